@@ -1,0 +1,41 @@
+# Makefile for shmcache (PGXS)
+
+EXTENSION = shmcache
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = shmcache
+OBJS = \
+	src/shmcache.o \
+	src/shmem.o \
+	src/storage.o \
+	src/xact.o \
+	src/catalog.o \
+	src/load.o \
+	src/scan.o \
+	src/functions.o
+
+DATA = $(EXTENSION)--$(EXTVERSION).sql
+PGFILEDESC = "shmcache - shared in-memory table cache"
+
+# PostgreSQL's headers are included as system headers, so that our own code
+# builds warning-free under -Wall -Wextra -Werror.
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+
+# pg_regress suites, each on a throw-away instance that preloads shmcache
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=tests/shmcache.conf
+
+# isolation specs (tests/specs/*.spec)
+ISOLATION = $(patsubst tests/specs/%.spec,%,$(sort $(wildcard tests/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=tests --temp-instance=./tmp_check_iso --temp-config=tests/shmcache.conf
+
+# TAP tests (tests/*.pl)
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard tests/*.pl))
+
+EXTRA_CLEAN = tmp_check_regress tmp_check_iso output_iso
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,564 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Frame definitions: the catalog table, create_frame, drop handling, and
+ *	  bringing a frame into shared memory on first use.
+ *
+ * A frame is defined by two ordinary database objects, so that a restart or
+ * a pg_dump/restore brings it back:
+ *	 - a row of shmcache.frame_catalog (frame_id, view, not_null, created),
+ *	   an extension configuration table, so pg_dump dumps its rows;
+ *	 - a view "SELECT * FROM shmcache.scan(<frame_id>) AS f(<columns>)",
+ *	   whose columns give the frame's names, types, typmods and collations,
+ *	   and an INSTEAD OF INSERT trigger on it.
+ * Shared memory holds only the data.  The frame table entry of a frame is
+ * created from these definitions the first time a backend reads or writes
+ * the frame after server start (shmcache_frame_attach).
+ *
+ * The catalog table is read and written directly (not through SQL), so that
+ * users who may create and drop frames need no privileges on it.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/catalog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/heap.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+#include "utils/varlena.h"
+
+#include "shmcache.h"
+
+/* Columns of shmcache.frame_catalog */
+#define Anum_frame_catalog_frame_id		1
+#define Anum_frame_catalog_view			2
+#define Anum_frame_catalog_not_null		3
+#define Anum_frame_catalog_created		4
+#define Natts_frame_catalog				4
+
+PG_FUNCTION_INFO_V1(shmcache_create_frame);
+
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/*
+ * shmcache_catalog_relid
+ *		OID of shmcache.frame_catalog, or InvalidOid if the extension is not
+ *		installed in this database (and missing_ok).
+ */
+Oid
+shmcache_catalog_relid(bool missing_ok)
+{
+	Oid			nspid = get_namespace_oid("shmcache", true);
+	Oid			relid = InvalidOid;
+
+	if (OidIsValid(nspid))
+		relid = get_relname_relid("frame_catalog", nspid);
+	if (!OidIsValid(relid) && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"shmcache\" is not installed in this database")));
+	return relid;
+}
+
+/*
+ * Scan the catalog for the row whose column "attnum" equals "value" (using
+ * equality function "eqproc") and call "found" on it.  Returns whether a row
+ * was found.  The catalog is small: a sequential scan is right.
+ */
+static bool
+catalog_find(Relation rel, AttrNumber attnum, RegProcedure eqproc, Datum value,
+			 void (*found) (Relation rel, HeapTuple tuple, void *arg), void *arg)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	bool		result = false;
+
+	ScanKeyInit(&key, attnum, BTEqualStrategyNumber, eqproc, value);
+	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		found(rel, tuple, arg);
+		result = true;
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	return result;
+}
+
+/* catalog_find callback: copy the frame id out. */
+static void
+read_frame_id(Relation rel, HeapTuple tuple, void *arg)
+{
+	bool		isnull;
+
+	*(int64 *) arg = DatumGetInt64(heap_getattr(tuple, Anum_frame_catalog_frame_id,
+												RelationGetDescr(rel), &isnull));
+}
+
+/*
+ * shmcache_catalog_lookup_view
+ *		Is "viewoid" a frame's view?  If so, set *frame_id.
+ */
+bool
+shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id)
+{
+	Oid			relid = shmcache_catalog_relid(true);
+	Relation	rel;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * shmcache_frame_id_of
+ *		The frame id of view "viewoid"; an error if it is not a frame.
+ */
+int64
+shmcache_frame_id_of(Oid viewoid)
+{
+	int64		frame_id;
+
+	if (!shmcache_catalog_lookup_view(viewoid, &frame_id))
+	{
+		char	   *name = get_rel_name(viewoid);
+
+		if (name == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation with OID %u does not exist", viewoid)));
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a shmcache frame", name),
+				 errhint("Frames are created with shmcache.create_frame() or shmcache.cache_table().")));
+	}
+	return frame_id;
+}
+
+/* What shmcache_catalog_lookup_id reads from a catalog row. */
+typedef struct FrameDefinition
+{
+	Oid			viewoid;
+	ArrayType  *not_null;		/* int2[] of NOT NULL attribute numbers */
+} FrameDefinition;
+
+static void
+read_frame_definition(Relation rel, HeapTuple tuple, void *arg)
+{
+	FrameDefinition *def = arg;
+	bool		isnull;
+
+	def->viewoid = DatumGetObjectId(heap_getattr(tuple, Anum_frame_catalog_view,
+												 RelationGetDescr(rel), &isnull));
+	def->not_null = DatumGetArrayTypePCopy(heap_getattr(tuple, Anum_frame_catalog_not_null,
+														RelationGetDescr(rel), &isnull));
+}
+
+/*
+ * shmcache_catalog_lookup_id
+ *		The view of frame "frame_id" and, in *notnull (palloc'd, natts
+ *		entries), which of its columns are NOT NULL.  InvalidOid if there is
+ *		no such frame.
+ */
+Oid
+shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
+{
+	Oid			relid = shmcache_catalog_relid(false);
+	Relation	rel;
+	FrameDefinition def;
+	Relation	view;
+	Datum	   *attnums;
+	int			nattnums;
+	int			i;
+
+	rel = table_open(relid, AccessShareLock);
+	if (!catalog_find(rel, Anum_frame_catalog_frame_id, F_INT8EQ,
+					  Int64GetDatum(frame_id), read_frame_definition, &def))
+	{
+		table_close(rel, AccessShareLock);
+		return InvalidOid;
+	}
+	table_close(rel, AccessShareLock);
+
+	view = relation_open(def.viewoid, AccessShareLock);
+	*natts = RelationGetDescr(view)->natts;
+	relation_close(view, NoLock);
+
+	*notnull = palloc0(sizeof(bool) * Max(*natts, 1));
+	deconstruct_array(def.not_null, INT2OID, 2, true, TYPALIGN_SHORT,
+					  &attnums, NULL, &nattnums);
+	for (i = 0; i < nattnums; i++)
+	{
+		int			attnum = DatumGetInt16(attnums[i]);
+
+		if (attnum >= 1 && attnum <= *natts)
+			(*notnull)[attnum - 1] = true;
+	}
+	return def.viewoid;
+}
+
+/*
+ * shmcache_frame_attach
+ *		Make sure frame "frame_id" of this database has an entry in the
+ *		shared frame table, creating it (empty) from its catalog definition
+ *		if this is its first use since server start.
+ */
+void
+shmcache_frame_attach(int64 frame_id)
+{
+	ShmcacheFrameKey key;
+	ShmcacheFrame *frame;
+	bool	   *notnull;
+	int			natts;
+	Oid			viewoid;
+	Relation	view;
+	dsa_pointer version_dp;
+	bool		found;
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = MyDatabaseId;
+	key.frame_id = frame_id;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	found = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
+	LWLockRelease(ShmcacheShared->lock);
+	if (found)
+		return;
+
+	viewoid = shmcache_catalog_lookup_id(frame_id, &notnull, &natts);
+	if (!OidIsValid(viewoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("shmcache frame %lld does not exist", (long long) frame_id)));
+
+	view = relation_open(viewoid, AccessShareLock);
+	version_dp = shmcache_version_create(RelationGetDescr(view), notnull,
+										 RelationGetRelationName(view));
+	relation_close(view, NoLock);
+
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	frame = hash_search(shmcache_frame_table(), &key, HASH_ENTER_NULL, &found);
+	if (frame != NULL && !found)
+	{
+		frame->viewoid = viewoid;
+		frame->current = version_dp;
+		frame->updated = 0;
+	}
+	LWLockRelease(ShmcacheShared->lock);
+
+	if (frame == NULL || found)
+		shmcache_version_unref(version_dp);
+	if (frame == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("too many shmcache frames"),
+				 errdetail("The server holds at most %d frames in all databases.",
+						   shmcache_max_frames),
+				 errhint("Increase shmcache.max_frames and restart the server.")));
+}
+
+/* Error context for problems found in a user's column list. */
+static void
+column_list_error_callback(void *arg)
+{
+	errcontext("column list \"%s\"", (const char *) arg);
+}
+
+/*
+ * Parse a column list such as "id int8 NOT NULL, name varchar(20)" with
+ * PostgreSQL's own grammar, as the element list of a CREATE TABLE, and
+ * return its ColumnDefs.  Only what a frame can honour is accepted.
+ */
+static List *
+parse_column_list(const char *columns)
+{
+	ErrorContextCallback errcallback;
+	List	   *raw;
+	CreateStmt *stmt;
+	ListCell   *lc;
+
+	errcallback.callback = column_list_error_callback;
+	errcallback.arg = (void *) columns;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	raw = raw_parser(psprintf("CREATE TABLE shmcache_frame (%s)", columns),
+					 RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 ||
+		!IsA(((RawStmt *) linitial(raw))->stmt, CreateStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid column list for a frame")));
+	stmt = (CreateStmt *) ((RawStmt *) linitial(raw))->stmt;
+	if (stmt->inhRelations != NIL || stmt->partspec != NULL ||
+		stmt->partbound != NULL || stmt->ofTypename != NULL ||
+		stmt->options != NIL || stmt->tablespacename != NULL ||
+		stmt->accessMethod != NULL || stmt->oncommit != ONCOMMIT_NOOP ||
+		stmt->relation->relpersistence != RELPERSISTENCE_PERMANENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid column list for a frame")));
+	if (stmt->tableElts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("a frame needs at least one column")));
+
+	foreach(lc, stmt->tableElts)
+	{
+		Node	   *elt = lfirst(lc);
+		ColumnDef  *coldef;
+		ListCell   *lc2;
+
+		if (!IsA(elt, ColumnDef))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("frame column lists may contain only column definitions"),
+					 errhint("Table constraints, LIKE and similar clauses are not supported.")));
+		coldef = (ColumnDef *) elt;
+		if (coldef->compression != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COMPRESSION is not supported for frame columns")));
+		foreach(lc2, coldef->constraints)
+		{
+			Constraint *con = lfirst(lc2);
+
+			if (con->contype != CONSTR_NOTNULL && con->contype != CONSTR_NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("constraint on column \"%s\" is not supported for frames",
+								coldef->colname),
+						 errdetail("Frame columns accept only NOT NULL and NULL.")));
+		}
+	}
+	error_context_stack = errcallback.previous;
+	return stmt->tableElts;
+}
+
+/* Is this ColumnDef NOT NULL?  (A later NULL overrides an earlier NOT NULL.) */
+static bool
+column_is_not_null(ColumnDef *coldef)
+{
+	bool		notnull = coldef->is_not_null;
+	ListCell   *lc;
+
+	foreach(lc, coldef->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (con->contype == CONSTR_NOTNULL)
+			notnull = true;
+		else if (con->contype == CONSTR_NULL)
+			notnull = false;
+	}
+	return notnull;
+}
+
+/* Run one utility statement through SPI. */
+static void
+execute_sql(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute failed: %s: %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * Insert the catalog row of a new frame.
+ */
+static void
+catalog_insert(int64 frame_id, Oid viewoid, List *coldefs, const bool *notnull)
+{
+	Relation	rel = table_open(shmcache_catalog_relid(false), RowExclusiveLock);
+	Datum		values[Natts_frame_catalog];
+	bool		nulls[Natts_frame_catalog] = {false};
+	Datum	   *attnums = palloc(sizeof(Datum) * Max(list_length(coldefs), 1));
+	int			nattnums = 0;
+	int			i;
+	HeapTuple	tuple;
+
+	for (i = 0; i < list_length(coldefs); i++)
+	{
+		if (notnull[i])
+			attnums[nattnums++] = Int16GetDatum(i + 1);
+	}
+	values[Anum_frame_catalog_frame_id - 1] = Int64GetDatum(frame_id);
+	values[Anum_frame_catalog_view - 1] = ObjectIdGetDatum(viewoid);
+	values[Anum_frame_catalog_not_null - 1] =
+		PointerGetDatum(construct_array(attnums, nattnums, INT2OID, 2, true,
+										TYPALIGN_SHORT));
+	values[Anum_frame_catalog_created - 1] =
+		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	CatalogTupleInsert(rel, tuple);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * shmcache_create_frame_internal
+ *		Create frame "rv" with the given columns (ColumnDefs whose type and
+ *		collation are set or resolvable) and return its view's OID.  Used by
+ *		create_frame and cache_table.
+ */
+Oid
+shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
+{
+	Oid			nspid;
+	char	   *qualname;
+	StringInfoData sql;
+	int64		frame_id;
+	bool	   *notnull = palloc0(sizeof(bool) * list_length(coldefs));
+	ListCell   *lc;
+	Oid			viewoid;
+
+	nspid = RangeVarGetCreationNamespace(rv);
+	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
+	frame_id = nextval_internal(get_relname_relid("frame_id_seq",
+												  get_namespace_oid("shmcache", false)),
+								false);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE VIEW %s AS SELECT * FROM shmcache.scan(" INT64_FORMAT "::pg_catalog.int8) AS f(",
+					 qualname, frame_id);
+	foreach(lc, coldefs)
+	{
+		ColumnDef  *coldef = lfirst(lc);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		typenameTypeIdAndMod(NULL, coldef->typeName, &typid, &typmod);
+		collid = GetColumnDefCollation(NULL, coldef, typid);
+		CheckAttributeType(coldef->colname, typid, collid, NIL, 0);
+		notnull[foreach_current_index(lc)] = column_is_not_null(coldef);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfo(&sql, "%s %s", quote_identifier(coldef->colname),
+						 format_type_extended(typid, typmod,
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY));
+		if (OidIsValid(collid) && collid != get_typcollation(typid))
+			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(collid));
+	}
+	appendStringInfoChar(&sql, ')');
+
+	SPI_connect();
+	execute_sql(sql.data);
+	execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
+						 "FOR EACH ROW EXECUTE FUNCTION shmcache.insert_trigger()",
+						 qualname));
+	SPI_finish();
+
+	viewoid = get_relname_relid(rv->relname, nspid);
+	Assert(OidIsValid(viewoid));
+	catalog_insert(frame_id, viewoid, coldefs, notnull);
+	CommandCounterIncrement();
+	shmcache_forget_frame_on_abort(frame_id);
+	return viewoid;
+}
+
+/*
+ * shmcache.create_frame(name text, columns text) RETURNS regclass
+ *		Create a frame and its view.
+ */
+Datum
+shmcache_create_frame(PG_FUNCTION_ARGS)
+{
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	char	   *columns = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	RangeVar   *rv;
+
+	shmcache_require_shmem();
+	rv = makeRangeVarFromNameList(textToQualifiedNameList(name));
+	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns)));
+}
+
+/* catalog_find callback: delete the row found. */
+static void
+delete_row(Relation rel, HeapTuple tuple, void *arg)
+{
+	CatalogTupleDelete(rel, &tuple->t_self);
+}
+
+/*
+ * object_access_hook: when a view is dropped (DROP VIEW, DROP SCHEMA
+ *		... CASCADE, DROP EXTENSION ... CASCADE, drop_frame) delete its
+ *		catalog row and free its frame at commit; when a database is dropped,
+ *		free all its frames.
+ */
+static void
+shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					   int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	if (access != OAT_DROP || ShmcacheShared == NULL)
+		return;
+
+	if (classId == RelationRelationId && subId == 0 &&
+		get_rel_relkind(objectId) == RELKIND_VIEW)
+	{
+		Oid			relid = shmcache_catalog_relid(true);
+
+		/* The catalog may be gone already in DROP EXTENSION ... CASCADE. */
+		if (OidIsValid(relid))
+		{
+			Relation	rel = table_open(relid, RowExclusiveLock);
+
+			catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+						 ObjectIdGetDatum(objectId), delete_row, NULL);
+			table_close(rel, RowExclusiveLock);
+		}
+		shmcache_forget_frame_on_commit(MyDatabaseId, objectId);
+	}
+	else if (classId == DatabaseRelationId)
+		shmcache_forget_frame_on_commit(objectId, InvalidOid);
+}
+
+/*
+ * shmcache_catalog_init
+ *		Install the object access hook (from _PG_init).
+ */
+void
+shmcache_catalog_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = shmcache_object_access;
+}

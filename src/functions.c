@@ -1,0 +1,128 @@
+/*-------------------------------------------------------------------------
+ *
+ * functions.c
+ *	  SQL-callable functions that report on frames and drop them:
+ *	  shmcache.drop_frame() and the sources of the shmcache.frames and
+ *	  shmcache.memory views.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/functions.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "shmcache.h"
+
+PG_FUNCTION_INFO_V1(shmcache_drop_frame);
+PG_FUNCTION_INFO_V1(shmcache_frame_stats);
+PG_FUNCTION_INFO_V1(shmcache_memory_stats);
+
+/*
+ * shmcache.drop_frame(frame regclass)
+ *		Drop a frame: exactly DROP VIEW of its view, with that command's
+ *		privilege checks, locking and dependency rules.  Its memory is freed
+ *		at commit, or when the last query still reading it ends.
+ */
+Datum
+shmcache_drop_frame(PG_FUNCTION_ARGS)
+{
+	Oid			viewoid = PG_GETARG_OID(0);
+	char	   *qualname;
+	int			rc;
+
+	shmcache_require_shmem();
+	(void) shmcache_frame_id_of(viewoid);
+	qualname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+										  get_rel_name(viewoid));
+	SPI_connect();
+	rc = SPI_execute(psprintf("DROP VIEW %s", qualname), false, 0);
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * shmcache.frame_stats()
+ *		One row per frame of this database held in shared memory:
+ *		frame_id, rows (committed), bytes, chunks, updated.
+ */
+Datum
+shmcache_frame_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HASH_SEQ_STATUS status;
+	ShmcacheFrame *frame;
+
+	shmcache_require_shmem();
+	InitMaterializedSRF(fcinfo, 0);
+
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	hash_seq_init(&status, shmcache_frame_table());
+	while ((frame = hash_seq_search(&status)) != NULL)
+	{
+		ShmcacheVersion *version;
+		Datum		values[5];
+		bool		nulls[5] = {false};
+
+		if (frame->key.dbid != MyDatabaseId)
+			continue;
+		version = dsa_get_address(shmcache_area(), frame->current);
+		values[0] = Int64GetDatum(frame->key.frame_id);
+		values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&version->nrows));
+		values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
+		values[3] = Int64GetDatum((int64) version->nchunks);
+		values[4] = TimestampTzGetDatum(frame->updated);
+		nulls[4] = (frame->updated == 0);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	LWLockRelease(ShmcacheShared->lock);
+	return (Datum) 0;
+}
+
+/*
+ * shmcache.memory_stats()
+ *		total_bytes (shmcache.size), used_bytes, free_bytes, and the number of
+ *		this database's frames held in shared memory.
+ */
+Datum
+shmcache_memory_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false};
+	HASH_SEQ_STATUS status;
+	ShmcacheFrame *frame;
+	uint64		used;
+	int64		frames = 0;
+
+	shmcache_require_shmem();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	hash_seq_init(&status, shmcache_frame_table());
+	while ((frame = hash_seq_search(&status)) != NULL)
+	{
+		if (frame->key.dbid == MyDatabaseId)
+			frames++;
+	}
+	LWLockRelease(ShmcacheShared->lock);
+
+	used = pg_atomic_read_u64(&ShmcacheShared->used_bytes);
+	values[0] = Int64GetDatum((int64) ShmcacheShared->area_size);
+	values[1] = Int64GetDatum((int64) used);
+	values[2] = Int64GetDatum((int64) (ShmcacheShared->area_size - Min(used, ShmcacheShared->area_size)));
+	values[3] = Int64GetDatum(frames);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

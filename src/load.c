@@ -1,0 +1,651 @@
+/*-------------------------------------------------------------------------
+ *
+ * load.c
+ *	  Everything that changes a frame's rows: copy_from and
+ *	  copy_from_program, COPY on a frame's view, INSERT (through the view's
+ *	  INSTEAD OF trigger), cache_table, and truncate / TRUNCATE.
+ *
+ * Loads use PostgreSQL's own COPY parser (BeginCopyFrom / NextCopyFrom) with
+ * the frame's view as the target relation, so every COPY FROM option, error
+ * message ("COPY ticks, line 3, column price: ...") and the
+ * pg_stat_progress_copy row behave as for a table; rows go straight into the
+ * frame's column arrays, with no heap tuple and no WAL.  A ProcessUtility hook
+ * routes COPY and TRUNCATE on a frame's view here: COPY FROM loads through
+ * the same path, COPY TO becomes COPY (SELECT ...) TO.
+ *
+ * Privileges are those of a table: INSERT on the view to add rows (plus
+ * pg_read_server_files / pg_execute_server_program for server files and
+ * programs, as COPY requires), TRUNCATE on the view to empty it.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/load.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
+#include "commands/copy.h"
+#include "commands/progress.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "parser/parser.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+
+#include "shmcache.h"
+
+PG_FUNCTION_INFO_V1(shmcache_copy_from);
+PG_FUNCTION_INFO_V1(shmcache_copy_from_program);
+PG_FUNCTION_INFO_V1(shmcache_insert_trigger);
+PG_FUNCTION_INFO_V1(shmcache_cache_table);
+PG_FUNCTION_INFO_V1(shmcache_truncate);
+
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+/*
+ * Check that the current user may add rows to the frame of "view" from the
+ * given source, as COPY FROM would.
+ */
+static void
+check_load_privileges(Relation view, const char *filename, bool is_program)
+{
+	AclResult	aclresult;
+
+	if (filename != NULL && is_program &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+	if (filename != NULL && !is_program &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+
+	aclresult = pg_class_aclcheck(RelationGetRelid(view), GetUserId(), ACL_INSERT);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
+	PreventCommandIfReadOnly("COPY FROM");
+}
+
+/*
+ * Turn a WHERE clause of COPY FROM into an implicitly-ANDed qual list over
+ * the view's columns, as COPY does for a table.
+ */
+static List *
+transform_copy_where(ParseState *pstate, Relation view, Node *where)
+{
+	ParseNamespaceItem *nsitem;
+	Node	   *qual;
+
+	nsitem = addRangeTableEntryForRelation(pstate, view, RowExclusiveLock,
+										   NULL, false, false);
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	qual = transformExpr(pstate, where, EXPR_KIND_COPY_WHERE);
+	qual = coerce_to_boolean(pstate, qual, "WHERE");
+	assign_expr_collations(pstate, qual);
+	qual = eval_const_expressions(NULL, qual);
+	qual = (Node *) canonicalize_qual((Expr *) qual, false);
+	return make_ands_implicit((Expr *) qual);
+}
+
+/*
+ * Load rows into the frame of "view" with PostgreSQL's COPY FROM parser:
+ * from "filename" (a file, or a program if is_program), or from the client
+ * when filename is NULL.  Returns the number of rows added.
+ */
+static uint64
+load_rows(ParseState *pstate, Relation view, const char *filename,
+		  bool is_program, List *attnamelist, List *options, Node *where)
+{
+	ShmcacheWriter *writer;
+	CopyFromState cstate;
+	EState	   *estate = CreateExecutorState();
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+	TupleDesc	tupdesc = RelationGetDescr(view);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsVirtual);
+	ExprState  *qual = NULL;
+	ErrorContextCallback errcallback;
+	uint64		processed = 0;
+	uint64		excluded = 0;
+
+	writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
+	if (where != NULL)
+		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
+
+	cstate = BeginCopyFrom(pstate, view, NULL, filename, is_program, NULL,
+						   attnamelist, options);
+
+	errcallback.callback = CopyFromErrorCallback;
+	errcallback.arg = (void *) cstate;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	for (;;)
+	{
+		MemoryContext oldcontext;
+		bool		done;
+
+		CHECK_FOR_INTERRUPTS();
+		ResetPerTupleExprContext(estate);
+		oldcontext = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+		ExecClearTuple(slot);
+		done = !NextCopyFrom(cstate, econtext, slot->tts_values, slot->tts_isnull);
+		if (!done)
+		{
+			ExecStoreVirtualTuple(slot);
+			econtext->ecxt_scantuple = slot;
+			if (qual != NULL && !ExecQual(qual, econtext))
+				pgstat_progress_update_param(PROGRESS_COPY_TUPLES_EXCLUDED,
+											 ++excluded);
+			else
+			{
+				shmcache_writer_append(writer, view, slot->tts_values,
+									   slot->tts_isnull);
+				pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED,
+											 ++processed);
+			}
+		}
+		MemoryContextSwitchTo(oldcontext);
+		if (done)
+			break;
+	}
+
+	error_context_stack = errcallback.previous;
+	EndCopyFrom(cstate);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	return processed;
+}
+
+/* Error context for problems in a user's COPY option string. */
+static void
+copy_options_error_callback(void *arg)
+{
+	errcontext("COPY options \"%s\"", (const char *) arg);
+}
+
+/*
+ * Parse an option string in COPY's own spelling ("format csv, header true,
+ * delimiter ';'") with PostgreSQL's grammar and return its DefElems; they are
+ * validated by BeginCopyFrom like COPY's.
+ */
+static List *
+parse_copy_options(const char *options)
+{
+	ErrorContextCallback errcallback;
+	List	   *raw;
+	CopyStmt   *stmt;
+
+	if (strspn(options, " \t\r\n") == strlen(options))
+		return NIL;
+
+	errcallback.callback = copy_options_error_callback;
+	errcallback.arg = (void *) options;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	raw = raw_parser(psprintf("COPY shmcache_frame FROM STDIN (%s)", options),
+					 RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 ||
+		!IsA(((RawStmt *) linitial(raw))->stmt, CopyStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid COPY options")));
+	stmt = (CopyStmt *) ((RawStmt *) linitial(raw))->stmt;
+	if (!stmt->is_from || stmt->filename != NULL || stmt->whereClause != NULL ||
+		stmt->attlist != NIL || stmt->query != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid COPY options")));
+
+	error_context_stack = errcallback.previous;
+	return stmt->options;
+}
+
+/* Shared body of copy_from and copy_from_program. */
+static Datum
+copy_from_source(FunctionCallInfo fcinfo, bool is_program)
+{
+	Oid			viewoid = PG_GETARG_OID(0);
+	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	Relation	view;
+	ParseState *pstate;
+	uint64		processed;
+
+	shmcache_require_shmem();
+	view = relation_open(viewoid, RowExclusiveLock);
+	(void) shmcache_frame_id_of(viewoid);
+	check_load_privileges(view, source, is_program);
+
+	pstate = make_parsestate(NULL);
+	processed = load_rows(pstate, view, source, is_program, NIL,
+						  parse_copy_options(options), NULL);
+	free_parsestate(pstate);
+	relation_close(view, NoLock);
+	PG_RETURN_INT64((int64) processed);
+}
+
+/*
+ * shmcache.copy_from(frame regclass, filename text, options text)
+ *		Load a server file into a frame; returns the rows loaded.
+ */
+Datum
+shmcache_copy_from(PG_FUNCTION_ARGS)
+{
+	return copy_from_source(fcinfo, false);
+}
+
+/*
+ * shmcache.copy_from_program(frame regclass, command text, options text)
+ *		Load the output of a server program into a frame.
+ */
+Datum
+shmcache_copy_from_program(PG_FUNCTION_ARGS)
+{
+	return copy_from_source(fcinfo, true);
+}
+
+/*
+ * shmcache.insert_trigger()
+ *		INSTEAD OF INSERT row trigger of every frame's view: appends the row.
+ */
+Datum
+shmcache_insert_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	view;
+	ShmcacheWriter *writer;
+	TupleDesc	tupdesc;
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_INSTEAD(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("shmcache.insert_trigger() must be an INSTEAD OF INSERT row trigger")));
+
+	shmcache_require_shmem();
+	view = trigdata->tg_relation;
+	writer = shmcache_writer_lookup(RelationGetRelid(view));
+	if (writer == NULL)
+		writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
+
+	tupdesc = RelationGetDescr(view);
+	values = palloc(sizeof(Datum) * tupdesc->natts);
+	nulls = palloc(sizeof(bool) * tupdesc->natts);
+	heap_deform_tuple(trigdata->tg_trigtuple, tupdesc, values, nulls);
+	shmcache_writer_append(writer, view, values, nulls);
+	pfree(values);
+	pfree(nulls);
+	return PointerGetDatum(trigdata->tg_trigtuple);
+}
+
+/* A DestReceiver that appends every row it receives to a frame. */
+typedef struct FrameReceiver
+{
+	DestReceiver pub;
+	ShmcacheWriter *writer;
+	Relation	view;
+	uint64		rows;
+} FrameReceiver;
+
+static bool
+frame_receive_slot(TupleTableSlot *slot, DestReceiver *self)
+{
+	FrameReceiver *receiver = (FrameReceiver *) self;
+
+	slot_getallattrs(slot);
+	shmcache_writer_append(receiver->writer, receiver->view,
+						   slot->tts_values, slot->tts_isnull);
+	receiver->rows++;
+	return true;
+}
+
+static void
+frame_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+frame_receiver_shutdown(DestReceiver *self)
+{
+}
+
+static void
+frame_receiver_destroy(DestReceiver *self)
+{
+}
+
+/*
+ * Build the ColumnDefs of a frame with the columns of relation "rel": names,
+ * types, typmods, collations and NOT NULL.
+ */
+static List *
+columns_of_relation(Relation rel, StringInfo select_list)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	List	   *coldefs = NIL;
+	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+		ColumnDef  *coldef;
+
+		if (attr->attisdropped)
+			continue;
+		coldef = makeColumnDef(NameStr(attr->attname), attr->atttypid,
+							   attr->atttypmod, attr->attcollation);
+		coldef->is_not_null = attr->attnotnull;
+		coldefs = lappend(coldefs, coldef);
+		appendStringInfo(select_list, "%s%s", select_list->len > 0 ? ", " : "",
+						 quote_identifier(NameStr(attr->attname)));
+	}
+	return coldefs;
+}
+
+/*
+ * shmcache.cache_table(source regclass, frame text DEFAULT NULL)
+ *		Create a frame with the columns of "source" (named <source>_cache in
+ *		the source's schema unless given) and load its current rows.
+ */
+Datum
+shmcache_cache_table(PG_FUNCTION_ARGS)
+{
+	Oid			source = PG_GETARG_OID(0);
+	Relation	rel;
+	RangeVar   *rv;
+	StringInfoData select_list;
+	List	   *coldefs;
+	char	   *source_name;
+	Oid			viewoid;
+	Relation	view;
+	FrameReceiver receiver;
+	SPIExecuteOptions options;
+	int			rc;
+
+	shmcache_require_shmem();
+	rel = relation_open(source, AccessShareLock);
+	initStringInfo(&select_list);
+	coldefs = columns_of_relation(rel, &select_list);
+	source_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											 RelationGetRelationName(rel));
+	if (PG_ARGISNULL(1))
+		rv = makeRangeVar(get_namespace_name(RelationGetNamespace(rel)),
+						  psprintf("%s_cache", RelationGetRelationName(rel)), -1);
+	else
+		rv = makeRangeVarFromNameList(stringToQualifiedNameList(text_to_cstring(PG_GETARG_TEXT_PP(1))));
+	relation_close(rel, NoLock);
+
+	viewoid = shmcache_create_frame_internal(rv, coldefs);
+	view = relation_open(viewoid, RowExclusiveLock);
+
+	memset(&receiver, 0, sizeof(receiver));
+	receiver.pub.receiveSlot = frame_receive_slot;
+	receiver.pub.rStartup = frame_receiver_startup;
+	receiver.pub.rShutdown = frame_receiver_shutdown;
+	receiver.pub.rDestroy = frame_receiver_destroy;
+	receiver.pub.mydest = DestNone;
+	receiver.view = view;
+	receiver.writer = shmcache_writer_begin(view, shmcache_frame_id_of(viewoid));
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &receiver;
+
+	SPI_connect();
+	rc = SPI_execute_extended(psprintf("SELECT %s FROM %s", select_list.data, source_name),
+							  &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+
+	relation_close(view, NoLock);
+	PG_RETURN_OID(viewoid);
+}
+
+/* Empty the frame of "view" for this transaction (TRUNCATE privilege). */
+static void
+truncate_frame(Relation view)
+{
+	AclResult	aclresult;
+
+	aclresult = pg_class_aclcheck(RelationGetRelid(view), GetUserId(), ACL_TRUNCATE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
+	PreventCommandIfReadOnly("TRUNCATE");
+	shmcache_writer_truncate(shmcache_writer_begin(view,
+												   shmcache_frame_id_of(RelationGetRelid(view))),
+							 view);
+}
+
+/*
+ * shmcache.truncate(frame regclass)
+ *		Remove all rows of a frame; readers that started before keep reading
+ *		the old rows, whose memory is freed when the last of them ends.
+ */
+Datum
+shmcache_truncate(PG_FUNCTION_ARGS)
+{
+	Relation	view;
+
+	shmcache_require_shmem();
+	view = relation_open(PG_GETARG_OID(0), RowExclusiveLock);
+	(void) shmcache_frame_id_of(RelationGetRelid(view));
+	truncate_frame(view);
+	relation_close(view, NoLock);
+	PG_RETURN_VOID();
+}
+
+/*
+ * The view named by "rv", locked in "lockmode", if it is a frame's view;
+ * else InvalidOid, and nothing is locked (the statement goes on to core,
+ * which takes its own locks).
+ */
+static Oid
+frame_view_of(RangeVar *rv, LOCKMODE lockmode)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+	int64		frame_id;
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_VIEW ||
+		!shmcache_catalog_lookup_view(relid, &frame_id))
+		return InvalidOid;
+	LockRelationOid(relid, lockmode);
+	return relid;
+}
+
+/*
+ * COPY on a frame's view: COPY FROM loads through load_rows(), COPY TO is
+ * run as COPY (SELECT ...) TO.  Returns false if the statement is not about
+ * a frame.
+ */
+static bool
+frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
+		   ParamListInfo params, QueryEnvironment *queryEnv,
+		   DestReceiver *dest, QueryCompletion *qc)
+{
+	Oid			viewoid;
+
+	if (stmt->relation == NULL)
+		return false;
+	viewoid = frame_view_of(stmt->relation,
+							stmt->is_from ? RowExclusiveLock : AccessShareLock);
+	if (!OidIsValid(viewoid))
+		return false;
+
+	if (stmt->is_from)
+	{
+		Relation	view = relation_open(viewoid, NoLock);
+		ParseState *pstate = make_parsestate(NULL);
+		uint64		processed;
+
+		pstate->p_sourcetext = queryString;
+		check_load_privileges(view, stmt->filename, stmt->is_program);
+		PreventCommandIfParallelMode("COPY FROM");
+		processed = load_rows(pstate, view, stmt->filename, stmt->is_program,
+							  stmt->attlist, stmt->options, stmt->whereClause);
+		free_parsestate(pstate);
+		relation_close(view, NoLock);
+		if (qc)
+			SetQueryCompletion(qc, CMDTAG_COPY, processed);
+	}
+	else
+	{
+		SelectStmt *select = makeNode(SelectStmt);
+		CopyStmt   *copy = copyObject(stmt);
+		PlannedStmt *wrapper = copyObject(pstmt);
+		ListCell   *lc;
+
+		if (stmt->attlist == NIL)
+		{
+			ColumnRef  *star = makeNode(ColumnRef);
+			ResTarget  *target = makeNode(ResTarget);
+
+			star->fields = list_make1(makeNode(A_Star));
+			star->location = -1;
+			target->val = (Node *) star;
+			target->location = -1;
+			select->targetList = list_make1(target);
+		}
+		foreach(lc, stmt->attlist)
+		{
+			ColumnRef  *col = makeNode(ColumnRef);
+			ResTarget  *target = makeNode(ResTarget);
+
+			col->fields = list_make1(makeString(strVal(lfirst(lc))));
+			col->location = -1;
+			target->val = (Node *) col;
+			target->location = -1;
+			select->targetList = lappend(select->targetList, target);
+		}
+		select->fromClause = list_make1(copyObject(stmt->relation));
+		copy->relation = NULL;
+		copy->attlist = NIL;
+		copy->query = (Node *) select;
+		wrapper->utilityStmt = (Node *) copy;
+		standard_ProcessUtility(wrapper, queryString, false,
+								PROCESS_UTILITY_SUBCOMMAND, params, queryEnv,
+								dest, qc);
+	}
+	return true;
+}
+
+/*
+ * TRUNCATE naming frames' views: the frames are emptied here, the other
+ * relations are left to TRUNCATE itself.  Returns the statement for the rest,
+ * or NULL if nothing is left.
+ */
+static TruncateStmt *
+frame_truncate(TruncateStmt *stmt)
+{
+	List	   *others = NIL;
+	bool		any_frame = false;
+	ListCell   *lc;
+	TruncateStmt *rest;
+
+	foreach(lc, stmt->relations)
+	{
+		RangeVar   *rv = lfirst(lc);
+		Oid			viewoid = frame_view_of(rv, RowExclusiveLock);
+
+		if (OidIsValid(viewoid))
+		{
+			Relation	view = relation_open(viewoid, NoLock);
+
+			truncate_frame(view);
+			relation_close(view, NoLock);
+			any_frame = true;
+		}
+		else
+			others = lappend(others, rv);
+	}
+	if (!any_frame)
+		return stmt;
+	if (others == NIL)
+		return NULL;
+	rest = copyObject(stmt);
+	rest->relations = others;
+	return rest;
+}
+
+/*
+ * ProcessUtility hook: COPY and TRUNCATE on frames' views.
+ */
+static void
+shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
+						 bool readOnlyTree, ProcessUtilityContext context,
+						 ParamListInfo params, QueryEnvironment *queryEnv,
+						 DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+
+	if (IsA(parsetree, CopyStmt) &&
+		frame_copy(pstmt, (CopyStmt *) parsetree, queryString, params,
+				   queryEnv, dest, qc))
+		return;
+
+	if (IsA(parsetree, TruncateStmt))
+	{
+		TruncateStmt *rest = frame_truncate((TruncateStmt *) parsetree);
+
+		if (rest == NULL)
+		{
+			if (qc)
+				SetQueryCompletion(qc, CMDTAG_TRUNCATE_TABLE, 0);
+			return;
+		}
+		if (rest != (TruncateStmt *) parsetree)
+		{
+			pstmt = copyObject(pstmt);
+			pstmt->utilityStmt = (Node *) rest;
+			readOnlyTree = false;
+		}
+	}
+
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/*
+ * shmcache_process_utility_init
+ *		Install the ProcessUtility hook (from _PG_init).
+ */
+void
+shmcache_process_utility_init(void)
+{
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = shmcache_process_utility;
+}

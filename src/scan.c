@@ -1,0 +1,548 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  Reading frames: the ShmcacheScan custom scan node that replaces the
+ *	  function scan of shmcache.scan() in a frame's view, the planner support
+ *	  function that gives the planner a frame's real row count, and the
+ *	  plain set-returning shmcache.scan() itself.
+ *
+ * Planning.  A frame's view reads "shmcache.scan(<frame id>) AS f(...)".
+ * set_rel_pathlist_hook sees that function RTE and offers a CustomPath.  Its
+ * plan has scanrelid = 0 (there is no relation to open) and a
+ * custom_scan_tlist with one Var per frame column, so setrefs maps the
+ * query's Vars onto scan slot columns; the frame id expression travels in
+ * custom_exprs and is evaluated at executor start (a Const, or a Param in a
+ * generic plan); custom_private lists the columns the query needs.
+ *
+ * Execution.  The node pins the frame's version, fixes the visible row
+ * count, and fills a virtual slot per row with Datums pointing straight into
+ * shared memory: only the needed columns are fetched, nothing is copied, and
+ * no tuple is formed unless a parent node needs one.  The pin is released at
+ * the end of the scan, or by resource owner cleanup after an error.
+ *
+ * The node is not parallel-aware yet: its path is not parallel-safe, so it
+ * always runs in the leader, and shmcache.scan() is PARALLEL RESTRICTED for the
+ * same reason.  Each scan thus sees exactly one snapshot of the frame.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/scan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/supportnodes.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/tuplestore.h"
+
+#include "shmcache.h"
+
+PG_FUNCTION_INFO_V1(shmcache_scan);
+PG_FUNCTION_INFO_V1(shmcache_scan_support);
+
+/* Executor state of a ShmcacheScan node. */
+typedef struct ShmcacheScanState
+{
+	CustomScanState css;
+	ExprState  *frame_id_expr;	/* evaluates to the frame id */
+	ShmcacheReadSnapshot snap;	/* pinned version and visible rows */
+	bool		pinned;			/* snap holds a pin */
+	int		   *columns;		/* 0-based columns the query needs */
+	int			ncolumns;
+	uint64		next_row;		/* next row to return */
+	uint64		chunkno;		/* chunk "chunk" points to */
+	char	   *chunk;			/* current chunk, or NULL */
+	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
+} ShmcacheScanState;
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+/* Cached OID of shmcache.scan(int8); reset when pg_proc changes. */
+static Oid	scan_function_oid = InvalidOid;
+static bool scan_function_oid_valid = false;
+
+static Plan *plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel,
+								CustomPath *best_path, List *tlist,
+								List *clauses, List *custom_plans);
+static Node *create_shmcache_scan_state(CustomScan *cscan);
+static void begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_shmcache_scan(CustomScanState *node);
+static void end_shmcache_scan(CustomScanState *node);
+static void rescan_shmcache_scan(CustomScanState *node);
+static void explain_shmcache_scan(CustomScanState *node, List *ancestors,
+								  ExplainState *es);
+
+static const CustomPathMethods shmcache_path_methods = {
+	.CustomName = "ShmcacheScan",
+	.PlanCustomPath = plan_shmcache_scan,
+};
+
+static const CustomScanMethods shmcache_scan_methods = {
+	.CustomName = "ShmcacheScan",
+	.CreateCustomScanState = create_shmcache_scan_state,
+};
+
+static const CustomExecMethods shmcache_exec_methods = {
+	.CustomName = "ShmcacheScan",
+	.BeginCustomScan = begin_shmcache_scan,
+	.ExecCustomScan = exec_shmcache_scan,
+	.EndCustomScan = end_shmcache_scan,
+	.ReScanCustomScan = rescan_shmcache_scan,
+	.ExplainCustomScan = explain_shmcache_scan,
+};
+
+static void
+invalidate_scan_function_oid(Datum arg, int cacheid, uint32 hashvalue)
+{
+	scan_function_oid_valid = false;
+}
+
+/*
+ * shmcache_scan_function_oid
+ *		OID of shmcache.scan(int8) in this database, InvalidOid if the
+ *		extension is not installed.  Cheap after the first call.
+ */
+Oid
+shmcache_scan_function_oid(void)
+{
+	if (!scan_function_oid_valid)
+	{
+		Oid			argtype = INT8OID;
+
+		scan_function_oid = InvalidOid;
+		if (OidIsValid(get_namespace_oid("shmcache", true)))
+			scan_function_oid = LookupFuncName(list_make2(makeString("shmcache"),
+														  makeString("scan")),
+											   1, &argtype, true);
+		scan_function_oid_valid = true;
+	}
+	return scan_function_oid;
+}
+
+/* The frame id argument of a call of shmcache.scan(), or NULL if "rte" is not one. */
+static Expr *
+frame_scan_argument(RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc;
+	FuncExpr   *func;
+
+	if (rte->rtekind != RTE_FUNCTION || list_length(rte->functions) != 1 ||
+		rte->funcordinality)
+		return NULL;
+	rtfunc = linitial(rte->functions);
+	if (!IsA(rtfunc->funcexpr, FuncExpr))
+		return NULL;
+	func = (FuncExpr *) rtfunc->funcexpr;
+	if (func->funcid != shmcache_scan_function_oid() ||
+		list_length(func->args) != 1)
+		return NULL;
+	return linitial(func->args);
+}
+
+/*
+ * Can the custom scan serve this relation?  Not where the executor needs
+ * something only a real function scan gives: a whole-row reference, a row
+ * mark (EvalPlanQual), or a lateral reference.
+ */
+static bool
+custom_scan_applies(PlannerInfo *root, RelOptInfo *rel, Index rti)
+{
+	Bitmapset  *attrs = NULL;
+	ListCell   *lc;
+
+	if (rel->lateral_relids != NULL)
+		return false;
+	foreach(lc, root->rowMarks)
+	{
+		if (((PlanRowMark *) lfirst(lc))->rti == rti)
+			return false;
+	}
+	pull_varattnos((Node *) rel->reltarget->exprs, rti, &attrs);
+	foreach(lc, rel->baserestrictinfo)
+		pull_varattnos((Node *) ((RestrictInfo *) lfirst(lc))->clause, rti, &attrs);
+	return !bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+}
+
+/*
+ * set_rel_pathlist_hook: offer a ShmcacheScan path for shmcache.scan().
+ * Its cost is below the function scan's, which materialises every row.
+ */
+static void
+shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+						  RangeTblEntry *rte)
+{
+	CustomPath *path;
+	QualCost	qual_cost;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (!shmcache_enable_customscan || rte->rtekind != RTE_FUNCTION ||
+		ShmcacheShared == NULL || frame_scan_argument(rte) == NULL ||
+		!custom_scan_applies(root, rel, rti))
+		return;
+
+	cost_qual_eval(&qual_cost, extract_actual_clauses(rel->baserestrictinfo, false),
+				   root);
+	path = makeNode(CustomPath);
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = rel;
+	path->path.pathtarget = rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.rows = rel->rows;
+	path->path.startup_cost = qual_cost.startup + rel->reltarget->cost.startup;
+	path->path.total_cost = path->path.startup_cost +
+		rel->tuples * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
+		rel->rows * rel->reltarget->cost.per_tuple;
+	path->path.pathkeys = NIL;
+	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	path->methods = &shmcache_path_methods;
+	add_path(rel, &path->path);
+}
+
+/*
+ * PlanCustomPath: a CustomScan with scanrelid 0 whose scan tuple has the
+ * frame's columns.
+ */
+static Plan *
+plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				   List *tlist, List *clauses, List *custom_plans)
+{
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	RangeTblFunction *rtfunc = linitial(rte->functions);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *quals = extract_actual_clauses(clauses, false);
+	Bitmapset  *attrs = NULL;
+	List	   *columns = NIL;
+	int			attno;
+
+	for (attno = 1; attno <= list_length(rtfunc->funccoltypes); attno++)
+	{
+		Var		   *var = makeVar(rel->relid, attno,
+								  list_nth_oid(rtfunc->funccoltypes, attno - 1),
+								  list_nth_int(rtfunc->funccoltypmods, attno - 1),
+								  list_nth_oid(rtfunc->funccolcollations, attno - 1),
+								  0);
+
+		cscan->custom_scan_tlist =
+			lappend(cscan->custom_scan_tlist,
+					makeTargetEntry((Expr *) var, attno,
+									pstrdup(strVal(list_nth(rtfunc->funccolnames, attno - 1))),
+									false));
+	}
+
+	pull_varattnos((Node *) tlist, rel->relid, &attrs);
+	pull_varattnos((Node *) quals, rel->relid, &attrs);
+	attno = -1;
+	while ((attno = bms_next_member(attrs, attno)) >= 0)
+		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = quals;
+	cscan->scan.scanrelid = 0;
+	cscan->flags = best_path->flags;
+	cscan->custom_exprs = list_make1(copyObject(frame_scan_argument(rte)));
+	cscan->custom_private = columns;
+	cscan->methods = &shmcache_scan_methods;
+	return &cscan->scan.plan;
+}
+
+static Node *
+create_shmcache_scan_state(CustomScan *cscan)
+{
+	ShmcacheScanState *state = palloc0(sizeof(ShmcacheScanState));
+
+	NodeSetTag(state, T_CustomScanState);
+	state->css.methods = &shmcache_exec_methods;
+	return (Node *) state;
+}
+
+/*
+ * Did the executor already check SELECT on the frame's view?  It did if the
+ * view is in the range table asking for SELECT (the query names the view,
+ * perhaps through other views, whose owners' rights then apply).
+ */
+static bool
+view_select_checked(EState *estate, Oid viewoid)
+{
+	ListCell   *lc;
+
+#if PG_VERSION_NUM >= 160000
+	foreach(lc, estate->es_rteperminfos)
+	{
+		RTEPermissionInfo *perminfo = lfirst(lc);
+
+		if (perminfo->relid == viewoid && (perminfo->requiredPerms & ACL_SELECT))
+			return true;
+	}
+#else
+	foreach(lc, estate->es_range_table)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relid == viewoid &&
+			(rte->requiredPerms & ACL_SELECT))
+			return true;
+	}
+#endif
+	return false;
+}
+
+/*
+ * Reading a frame needs SELECT on its view, also when shmcache.scan() is
+ * called directly.
+ */
+static void
+check_read_privilege(Oid viewoid)
+{
+	AclResult	aclresult = pg_class_aclcheck(viewoid, GetUserId(), ACL_SELECT);
+
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_VIEW, get_rel_name(viewoid));
+}
+
+/* A frame whose view was redefined by hand with other columns is not read. */
+static void
+check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
+{
+	if (!shmcache_version_matches(snap->version, tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("frame \"%s\" does not match the columns of its scan",
+						get_rel_name(snap->viewoid)),
+				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
+}
+
+static void
+begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	bool		isnull;
+	int64		frame_id;
+	ListCell   *lc;
+
+	shmcache_require_shmem();
+	state->frame_id_expr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
+	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
+													   econtext, &isnull));
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("frame id must not be null")));
+
+	shmcache_read_begin(frame_id, &state->snap);
+	state->pinned = true;
+	if (!view_select_checked(estate, state->snap.viewoid))
+		check_read_privilege(state->snap.viewoid);
+	check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
+
+	state->ncolumns = list_length(cscan->custom_private);
+	state->columns = palloc(sizeof(int) * Max(state->ncolumns, 1));
+	foreach(lc, cscan->custom_private)
+		state->columns[foreach_current_index(lc)] = lfirst_int(lc);
+
+	/* Columns the query does not need stay null in every row. */
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	state->next_row = 0;
+	state->chunk = NULL;
+}
+
+/* ExecScan access method: the next visible row, or an empty slot. */
+static TupleTableSlot *
+shmcache_scan_next(ScanState *ss)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	const ShmcacheColumn *cols = state->snap.version->cols;
+	uint64		row = state->next_row;
+	uint32		slotno;
+	int			i;
+
+	ExecClearTuple(slot);
+	if (row >= state->snap.nrows)
+		return slot;
+	state->next_row++;
+
+	if (state->chunk == NULL || (row >> SHMCACHE_CHUNK_SHIFT) != state->chunkno)
+	{
+		state->chunkno = row >> SHMCACHE_CHUNK_SHIFT;
+		state->chunk = shmcache_version_chunk(state->snap.version, state->chunkno);
+		state->chunks_scanned++;
+	}
+	slotno = row & SHMCACHE_CHUNK_MASK;
+	for (i = 0; i < state->ncolumns; i++)
+	{
+		int			col = state->columns[i];
+
+		slot->tts_values[col] = shmcache_fetch_value(&cols[col], state->chunk,
+													 slotno, &slot->tts_isnull[col]);
+	}
+	return ExecStoreVirtualTuple(slot);
+}
+
+/* ExecScan recheck method: there is nothing to recheck (no row marks). */
+static bool
+shmcache_scan_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_shmcache_scan(CustomScanState *node)
+{
+	return ExecScan(&node->ss, shmcache_scan_next, shmcache_scan_recheck);
+}
+
+static void
+end_shmcache_scan(CustomScanState *node)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+
+	if (state->pinned)
+		shmcache_read_end(&state->snap);
+	state->pinned = false;
+}
+
+/* A rescan reads the same snapshot again. */
+static void
+rescan_shmcache_scan(CustomScanState *node)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+
+	state->next_row = 0;
+	state->chunk = NULL;
+	ExecScanReScan(&node->ss);
+}
+
+/*
+ * EXPLAIN: the frame, the columns read and, with ANALYZE, the rows visible to
+ * the scan and the chunks it visited.
+ */
+static void
+explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	TupleDesc	tupdesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	Oid			viewoid = state->snap.viewoid;
+	StringInfoData columns;
+	int			i;
+
+	ExplainPropertyText("Frame",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+												   get_rel_name(viewoid)),
+						es);
+	initStringInfo(&columns);
+	for (i = 0; i < state->ncolumns; i++)
+		appendStringInfo(&columns, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(tupdesc, state->columns[i])->attname)));
+	ExplainPropertyText("Columns Read", state->ncolumns > 0 ? columns.data : "none", es);
+	if (es->analyze)
+	{
+		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
+		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
+	}
+}
+
+/*
+ * shmcache.scan(frame_id int8) RETURNS SETOF record
+ *		The plain function scan of a frame, used when the custom scan is off
+ *		or not applicable: materialises the visible rows.
+ */
+Datum
+shmcache_scan(PG_FUNCTION_ARGS)
+{
+	int64		frame_id = PG_GETARG_INT64(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ShmcacheReadSnapshot snap;
+	Datum	   *values;
+	bool	   *nulls;
+	uint64		row;
+
+	shmcache_require_shmem();
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	shmcache_read_begin(frame_id, &snap);
+	check_read_privilege(snap.viewoid);
+	check_frame_matches(&snap, rsinfo->setDesc);
+
+	values = palloc(sizeof(Datum) * Max(snap.version->natts, 1));
+	nulls = palloc(sizeof(bool) * Max(snap.version->natts, 1));
+	for (row = 0; row < snap.nrows; row++)
+	{
+		char	   *chunk = shmcache_version_chunk(snap.version,
+												   row >> SHMCACHE_CHUNK_SHIFT);
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < snap.version->natts; i++)
+			values[i] = shmcache_fetch_value(&snap.version->cols[i], chunk,
+											 row & SHMCACHE_CHUNK_MASK, &nulls[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	shmcache_read_end(&snap);
+	return (Datum) 0;
+}
+
+/*
+ * shmcache.scan_support(internal)
+ *		Planner support for shmcache.scan(): the row estimate is the frame's
+ *		row count.
+ */
+Datum
+shmcache_scan_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestRows *req;
+	Node	   *arg;
+
+	if (!IsA(rawreq, SupportRequestRows) || ShmcacheShared == NULL)
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestRows *) rawreq;
+	if (!IsA(req->node, FuncExpr) || list_length(((FuncExpr *) req->node)->args) != 1)
+		PG_RETURN_POINTER(NULL);
+	arg = linitial(((FuncExpr *) req->node)->args);
+	if (!IsA(arg, Const) || ((Const *) arg)->constisnull)
+		PG_RETURN_POINTER(NULL);
+	req->rows = (double) shmcache_frame_rows(DatumGetInt64(((Const *) arg)->constvalue));
+	PG_RETURN_POINTER(req);
+}
+
+/*
+ * shmcache_scan_init
+ *		Register the custom scan and the planner hook (from _PG_init).
+ */
+void
+shmcache_scan_init(void)
+{
+	RegisterCustomScanMethods(&shmcache_scan_methods);
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = shmcache_set_rel_pathlist;
+	CacheRegisterSyscacheCallback(PROCOID, invalidate_scan_function_oid, (Datum) 0);
+}

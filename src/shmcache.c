@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmcache.c
+ *	  Module entry point: GUCs and hook registration.
+ *
+ * shmcache must be loaded through shared_preload_libraries: its memory is
+ * reserved when the postmaster starts.  Loaded any other way, the library
+ * registers nothing and every SQL function raises one clear error.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/shmcache.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "utils/guc.h"
+
+#include "shmcache.h"
+
+PG_MODULE_MAGIC;
+
+/* GUC variables */
+int			shmcache_size_mb = 256;
+int			shmcache_max_frames = 1000;
+bool		shmcache_enable_customscan = true;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+void		_PG_init(void);
+
+static void
+shmcache_request_hook(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	shmcache_shmem_request();
+}
+
+static void
+shmcache_startup_hook(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	shmcache_shmem_startup();
+}
+
+/* Define the GUCs; shmcache.enable_customscan exists however we are loaded. */
+static void
+shmcache_define_gucs(void)
+{
+	DefineCustomIntVariable("shmcache.size",
+							"Shared memory reserved for frames at server start.",
+							"Frames of all databases share it.",
+							&shmcache_size_mb,
+							256,
+							16,
+							INT_MAX / 2,
+							PGC_POSTMASTER,
+							GUC_UNIT_MB,
+							NULL,
+							NULL,
+							NULL);
+
+	DefineCustomIntVariable("shmcache.max_frames",
+							"Maximum number of frames held in shared memory, in all databases.",
+							NULL,
+							&shmcache_max_frames,
+							1000,
+							1,
+							1000000,
+							PGC_POSTMASTER,
+							0,
+							NULL,
+							NULL,
+							NULL);
+
+	DefineCustomBoolVariable("shmcache.enable_customscan",
+							 "Read frames with the ShmcacheScan custom scan node.",
+							 "When off, frames are read by the plain function scan of shmcache.scan().",
+							 &shmcache_enable_customscan,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	MarkGUCPrefixReserved("shmcache");
+}
+
+void
+_PG_init(void)
+{
+	shmcache_define_gucs();
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = shmcache_request_hook;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = shmcache_startup_hook;
+
+	shmcache_xact_init();
+	shmcache_catalog_init();
+	shmcache_process_utility_init();
+	shmcache_scan_init();
+}

@@ -1,0 +1,274 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmcache.h
+ *	  Shared declarations of shmcache: frames held once in the postmaster's
+ *	  shared memory, read zero-copy by every backend.
+ *
+ * A frame is a typed, column-oriented table.  Its definition lives in the
+ * catalog table shmcache.frame_catalog and in a view whose query is
+ * "SELECT * FROM shmcache.scan(<frame id>) AS f(<columns>)"; its data lives
+ * in shared memory only.
+ *
+ * Shared memory layout (see shmem.c):
+ *
+ *	 [ ShmcacheControl | frame hash table | DSA area created in place ]
+ *
+ * A frame's data is a *version* (ShmcacheVersion): a header with the column
+ * layout and a two-level directory of chunks.  A chunk holds SHMCACHE_CHUNK_ROWS
+ * rows, column by column: for each column an array of fixed-width values (or,
+ * for variable-width types, offsets of complete varlenas kept in data blocks)
+ * and a null bitmap.  See storage.c for the rules that let readers scan a
+ * version while its single writer appends to it.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/shmcache.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_H
+#define SHMCACHE_H
+
+#include "access/tupdesc.h"
+#include "catalog/objectaccess.h"
+#include "nodes/primnodes.h"
+#include "port/atomics.h"
+#include "storage/lwlock.h"
+#include "utils/dsa.h"
+#include "utils/relcache.h"
+#include "utils/timestamp.h"
+
+#include "compat.h"
+
+/* Rows per chunk; a power of two so that row -> (chunk, slot) is a shift. */
+#define SHMCACHE_CHUNK_SHIFT		14
+#define SHMCACHE_CHUNK_ROWS			(1 << SHMCACHE_CHUNK_SHIFT)
+#define SHMCACHE_CHUNK_MASK			(SHMCACHE_CHUNK_ROWS - 1)
+
+/* Chunk directory: SHMCACHE_DIR_SLOTS pages of SHMCACHE_DIR_PAGE chunks each. */
+#define SHMCACHE_DIR_PAGE			1024
+#define SHMCACHE_DIR_SLOTS			256
+#define SHMCACHE_MAX_CHUNKS			((uint64) SHMCACHE_DIR_SLOTS * SHMCACHE_DIR_PAGE)
+
+/* Default size of a data block holding variable-width values of one chunk. */
+#define SHMCACHE_BLOCK_SIZE			(256 * 1024)
+
+/* GUCs (shmcache.c) */
+extern int	shmcache_size_mb;
+extern int	shmcache_max_frames;
+extern bool shmcache_enable_customscan;
+
+/*
+ * One column of a frame, as stored.  Immutable once the version is created.
+ */
+typedef struct ShmcacheColumn
+{
+	Oid			typid;			/* pg_type OID of the column */
+	int32		typmod;			/* type modifier (enforced on load) */
+	Oid			collation;		/* column collation */
+	int16		typlen;			/* pg_type.typlen; -1 varlena, -2 cstring */
+	bool		typbyval;		/* pg_type.typbyval */
+	char		typalign;		/* pg_type.typalign */
+	bool		notnull;		/* NOT NULL enforced on load */
+	uint32		stride;			/* bytes per value slot in the values array */
+	Size		values_off;		/* offset of the values array in a chunk */
+	Size		nulls_off;		/* offset of the null bitmap, 0 if NOT NULL */
+} ShmcacheColumn;
+
+/*
+ * A version of a frame's contents.  Allocated in the DSA area as one piece:
+ * this header followed by natts ShmcacheColumn entries.
+ *
+ * Readers pin a version (refcount) and read rows [0, nrows) only.  The one
+ * writer of the frame appends past nrows and publishes by advancing nrows
+ * after a write barrier; published bytes are never modified.  The frame
+ * table's reference to its current version counts as one reference; the
+ * version is freed by whoever drops the last reference.
+ */
+typedef struct ShmcacheVersion
+{
+	pg_atomic_uint32 refcount;	/* pins + frame's current reference */
+	pg_atomic_uint64 nrows;		/* published (committed) rows */
+	pg_atomic_uint64 bytes;		/* bytes allocated for this version */
+	uint64		nchunks;		/* chunks allocated (writer-only) */
+	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of chunk pointers */
+	Size		chunk_size;		/* bytes of one chunk */
+	int			natts;			/* number of columns */
+	ShmcacheColumn cols[FLEXIBLE_ARRAY_MEMBER];
+} ShmcacheVersion;
+
+/*
+ * Header of a chunk.  The column arrays follow at the offsets given by the
+ * version's ShmcacheColumn entries.
+ */
+typedef struct ShmcacheChunk
+{
+	dsa_pointer blocks;			/* newest data block of variable-width
+								 * values, or InvalidDsaPointer */
+} ShmcacheChunk;
+
+/*
+ * A data block of variable-width values, chained newest first from the
+ * chunk header.  Values are complete varlenas (short header when they fit).
+ */
+typedef struct ShmcacheBlock
+{
+	dsa_pointer next;			/* older block, or InvalidDsaPointer */
+	uint32		size;			/* usable bytes in data[] */
+	uint32		used;			/* bytes of data[] in use */
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} ShmcacheBlock;
+
+/* Key of a frame in the shared frame table. */
+typedef struct ShmcacheFrameKey
+{
+	Oid			dbid;			/* database the frame belongs to */
+	uint32		pad;			/* always zero: keys are hashed as blobs */
+	int64		frame_id;		/* shmcache.frame_catalog.frame_id */
+} ShmcacheFrameKey;
+
+/*
+ * Entry of the shared frame table (protected by ShmcacheControl.lock).
+ * Created on first use of a frame after its definition was read from the
+ * catalog; removed when the frame is dropped.
+ */
+typedef struct ShmcacheFrame
+{
+	ShmcacheFrameKey key;		/* hash key, must be first */
+	Oid			viewoid;		/* the frame's view */
+	dsa_pointer current;		/* current ShmcacheVersion */
+	TimestampTz updated;		/* last committed change, 0 if none */
+} ShmcacheFrame;
+
+/*
+ * Control block at the start of the region.
+ */
+typedef struct ShmcacheControl
+{
+	LWLock	   *lock;			/* protects the frame table and the current
+								 * pointers of its entries */
+	int			tranche_id;		/* LWLock tranche of the lock and the area */
+	Size		area_size;		/* bytes given to the DSA area */
+	pg_atomic_uint64 used_bytes;	/* bytes allocated through shmcache_alloc */
+	char	   *area_place;		/* start of the in-place DSA area */
+} ShmcacheControl;
+
+/* shmem.c */
+extern ShmcacheControl *ShmcacheShared;
+extern void shmcache_shmem_request(void);
+extern void shmcache_shmem_startup(void);
+extern void shmcache_require_shmem(void);
+extern dsa_area *shmcache_area(void);
+extern struct HTAB *shmcache_frame_table(void);
+extern dsa_pointer shmcache_alloc(Size size, const char *frame_name);
+extern void shmcache_free(dsa_pointer dp, Size size);
+
+/*
+ * Address of shared bytes kept as an offset from the start of the DSA area,
+ * which is the same in every backend.
+ */
+static inline char *
+shmcache_offset_address(uint64 offset)
+{
+	return ShmcacheShared->area_place + offset;
+}
+
+/* storage.c */
+typedef struct ShmcacheTail
+{
+	uint64		nrows;			/* row count the tail belongs to */
+	dsa_pointer block;			/* newest data block of the partial chunk */
+	uint32		block_used;		/* its fill at that time */
+} ShmcacheTail;
+
+extern dsa_pointer shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
+										   const char *frame_name);
+extern dsa_pointer shmcache_version_clone_empty(ShmcacheVersion *model,
+												const char *frame_name);
+extern void shmcache_version_ref(ShmcacheVersion *version);
+extern void shmcache_version_unref(dsa_pointer version_dp);
+extern char *shmcache_version_chunk(ShmcacheVersion *version, uint64 chunkno);
+extern void shmcache_version_tail(ShmcacheVersion *version, uint64 nrows,
+								  ShmcacheTail *tail);
+extern void shmcache_version_rollback(ShmcacheVersion *version,
+									  const ShmcacheTail *tail);
+extern void shmcache_append_row(ShmcacheVersion *version, uint64 row,
+								Datum *values, bool *nulls,
+								Relation view);
+extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
+
+/*
+ * Fetch column "col" of slot "slot" of a chunk, as a Datum pointing into
+ * shared memory for by-reference types.
+ */
+static inline Datum
+shmcache_fetch_value(const ShmcacheColumn *col, const char *chunk,
+					 uint32 slot, bool *isnull)
+{
+	const char *values = chunk + col->values_off;
+
+	if (col->nulls_off != 0 &&
+		(((const uint8 *) (chunk + col->nulls_off))[slot >> 3] & (1 << (slot & 7))))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	*isnull = false;
+	if (col->typlen < 0)
+		return PointerGetDatum(shmcache_offset_address(((const uint64 *) values)[slot]));
+	if (!col->typbyval)
+		return PointerGetDatum(values + (Size) slot * col->stride);
+	switch (col->typlen)
+	{
+		case 1:
+			return CharGetDatum(((const char *) values)[slot]);
+		case 2:
+			return Int16GetDatum(((const int16 *) values)[slot]);
+		case 4:
+			return Int32GetDatum(((const int32 *) values)[slot]);
+		default:
+			return ((const Datum *) values)[slot];
+	}
+}
+
+/* xact.c: writers, pins and transaction integration */
+typedef struct ShmcacheReadSnapshot
+{
+	ShmcacheVersion *version;	/* pinned version */
+	dsa_pointer version_dp;
+	uint64		nrows;			/* rows visible to this reader */
+	Oid			viewoid;		/* the frame's view */
+} ShmcacheReadSnapshot;
+
+typedef struct ShmcacheWriter ShmcacheWriter;
+
+extern void shmcache_xact_init(void);
+extern ShmcacheWriter *shmcache_writer_begin(Relation view, int64 frame_id);
+extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
+extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
+								   Datum *values, bool *nulls);
+extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
+extern uint64 shmcache_writer_rows(ShmcacheWriter *writer);
+extern void shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap);
+extern void shmcache_read_end(ShmcacheReadSnapshot *snap);
+extern uint64 shmcache_frame_rows(int64 frame_id);
+extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
+extern void shmcache_forget_frame_on_abort(int64 frame_id);
+
+/* catalog.c */
+extern Oid	shmcache_catalog_relid(bool missing_ok);
+extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
+extern Oid	shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts);
+extern int64 shmcache_frame_id_of(Oid viewoid);
+extern void shmcache_catalog_init(void);
+extern void shmcache_frame_attach(int64 frame_id);
+extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
+
+/* load.c */
+extern void shmcache_process_utility_init(void);
+
+/* scan.c */
+extern void shmcache_scan_init(void);
+extern Oid	shmcache_scan_function_oid(void);
+
+#endif							/* SHMCACHE_H */

@@ -1,0 +1,214 @@
+/*-------------------------------------------------------------------------
+ *
+ * shmem.c
+ *	  The shared memory region of shmcache: reserved at server start, then
+ *	  managed by PostgreSQL's own allocator.
+ *
+ * The region is requested from shmem_request_hook and laid out in
+ * shmem_startup_hook as
+ *
+ *	 [ ShmcacheControl | DSA area created in place (shmcache.size) ]
+ *
+ * plus a fixed-size shared hash table of frames (shmcache.max_frames
+ * entries).  The DSA area is size-limited to the space reserved for it, so it
+ * never creates DSM segments: every allocation lies inside the region, at the
+ * same address in every backend, and memory freed by dropping or truncating a
+ * frame is reused by later allocations.
+ *
+ * Locking: the frame table and the "current" pointers of its entries are
+ * protected by ShmcacheShared->lock.  The DSA area does its own locking.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/shmem.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "shmcache.h"
+
+ShmcacheControl *ShmcacheShared = NULL;
+
+/* Backend-local handles, set up on first use. */
+static HTAB *frame_table = NULL;
+static dsa_area *area = NULL;
+
+/* Bytes of the region outside the DSA area. */
+static Size
+shmcache_control_size(void)
+{
+	return MAXALIGN(sizeof(ShmcacheControl));
+}
+
+/* Bytes given to the DSA area: shmcache.size. */
+static Size
+shmcache_area_size(void)
+{
+	return mul_size((Size) shmcache_size_mb, 1024 * 1024);
+}
+
+/*
+ * shmcache_shmem_request
+ *		Reserve the region and the lock.  Called from shmem_request_hook.
+ */
+void
+shmcache_shmem_request(void)
+{
+	Size		size;
+
+	size = add_size(shmcache_control_size(), shmcache_area_size());
+	size = add_size(size, hash_estimate_size(shmcache_max_frames,
+											 sizeof(ShmcacheFrame)));
+	RequestAddinShmemSpace(size);
+	RequestNamedLWLockTranche("shmcache", 1);
+}
+
+/*
+ * shmcache_shmem_startup
+ *		Create (in the postmaster) or find the region.  Called from
+ *		shmem_startup_hook, also after a crash restart, when the region is
+ *		new and every frame is gone.
+ */
+void
+shmcache_shmem_startup(void)
+{
+	HASHCTL		info;
+	bool		found;
+
+	/* Reset in case this is a restart within the postmaster. */
+	ShmcacheShared = NULL;
+	frame_table = NULL;
+	area = NULL;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+
+	ShmcacheShared = ShmemInitStruct("shmcache",
+									 add_size(shmcache_control_size(),
+											  shmcache_area_size()),
+									 &found);
+	if (!found)
+	{
+		dsa_area   *new_area;
+
+		ShmcacheShared->lock = &(GetNamedLWLockTranche("shmcache"))->lock;
+		ShmcacheShared->tranche_id = ShmcacheShared->lock->tranche;
+		ShmcacheShared->area_size = shmcache_area_size();
+		ShmcacheShared->area_place = (char *) ShmcacheShared + shmcache_control_size();
+		pg_atomic_init_u64(&ShmcacheShared->used_bytes, 0);
+
+		new_area = dsa_create_in_place(ShmcacheShared->area_place,
+									   ShmcacheShared->area_size,
+									   ShmcacheShared->tranche_id, NULL);
+		dsa_pin(new_area);
+		dsa_set_size_limit(new_area, ShmcacheShared->area_size);
+		/* The postmaster never allocates; backends attach on first use. */
+		dsa_detach(new_area);
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.keysize = sizeof(ShmcacheFrameKey);
+	info.entrysize = sizeof(ShmcacheFrame);
+	frame_table = ShmemInitHash("shmcache frames",
+								shmcache_max_frames, shmcache_max_frames,
+								&info, HASH_ELEM | HASH_BLOBS);
+
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/*
+ * shmcache_require_shmem
+ *		Raise the one clear error every entry point gives when shmcache was
+ *		not loaded through shared_preload_libraries.
+ */
+void
+shmcache_require_shmem(void)
+{
+	if (ShmcacheShared == NULL || frame_table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("shmcache must be loaded via shared_preload_libraries"),
+				 errhint("Add shmcache to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/*
+ * shmcache_area
+ *		This backend's handle on the DSA area, attached on first use.
+ */
+dsa_area *
+shmcache_area(void)
+{
+	if (area == NULL)
+	{
+		MemoryContext oldcontext;
+
+		shmcache_require_shmem();
+		oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+		area = dsa_attach_in_place(ShmcacheShared->area_place, NULL);
+		dsa_pin_mapping(area);
+		on_shmem_exit(dsa_on_shmem_exit_release_in_place,
+					  PointerGetDatum(ShmcacheShared->area_place));
+		MemoryContextSwitchTo(oldcontext);
+	}
+	return area;
+}
+
+/*
+ * shmcache_frame_table
+ *		The shared frame table.  Caller must hold ShmcacheShared->lock.
+ */
+HTAB *
+shmcache_frame_table(void)
+{
+	shmcache_require_shmem();
+	return frame_table;
+}
+
+/*
+ * shmcache_alloc
+ *		Allocate "size" bytes for frame "frame_name"; running out of
+ *		shmcache.size is an ordinary error naming the frame, the bytes
+ *		needed and the bytes free.
+ */
+dsa_pointer
+shmcache_alloc(Size size, const char *frame_name)
+{
+	dsa_pointer dp;
+
+	dp = dsa_allocate_extended(shmcache_area(), size,
+							   DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
+	if (!DsaPointerIsValid(dp))
+	{
+		uint64		used = pg_atomic_read_u64(&ShmcacheShared->used_bytes);
+		uint64		total = ShmcacheShared->area_size;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of shmcache memory while loading frame \"%s\"",
+						frame_name),
+				 errdetail("Needed %zu more bytes; %llu of %llu bytes are free.",
+						   size,
+						   (unsigned long long) (total > used ? total - used : 0),
+						   (unsigned long long) total),
+				 errhint("Increase shmcache.size, or truncate or drop frames.")));
+	}
+	pg_atomic_fetch_add_u64(&ShmcacheShared->used_bytes, size);
+	return dp;
+}
+
+/*
+ * shmcache_free
+ *		Give back an allocation of "size" bytes made by shmcache_alloc.
+ */
+void
+shmcache_free(dsa_pointer dp, Size size)
+{
+	dsa_free(shmcache_area(), dp);
+	pg_atomic_fetch_sub_u64(&ShmcacheShared->used_bytes, size);
+}

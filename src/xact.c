@@ -1,0 +1,715 @@
+/*-------------------------------------------------------------------------
+ *
+ * xact.c
+ *	  Transactional changes to frames: the write claim, publishing at commit,
+ *	  rollback at abort and to savepoints, and reader pins.
+ *
+ * Writers.  A backend that changes a frame (append or truncate) first takes
+ * the frame's write claim: a heavyweight lock on the frame's view as a
+ * database object in ExclusiveLock mode, held until the end of the
+ * transaction.  So two appenders are serialised, a waiting one can be
+ * cancelled, deadlocks are detected, and pg_locks shows who waits for whom;
+ * readers never take it.  The claim holder's state (ShmcacheWriter) records
+ *	 - the base version, current when the claim was taken, and where its
+ *	   published data ended (for abort);
+ *	 - the target version it writes to: the base, or a new version after a
+ *	   truncate in this transaction;
+ *	 - the number of rows of the target this transaction sees;
+ *	 - a stack of savepoint marks, pushed lazily by the first change made in a
+ *	   subtransaction, so that ROLLBACK TO SAVEPOINT undoes exactly the changes
+ *	   made since.
+ * At commit the target's row count is published after a write barrier and,
+ * after a truncate, the frame's current version is swapped to the target; the
+ * old version is freed when its last reader unpins it.  At abort the base is
+ * cut back to its published rows and new versions are freed.  Nothing that can
+ * fail runs at commit.  PREPARE TRANSACTION is refused.
+ *
+ * Readers pin a version for the duration of a scan and read the rows that
+ * were published when they started (or, in the writing backend, the rows its
+ * transaction has written so far).  Pins are released with the resource owner
+ * that took them, so an error or a cancelled query never leaks one.
+ *
+ * Dropped frames are removed from the frame table at commit of the dropping
+ * transaction; frames whose definition was created by an aborted transaction
+ * are removed at abort.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/xact.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "shmcache.h"
+
+/* A savepoint mark: the state to return to when subtransaction subid aborts. */
+typedef struct ShmcacheMark
+{
+	SubTransactionId subid;		/* first subtransaction that changed the frame */
+	dsa_pointer target_dp;		/* target then (the mark holds a reference) */
+	ShmcacheTail tail;			/* where the target's data ended then */
+} ShmcacheMark;
+
+struct ShmcacheWriter
+{
+	int64		frame_id;		/* frame being changed */
+	Oid			viewoid;		/* its view */
+	SubTransactionId created_subid; /* subtransaction that took the claim */
+	dsa_pointer base_dp;		/* version current at claim time (pinned) */
+	ShmcacheVersion *base;
+	ShmcacheTail base_tail;		/* its published end, restored at abort */
+	dsa_pointer target_dp;		/* version written to (one reference) */
+	ShmcacheVersion *target;
+	uint64		nrows;			/* rows of the target this transaction sees */
+	List	   *marks;			/* ShmcacheMark *, innermost first */
+};
+
+/* A reader's pin on a version. */
+typedef struct ShmcachePin
+{
+	dsa_pointer version_dp;
+	ResourceOwner owner;
+} ShmcachePin;
+
+/*
+ * A frame to remove from the frame table at commit or abort: the frame of
+ * view "viewoid", else the frame "frame_id", else (0) every frame of "dbid".
+ */
+typedef struct ShmcacheForget
+{
+	SubTransactionId subid;		/* subtransaction that queued it */
+	Oid			dbid;
+	Oid			viewoid;
+	int64		frame_id;
+} ShmcacheForget;
+
+/* Per-transaction state, in TopTransactionContext. */
+static List *writers = NIL;
+static List *forget_on_commit = NIL;
+static List *forget_on_abort = NIL;
+
+/* Pins, in TopMemoryContext: they can outlive a transaction's memory. */
+static List *pins = NIL;
+
+static void shmcache_xact_callback(XactEvent event, void *arg);
+static void shmcache_subxact_callback(SubXactEvent event,
+									  SubTransactionId mySubid,
+									  SubTransactionId parentSubid, void *arg);
+static void shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
+								  bool isTopLevel, void *arg);
+
+/*
+ * shmcache_xact_init
+ *		Register the transaction and resource owner callbacks (once per
+ *		backend, from _PG_init).
+ */
+void
+shmcache_xact_init(void)
+{
+	RegisterXactCallback(shmcache_xact_callback, NULL);
+	RegisterSubXactCallback(shmcache_subxact_callback, NULL);
+	RegisterResourceReleaseCallback(shmcache_release_pins, NULL);
+}
+
+static ShmcacheWriter *
+writer_find_by_id(int64 frame_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, writers)
+	{
+		ShmcacheWriter *writer = lfirst(lc);
+
+		if (writer->frame_id == frame_id)
+			return writer;
+	}
+	return NULL;
+}
+
+/*
+ * shmcache_writer_lookup
+ *		This transaction's writer of the frame with view "viewoid", if any.
+ */
+ShmcacheWriter *
+shmcache_writer_lookup(Oid viewoid)
+{
+	ListCell   *lc;
+
+	foreach(lc, writers)
+	{
+		ShmcacheWriter *writer = lfirst(lc);
+
+		if (writer->viewoid == viewoid)
+			return writer;
+	}
+	return NULL;
+}
+
+/*
+ * Take a reference on the current version of frame "frame_id" of this
+ * database, bringing the frame into shared memory if this is its first use.
+ * Sets *viewoid (if not NULL) to the frame's view.
+ */
+static dsa_pointer
+pin_current(int64 frame_id, Oid *viewoid)
+{
+	ShmcacheFrameKey key;
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = MyDatabaseId;
+	key.frame_id = frame_id;
+
+	for (;;)
+	{
+		ShmcacheFrame *frame;
+		dsa_pointer dp = InvalidDsaPointer;
+
+		LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+		frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
+		if (frame != NULL)
+		{
+			dp = frame->current;
+			if (viewoid)
+				*viewoid = frame->viewoid;
+			shmcache_version_ref(dsa_get_address(shmcache_area(), dp));
+		}
+		LWLockRelease(ShmcacheShared->lock);
+		if (frame != NULL)
+			return dp;
+		shmcache_frame_attach(frame_id);
+	}
+}
+
+/*
+ * shmcache_writer_begin
+ *		Take the write claim on a frame (waiting for another writer's
+ *		transaction to end) and return this transaction's writer state.
+ *		The caller holds at least RowExclusiveLock on the view and has checked
+ *		privileges.
+ */
+ShmcacheWriter *
+shmcache_writer_begin(Relation view, int64 frame_id)
+{
+	ShmcacheWriter *writer = writer_find_by_id(frame_id);
+	MemoryContext oldcontext;
+
+	if (writer != NULL)
+		return writer;
+
+	LockDatabaseObject(RelationRelationId, RelationGetRelid(view), 0,
+					   ExclusiveLock);
+
+	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+	writer = palloc0(sizeof(ShmcacheWriter));
+	MemoryContextSwitchTo(oldcontext);
+
+	writer->frame_id = frame_id;
+	writer->viewoid = RelationGetRelid(view);
+	writer->created_subid = GetCurrentSubTransactionId();
+	writer->base_dp = pin_current(frame_id, NULL);	/* the base pin */
+	writer->base = dsa_get_address(shmcache_area(), writer->base_dp);
+	shmcache_version_ref(writer->base); /* the target reference */
+	writer->target_dp = writer->base_dp;
+	writer->target = writer->base;
+	/* We hold the claim, so nobody else can publish rows now. */
+	writer->nrows = pg_atomic_read_u64(&writer->base->nrows);
+	shmcache_version_tail(writer->base, writer->nrows, &writer->base_tail);
+
+	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+	writers = lappend(writers, writer);
+	MemoryContextSwitchTo(oldcontext);
+	return writer;
+}
+
+/*
+ * Before the first change in a subtransaction, remember the writer's state so
+ * that the subtransaction's abort can return to it.  Changes made in the
+ * subtransaction that took the claim need no mark: its abort ends the writer.
+ */
+static void
+writer_mark(ShmcacheWriter *writer)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	ShmcacheMark *mark;
+	MemoryContext oldcontext;
+
+	if (subid == writer->created_subid)
+		return;
+	if (writer->marks != NIL &&
+		((ShmcacheMark *) linitial(writer->marks))->subid == subid)
+		return;
+
+	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+	mark = palloc(sizeof(ShmcacheMark));
+	writer->marks = lcons(mark, writer->marks);
+	MemoryContextSwitchTo(oldcontext);
+
+	mark->subid = subid;
+	mark->target_dp = writer->target_dp;
+	shmcache_version_ref(writer->target);
+	shmcache_version_tail(writer->target, writer->nrows, &mark->tail);
+}
+
+/*
+ * shmcache_writer_append
+ *		Append one row; visible to this transaction at once, to others at
+ *		commit.
+ */
+void
+shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
+					   bool *nulls)
+{
+	writer_mark(writer);
+	shmcache_append_row(writer->target, writer->nrows, values, nulls, view);
+	writer->nrows++;
+}
+
+/*
+ * shmcache_writer_truncate
+ *		Empty the frame for this transaction: later appends go to a new
+ *		version that replaces the current one at commit.
+ */
+void
+shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
+{
+	dsa_pointer old_target = writer->target_dp;
+	dsa_pointer new_dp;
+
+	writer_mark(writer);
+	new_dp = shmcache_version_clone_empty(writer->target,
+										  RelationGetRelationName(view));
+	writer->target_dp = new_dp;
+	writer->target = dsa_get_address(shmcache_area(), new_dp);
+	writer->nrows = 0;
+	shmcache_version_unref(old_target);
+}
+
+/*
+ * shmcache_writer_rows
+ *		Rows of the frame as this transaction sees them.
+ */
+uint64
+shmcache_writer_rows(ShmcacheWriter *writer)
+{
+	return writer->nrows;
+}
+
+/* Drop every reference a writer holds and forget it (end of transaction). */
+static void
+writer_release(ShmcacheWriter *writer)
+{
+	ListCell   *lc;
+
+	foreach(lc, writer->marks)
+		shmcache_version_unref(((ShmcacheMark *) lfirst(lc))->target_dp);
+	shmcache_version_unref(writer->target_dp);
+	shmcache_version_unref(writer->base_dp);
+}
+
+/* Undo everything the writer did and release it. */
+static void
+writer_abort(ShmcacheWriter *writer)
+{
+	shmcache_version_rollback(writer->base, &writer->base_tail);
+	writer_release(writer);
+}
+
+/*
+ * Publish the writer's changes: the target's rows become visible and, after a
+ * truncate, the target becomes the frame's current version.  Must not fail.
+ */
+static void
+writer_commit(ShmcacheWriter *writer)
+{
+	ShmcacheFrameKey key;
+	ShmcacheFrame *frame;
+	bool		replaced = false;
+
+	pg_write_barrier();
+	pg_atomic_write_u64(&writer->target->nrows, writer->nrows);
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = MyDatabaseId;
+	key.frame_id = writer->frame_id;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
+	if (frame != NULL)
+	{
+		Assert(frame->current == writer->base_dp);
+		if (writer->target_dp != writer->base_dp)
+		{
+			shmcache_version_ref(writer->target);
+			frame->current = writer->target_dp;
+			replaced = true;
+		}
+		frame->updated = GetCurrentTimestamp();
+	}
+	LWLockRelease(ShmcacheShared->lock);
+
+	/* The frame's reference to the replaced version goes too. */
+	if (replaced)
+		shmcache_version_unref(writer->base_dp);
+	writer_release(writer);
+}
+
+static bool
+forget_matches(const ShmcacheForget *f, const ShmcacheFrame *frame)
+{
+	if (frame->key.dbid != f->dbid)
+		return false;
+	if (OidIsValid(f->viewoid))
+		return frame->viewoid == f->viewoid;
+	return f->frame_id == 0 || f->frame_id == frame->key.frame_id;
+}
+
+/*
+ * Remove the frames matching any of "forget" from the frame table.  Their
+ * current versions are freed once their last reader is done.
+ */
+static void
+forget_frames(List *forget)
+{
+	HASH_SEQ_STATUS status;
+	ShmcacheFrame *frame;
+	List	   *unref = NIL;
+	ListCell   *lc;
+
+	if (forget == NIL || ShmcacheShared == NULL)
+		return;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	hash_seq_init(&status, shmcache_frame_table());
+	while ((frame = hash_seq_search(&status)) != NULL)
+	{
+		foreach(lc, forget)
+		{
+			if (forget_matches(lfirst(lc), frame))
+			{
+				unref = lappend(unref, (void *) frame->current);
+				hash_search(shmcache_frame_table(), &frame->key, HASH_REMOVE, NULL);
+				break;
+			}
+		}
+	}
+	LWLockRelease(ShmcacheShared->lock);
+
+	foreach(lc, unref)
+		shmcache_version_unref((dsa_pointer) lfirst(lc));
+}
+
+/* Queue a ShmcacheForget entry on one of the per-transaction lists. */
+static void
+queue_forget(List **list, Oid dbid, Oid viewoid, int64 frame_id)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+	ShmcacheForget *f = palloc(sizeof(ShmcacheForget));
+
+	f->subid = GetCurrentSubTransactionId();
+	f->dbid = dbid;
+	f->viewoid = viewoid;
+	f->frame_id = frame_id;
+	*list = lappend(*list, f);
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/*
+ * At the end of subtransaction "subid": on commit its queued removals pass to
+ * the parent; on abort the removals it queued for commit are void, and frames
+ * it created are removed now.
+ */
+static void
+forget_subxact_end(SubXactEvent event, SubTransactionId subid,
+				   SubTransactionId parent)
+{
+	List	   *forget_now = NIL;
+	ListCell   *lc;
+
+	foreach(lc, forget_on_commit)
+	{
+		ShmcacheForget *f = lfirst(lc);
+
+		if (f->subid != subid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			f->subid = parent;
+		else
+			forget_on_commit = foreach_delete_current(forget_on_commit, lc);
+	}
+	foreach(lc, forget_on_abort)
+	{
+		ShmcacheForget *f = lfirst(lc);
+
+		if (f->subid != subid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			f->subid = parent;
+		else
+		{
+			forget_now = lappend(forget_now, f);
+			forget_on_abort = foreach_delete_current(forget_on_abort, lc);
+		}
+	}
+	forget_frames(forget_now);
+}
+
+/*
+ * shmcache_forget_frame_on_commit
+ *		The frame with view "viewoid" (or, with InvalidOid, every frame of the
+ *		database) is being dropped: free it when this transaction commits.
+ */
+void
+shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid)
+{
+	queue_forget(&forget_on_commit, dbid, viewoid, 0);
+}
+
+/*
+ * shmcache_forget_frame_on_abort
+ *		Frame "frame_id" was created by this transaction: if it aborts, free
+ *		whatever was loaded into it.
+ */
+void
+shmcache_forget_frame_on_abort(int64 frame_id)
+{
+	queue_forget(&forget_on_abort, MyDatabaseId, InvalidOid, frame_id);
+}
+
+/*
+ * Transaction end: publish or undo every writer's changes, then apply the
+ * queued frame removals.
+ */
+static void
+shmcache_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case XACT_EVENT_PRE_PREPARE:
+			if (writers != NIL || forget_on_commit != NIL || forget_on_abort != NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that has changed a shmcache frame")));
+			break;
+		case XACT_EVENT_COMMIT:
+			foreach(lc, writers)
+				writer_commit(lfirst(lc));
+			forget_frames(forget_on_commit);
+			break;
+		case XACT_EVENT_ABORT:
+			foreach(lc, writers)
+				writer_abort(lfirst(lc));
+			forget_frames(forget_on_abort);
+			break;
+		default:
+			return;
+	}
+	writers = NIL;
+	forget_on_commit = NIL;
+	forget_on_abort = NIL;
+}
+
+/* Return a writer to its savepoint mark (which is popped). */
+static void
+writer_rollback_to_mark(ShmcacheWriter *writer)
+{
+	ShmcacheMark *mark = linitial(writer->marks);
+
+	writer->marks = list_delete_first(writer->marks);
+	if (mark->target_dp != writer->target_dp)
+	{
+		/* A truncate since the mark: its new version goes away. */
+		shmcache_version_unref(writer->target_dp);
+		writer->target_dp = mark->target_dp;	/* the mark's reference moves */
+		writer->target = dsa_get_address(shmcache_area(), mark->target_dp);
+	}
+	else
+		shmcache_version_unref(mark->target_dp);
+	shmcache_version_rollback(writer->target, &mark->tail);
+	writer->nrows = mark->tail.nrows;
+	pfree(mark);
+}
+
+/*
+ * Subtransaction end: on abort undo the changes made since its mark (or the
+ * whole writer if it started there); on commit hand the mark to the parent.
+ */
+static void
+shmcache_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						  SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+
+	foreach(lc, writers)
+	{
+		ShmcacheWriter *writer = lfirst(lc);
+		ShmcacheMark *mark = writer->marks ? linitial(writer->marks) : NULL;
+
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+		{
+			if (writer->created_subid == mySubid)
+			{
+				/* The claim goes with the subtransaction's locks. */
+				writer_abort(writer);
+				writers = foreach_delete_current(writers, lc);
+			}
+			else if (mark != NULL && mark->subid == mySubid)
+				writer_rollback_to_mark(writer);
+		}
+		else
+		{
+			if (writer->created_subid == mySubid)
+				writer->created_subid = parentSubid;
+			if (mark != NULL && mark->subid == mySubid)
+			{
+				ShmcacheMark *outer = list_length(writer->marks) > 1 ?
+				lsecond(writer->marks) : NULL;
+
+				if (parentSubid == writer->created_subid ||
+					(outer != NULL && outer->subid == parentSubid))
+				{
+					/* The parent already knows how to undo these changes. */
+					shmcache_version_unref(mark->target_dp);
+					writer->marks = list_delete_first(writer->marks);
+					pfree(mark);
+				}
+				else
+					mark->subid = parentSubid;
+			}
+		}
+	}
+	forget_subxact_end(event, mySubid, parentSubid);
+}
+
+/*
+ * shmcache_read_begin
+ *		Pin the version of frame "frame_id" this backend should read and fix
+ *		the rows visible to it: those published now or, if this transaction
+ *		writes the frame, those it has written so far.  The pin belongs to
+ *		CurrentResourceOwner.  The caller holds a lock on the frame's view.
+ */
+void
+shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
+{
+	ShmcacheWriter *writer = writer_find_by_id(frame_id);
+	MemoryContext oldcontext;
+	ShmcachePin *pin;
+
+	/* Register the pin first, so that an error below cannot leak it. */
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	pin = palloc(sizeof(ShmcachePin));
+	pin->version_dp = InvalidDsaPointer;
+	pin->owner = CurrentResourceOwner;
+	pins = lappend(pins, pin);
+	MemoryContextSwitchTo(oldcontext);
+
+	if (writer != NULL)
+	{
+		shmcache_version_ref(writer->target);
+		pin->version_dp = writer->target_dp;
+		snap->nrows = writer->nrows;
+		snap->viewoid = writer->viewoid;
+	}
+	else
+	{
+		pin->version_dp = pin_current(frame_id, &snap->viewoid);
+		snap->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
+											dsa_get_address(shmcache_area(),
+															pin->version_dp))->nrows);
+		pg_read_barrier();
+	}
+	snap->version_dp = pin->version_dp;
+	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
+}
+
+/*
+ * shmcache_read_end
+ *		Release a reader's pin.
+ */
+void
+shmcache_read_end(ShmcacheReadSnapshot *snap)
+{
+	ListCell   *lc;
+
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->version_dp == snap->version_dp)
+		{
+			pins = foreach_delete_current(pins, lc);
+			pfree(pin);
+			shmcache_version_unref(snap->version_dp);
+			break;
+		}
+	}
+	snap->version = NULL;
+}
+
+/*
+ * Release the pins of the resource owner being released (a query ended by an
+ * error, a closed cursor, the end of a transaction).
+ */
+static void
+shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
+					  bool isTopLevel, void *arg)
+{
+	ListCell   *lc;
+
+	if (phase != RESOURCE_RELEASE_AFTER_LOCKS)
+		return;
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->owner != CurrentResourceOwner)
+			continue;
+		pins = foreach_delete_current(pins, lc);
+		if (DsaPointerIsValid(pin->version_dp))
+			shmcache_version_unref(pin->version_dp);
+		pfree(pin);
+	}
+}
+
+/*
+ * shmcache_frame_rows
+ *		Rows of frame "frame_id" this backend would see now, for planning;
+ *		0 if the frame is not in shared memory yet.
+ */
+uint64
+shmcache_frame_rows(int64 frame_id)
+{
+	ShmcacheWriter *writer = writer_find_by_id(frame_id);
+	ShmcacheFrameKey key;
+	ShmcacheFrame *frame;
+	uint64		rows = 0;
+
+	if (writer != NULL)
+		return writer->nrows;
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = MyDatabaseId;
+	key.frame_id = frame_id;
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
+	if (frame != NULL)
+		rows = pg_atomic_read_u64(&((ShmcacheVersion *)
+									 dsa_get_address(shmcache_area(), frame->current))->nrows);
+	LWLockRelease(ShmcacheShared->lock);
+	return rows;
+}
