@@ -348,6 +348,16 @@ parse_column_list(const char *columns)
 					 errmsg("frame column lists may contain only column definitions"),
 					 errhint("Table constraints, LIKE and similar clauses are not supported.")));
 		coldef = (ColumnDef *) elt;
+		foreach(lc2, stmt->tableElts)
+		{
+			if (lfirst(lc2) == elt)
+				break;
+			if (strcmp(((ColumnDef *) lfirst(lc2))->colname, coldef->colname) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("column \"%s\" specified more than once",
+								coldef->colname)));
+		}
 		if (coldef->compression != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -447,6 +457,10 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	Oid			viewoid;
 
 	nspid = RangeVarGetCreationNamespace(rv);
+	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", rv->relname)));
 	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
 	frame_id = nextval_internal(get_relname_relid("frame_id_seq",
 												  get_namespace_oid("shmcache", false)),

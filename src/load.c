@@ -424,7 +424,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	SPI_connect();
 	rc = SPI_execute_extended(psprintf("SELECT %s FROM %s", select_list.data, source_name),
 							  &options);
-	if (rc != SPI_OK_SELECT)
+	if (rc < 0)
 		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
 	SPI_finish();
 
