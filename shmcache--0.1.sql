@@ -2,6 +2,9 @@
 
 \echo Use "CREATE EXTENSION shmcache" to load this file. \quit
 
+-- Every function checks its caller's rights itself.
+GRANT USAGE ON SCHEMA shmcache TO PUBLIC;
+
 -- Frame definitions.  Rows are dumped by pg_dump (configuration table); the
 -- data itself lives in shared memory only.
 CREATE SEQUENCE shmcache.frame_id_seq;

@@ -33,6 +33,8 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
@@ -47,7 +49,6 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
-#include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -128,13 +129,16 @@ shmcache_scan_function_oid(void)
 {
 	if (!scan_function_oid_valid)
 	{
+		Oid			nspid = get_namespace_oid("shmcache", true);
 		Oid			argtype = INT8OID;
 
+		/* A catalog lookup: planning must not depend on the user's rights. */
 		scan_function_oid = InvalidOid;
-		if (OidIsValid(get_namespace_oid("shmcache", true)))
-			scan_function_oid = LookupFuncName(list_make2(makeString("shmcache"),
-														  makeString("scan")),
-											   1, &argtype, true);
+		if (OidIsValid(nspid))
+			scan_function_oid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+												CStringGetDatum("scan"),
+												PointerGetDatum(buildoidvector(&argtype, 1)),
+												ObjectIdGetDatum(nspid));
 		scan_function_oid_valid = true;
 	}
 	return scan_function_oid;
@@ -282,39 +286,9 @@ create_shmcache_scan_state(CustomScan *cscan)
 }
 
 /*
- * Did the executor already check SELECT on the frame's view?  It did if the
- * view is in the range table asking for SELECT (the query names the view,
- * perhaps through other views, whose owners' rights then apply).
- */
-static bool
-view_select_checked(EState *estate, Oid viewoid)
-{
-	ListCell   *lc;
-
-#if PG_VERSION_NUM >= 160000
-	foreach(lc, estate->es_rteperminfos)
-	{
-		RTEPermissionInfo *perminfo = lfirst(lc);
-
-		if (perminfo->relid == viewoid && (perminfo->requiredPerms & ACL_SELECT))
-			return true;
-	}
-#else
-	foreach(lc, estate->es_range_table)
-	{
-		RangeTblEntry *rte = lfirst(lc);
-
-		if (rte->rtekind == RTE_RELATION && rte->relid == viewoid &&
-			(rte->requiredPerms & ACL_SELECT))
-			return true;
-	}
-#endif
-	return false;
-}
-
-/*
- * Reading a frame needs SELECT on its view, also when shmcache.scan() is
- * called directly.
+ * Reading a frame needs SELECT on its view, checked for the current user
+ * whichever way the scan was reached: the executor cannot tell a call of
+ * shmcache.scan() written into a query from one coming from the frame's view.
  */
 static void
 check_read_privilege(Oid viewoid)
@@ -359,8 +333,7 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 
 	shmcache_read_begin(frame_id, &state->snap);
 	state->pinned = true;
-	if (!view_select_checked(estate, state->snap.viewoid))
-		check_read_privilege(state->snap.viewoid);
+	check_read_privilege(state->snap.viewoid);
 	check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
 
 	state->ncolumns = list_length(cscan->custom_private);
