@@ -226,18 +226,33 @@ parse_copy_options(const char *options)
 	return stmt->options;
 }
 
+/* Refuse a NULL for a required argument of a non-strict function. */
+static void
+require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
 /* Shared body of copy_from and copy_from_program. */
 static Datum
 copy_from_source(FunctionCallInfo fcinfo, bool is_program)
 {
-	Oid			viewoid = PG_GETARG_OID(0);
-	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	Oid			viewoid;
+	char	   *source;
+	char	   *options;
 	Relation	view;
 	ParseState *pstate;
 	uint64		processed;
 
 	shmcache_require_shmem();
+	require_argument(fcinfo, 0, "frame");
+	require_argument(fcinfo, 1, is_program ? "command" : "filename");
+	viewoid = PG_GETARG_OID(0);
+	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	view = relation_open(viewoid, RowExclusiveLock);
 	(void) shmcache_frame_id_of(viewoid);
 	check_load_privileges(view, source, is_program);
@@ -380,7 +395,7 @@ columns_of_relation(Relation rel, StringInfo select_list)
 Datum
 shmcache_cache_table(PG_FUNCTION_ARGS)
 {
-	Oid			source = PG_GETARG_OID(0);
+	Oid			source;
 	Relation	rel;
 	RangeVar   *rv;
 	StringInfoData select_list;
@@ -393,6 +408,8 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	int			rc;
 
 	shmcache_require_shmem();
+	require_argument(fcinfo, 0, "source");
+	source = PG_GETARG_OID(0);
 	rel = relation_open(source, AccessShareLock);
 	initStringInfo(&select_list);
 	coldefs = columns_of_relation(rel, &select_list);
