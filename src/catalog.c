@@ -295,6 +295,8 @@ static void
 column_list_error_callback(void *arg)
 {
 	errcontext("column list \"%s\"", (const char *) arg);
+	/* A position would point into our CREATE TABLE text, not the user's. */
+	errposition(0);
 }
 
 /*

@@ -186,6 +186,8 @@ static void
 copy_options_error_callback(void *arg)
 {
 	errcontext("COPY options \"%s\"", (const char *) arg);
+	/* A position would point into our COPY text, not the user's. */
+	errposition(0);
 }
 
 /*

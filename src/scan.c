@@ -12,7 +12,8 @@
  * custom_scan_tlist with one Var per frame column, so setrefs maps the
  * query's Vars onto scan slot columns; the frame id expression travels in
  * custom_exprs and is evaluated at executor start (a Const, or a Param in a
- * generic plan); custom_private lists the columns the query needs.
+ * generic plan); custom_private lists the columns the query needs and the
+ * user whose SELECT right on the frame's view the scan must check.
  *
  * Execution.  The node pins the frame's version, fixes the visible row
  * count, and fills a virtual slot per row with Datums pointing straight into
@@ -67,6 +68,8 @@ typedef struct ShmcacheScanState
 {
 	CustomScanState css;
 	ExprState  *frame_id_expr;	/* evaluates to the frame id */
+	Oid			check_as_user;	/* whose SELECT right applies, or InvalidOid
+								 * for the current user */
 	ShmcacheReadSnapshot snap;	/* pinned version and visible rows */
 	bool		pinned;			/* snap holds a pin */
 	int		   *columns;		/* 0-based columns the query needs */
@@ -229,6 +232,26 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 }
 
 /*
+ * Whose SELECT right on the frame's view does reading through this function
+ * RTE need?  PostgreSQL 15 marks every RTE of a view's query, function RTEs
+ * included, with the view owner as checkAsUser: a scan that comes from a
+ * frame's view, perhaps through other views, is checked as the owner of the
+ * view that contains it, as a table would be.  A call written directly in a
+ * query has no checkAsUser and is checked as the current user.  From
+ * PostgreSQL 16 on only relation RTEs carry a checkAsUser, so every scan is
+ * checked as the current user.
+ */
+static Oid
+scan_check_as_user(RangeTblEntry *rte)
+{
+#if PG_VERSION_NUM < 160000
+	return rte->checkAsUser;
+#else
+	return InvalidOid;
+#endif
+}
+
+/*
  * PlanCustomPath: a CustomScan with scanrelid 0 whose scan tuple has the
  * frame's columns.
  */
@@ -259,6 +282,7 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									false));
 	}
 
+	pull_varattnos((Node *) best_path->path.pathtarget->exprs, rel->relid, &attrs);
 	pull_varattnos((Node *) tlist, rel->relid, &attrs);
 	pull_varattnos((Node *) quals, rel->relid, &attrs);
 	attno = -1;
@@ -270,7 +294,7 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_exprs = list_make1(copyObject(frame_scan_argument(rte)));
-	cscan->custom_private = columns;
+	cscan->custom_private = list_make2(columns, list_make1_oid(scan_check_as_user(rte)));
 	cscan->methods = &shmcache_scan_methods;
 	return &cscan->scan.plan;
 }
@@ -286,17 +310,34 @@ create_shmcache_scan_state(CustomScan *cscan)
 }
 
 /*
- * Reading a frame needs SELECT on its view, checked for the current user
- * whichever way the scan was reached: the executor cannot tell a call of
- * shmcache.scan() written into a query from one coming from the frame's view.
+ * Reading a frame needs SELECT on its view, as for a table: on the whole view,
+ * or on each column read (on any column if none is read).  "columns" are
+ * 0-based column numbers; ncolumns < 0 means every column.
  */
 static void
-check_read_privilege(Oid viewoid)
+check_read_privilege(Oid viewoid, Oid userid, const int *columns, int ncolumns)
 {
-	AclResult	aclresult = pg_class_aclcheck(viewoid, GetUserId(), ACL_SELECT);
+	bool		allowed;
+	int			i;
 
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_VIEW, get_rel_name(viewoid));
+	if (!OidIsValid(userid))
+		userid = GetUserId();
+	allowed = pg_class_aclcheck(viewoid, userid, ACL_SELECT) == ACLCHECK_OK;
+	if (!allowed && ncolumns == 0)
+		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
+											ACLMASK_ANY) == ACLCHECK_OK;
+	else if (!allowed && ncolumns < 0)
+		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
+											ACLMASK_ALL) == ACLCHECK_OK;
+	else if (!allowed)
+	{
+		allowed = true;
+		for (i = 0; i < ncolumns && allowed; i++)
+			allowed = pg_attribute_aclcheck(viewoid, columns[i] + 1, userid,
+											ACL_SELECT) == ACLCHECK_OK;
+	}
+	if (!allowed)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_VIEW, get_rel_name(viewoid));
 }
 
 /* A frame whose view was redefined by hand with other columns is not read. */
@@ -311,21 +352,20 @@ check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
 				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
 }
 
+/*
+ * Evaluate the frame id, pin the frame's version and fix the rows this scan
+ * sees.
+ */
 static void
-begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
+start_scan(ShmcacheScanState *state)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
 	bool		isnull;
 	int64		frame_id;
-	ListCell   *lc;
 
-	shmcache_require_shmem();
-	state->frame_id_expr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
 	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
-													   econtext, &isnull));
+													   state->css.ss.ps.ps_ExprContext,
+													   &isnull));
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -333,18 +373,50 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 
 	shmcache_read_begin(frame_id, &state->snap);
 	state->pinned = true;
-	check_read_privilege(state->snap.viewoid);
+	check_read_privilege(state->snap.viewoid, state->check_as_user,
+						 state->columns, state->ncolumns);
 	check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
+	state->next_row = 0;
+	state->chunk = NULL;
+}
 
-	state->ncolumns = list_length(cscan->custom_private);
+/* Release the scan's pin. */
+static void
+stop_scan(ShmcacheScanState *state)
+{
+	if (state->pinned)
+		shmcache_read_end(&state->snap);
+	state->pinned = false;
+}
+
+static void
+begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	List	   *columns = linitial(cscan->custom_private);
+	Expr	   *frame_id_arg = linitial(cscan->custom_exprs);
+	ListCell   *lc;
+
+	shmcache_require_shmem();
+	state->frame_id_expr = ExecInitExpr(frame_id_arg, &node->ss.ps);
+	state->check_as_user = linitial_oid(lsecond(cscan->custom_private));
+	state->ncolumns = list_length(columns);
 	state->columns = palloc(sizeof(int) * Max(state->ncolumns, 1));
-	foreach(lc, cscan->custom_private)
+	foreach(lc, columns)
 		state->columns[foreach_current_index(lc)] = lfirst_int(lc);
 
 	/* Columns the query does not need stay null in every row. */
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	state->next_row = 0;
-	state->chunk = NULL;
+
+	/*
+	 * A constant frame id (a frame's view) is resolved now, so that EXPLAIN
+	 * can name the frame; one computed by a subquery or a parameter only when
+	 * the scan first runs, once the values it depends on exist.
+	 */
+	if (IsA(frame_id_arg, Const))
+		start_scan(state);
 }
 
 /* ExecScan access method: the next visible row, or an empty slot. */
@@ -390,25 +462,31 @@ shmcache_scan_recheck(ScanState *ss, TupleTableSlot *slot)
 static TupleTableSlot *
 exec_shmcache_scan(CustomScanState *node)
 {
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+
+	if (!state->pinned)
+		start_scan(state);
 	return ExecScan(&node->ss, shmcache_scan_next, shmcache_scan_recheck);
 }
 
 static void
 end_shmcache_scan(CustomScanState *node)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-
-	if (state->pinned)
-		shmcache_read_end(&state->snap);
-	state->pinned = false;
+	stop_scan((ShmcacheScanState *) node);
 }
 
-/* A rescan reads the same snapshot again. */
+/*
+ * A rescan reads the same snapshot again, unless the frame id depends on a
+ * parameter that changed: then the scan starts over on that frame.
+ */
 static void
 rescan_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
+	if (node->ss.ps.chgParam != NULL &&
+		!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
+		stop_scan(state);
 	state->next_row = 0;
 	state->chunk = NULL;
 	ExecScanReScan(&node->ss);
@@ -427,16 +505,19 @@ explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	StringInfoData columns;
 	int			i;
 
-	ExplainPropertyText("Frame",
-						quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
-												   get_rel_name(viewoid)),
-						es);
+	if (state->pinned)
+		ExplainPropertyText("Frame",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+													   get_rel_name(viewoid)),
+							es);
+	else
+		ExplainPropertyText("Frame", "chosen at run time", es);
 	initStringInfo(&columns);
 	for (i = 0; i < state->ncolumns; i++)
 		appendStringInfo(&columns, "%s%s", i > 0 ? ", " : "",
 						 quote_identifier(NameStr(TupleDescAttr(tupdesc, state->columns[i])->attname)));
 	ExplainPropertyText("Columns Read", state->ncolumns > 0 ? columns.data : "none", es);
-	if (es->analyze)
+	if (es->analyze && state->pinned)
 	{
 		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
 		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
@@ -462,7 +543,7 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	shmcache_read_begin(frame_id, &snap);
-	check_read_privilege(snap.viewoid);
+	check_read_privilege(snap.viewoid, InvalidOid, NULL, -1);
 	check_frame_matches(&snap, rsinfo->setDesc);
 
 	values = palloc(sizeof(Datum) * Max(snap.version->natts, 1));
