@@ -14,6 +14,9 @@ OBJS = \
 	src/scan.o \
 	src/functions.o
 
+# PGXS does not track header dependencies: every object depends on ours.
+$(OBJS): src/shmcache.h src/compat.h
+
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
 

@@ -92,7 +92,8 @@ shmcache_frame_stats(PG_FUNCTION_ARGS)
 
 /*
  * shmcache.memory_stats()
- *		total_bytes (shmcache.size), used_bytes, free_bytes, and the number of
+ *		total_bytes (what of shmcache.size frames can use), used_bytes,
+ *		free_bytes, and the number of
  *		this database's frames held in shared memory.
  */
 Datum
@@ -120,9 +121,9 @@ shmcache_memory_stats(PG_FUNCTION_ARGS)
 	LWLockRelease(ShmcacheShared->lock);
 
 	used = pg_atomic_read_u64(&ShmcacheShared->used_bytes);
-	values[0] = Int64GetDatum((int64) ShmcacheShared->area_size);
+	values[0] = Int64GetDatum((int64) ShmcacheShared->capacity);
 	values[1] = Int64GetDatum((int64) used);
-	values[2] = Int64GetDatum((int64) (ShmcacheShared->area_size - Min(used, ShmcacheShared->area_size)));
+	values[2] = Int64GetDatum((int64) (ShmcacheShared->capacity - Min(used, ShmcacheShared->capacity)));
 	values[3] = Int64GetDatum(frames);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

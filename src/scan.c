@@ -560,7 +560,16 @@ shmcache_scan(PG_FUNCTION_ARGS)
 											 row & SHMCACHE_CHUNK_MASK, &nulls[i]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	shmcache_read_end(&snap);
+
+	/*
+	 * The first read of the frame in this query keeps its pin until the query
+	 * ends, so that every later read sees the same rows; a later read's own
+	 * pin is not needed.
+	 */
+	if (snap.reused)
+		shmcache_read_end(&snap);
+	else
+		shmcache_read_end_with(&snap, rsinfo->econtext->ecxt_per_query_memory);
 	return (Datum) 0;
 }
 

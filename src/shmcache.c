@@ -50,9 +50,12 @@ shmcache_startup_hook(void)
 	shmcache_shmem_startup();
 }
 
-/* Define the GUCs; shmcache.enable_customscan exists however we are loaded. */
+/*
+ * Define the GUCs that need shared memory; PGC_POSTMASTER variables can only
+ * be defined while shared_preload_libraries are being loaded.
+ */
 static void
-shmcache_define_gucs(void)
+shmcache_define_shmem_gucs(void)
 {
 	DefineCustomIntVariable("shmcache.size",
 							"Shared memory reserved for frames at server start.",
@@ -79,7 +82,12 @@ shmcache_define_gucs(void)
 							NULL,
 							NULL,
 							NULL);
+}
 
+/* Define the GUCs that exist however the library is loaded. */
+static void
+shmcache_define_session_gucs(void)
+{
 	DefineCustomBoolVariable("shmcache.enable_customscan",
 							 "Read frames with the ShmcacheScan custom scan node.",
 							 "When off, frames are read by the plain function scan of shmcache.scan().",
@@ -90,17 +98,16 @@ shmcache_define_gucs(void)
 							 NULL,
 							 NULL,
 							 NULL);
-
-	MarkGUCPrefixReserved("shmcache");
 }
 
 void
 _PG_init(void)
 {
-	shmcache_define_gucs();
-
+	shmcache_define_session_gucs();
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+	shmcache_define_shmem_gucs();
+	MarkGUCPrefixReserved("shmcache");
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = shmcache_request_hook;

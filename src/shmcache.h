@@ -89,7 +89,7 @@ typedef struct ShmcacheVersion
 {
 	pg_atomic_uint32 refcount;	/* pins + frame's current reference */
 	pg_atomic_uint64 nrows;		/* published (committed) rows */
-	pg_atomic_uint64 bytes;		/* bytes allocated for this version */
+	pg_atomic_uint64 bytes;		/* footprint of this version's allocations */
 	uint64		nchunks;		/* chunks allocated (writer-only) */
 	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of chunk pointers */
 	Size		chunk_size;		/* bytes of one chunk */
@@ -149,7 +149,8 @@ typedef struct ShmcacheControl
 								 * pointers of its entries */
 	int			tranche_id;		/* LWLock tranche of the lock and the area */
 	Size		area_size;		/* bytes given to the DSA area */
-	pg_atomic_uint64 used_bytes;	/* bytes allocated through shmcache_alloc */
+	Size		capacity;		/* bytes of it that allocations can use */
+	pg_atomic_uint64 used_bytes;	/* footprint of every allocation made */
 	char	   *area_place;		/* start of the in-place DSA area */
 } ShmcacheControl;
 
@@ -162,6 +163,7 @@ extern dsa_area *shmcache_area(void);
 extern struct HTAB *shmcache_frame_table(void);
 extern dsa_pointer shmcache_alloc(Size size, const char *frame_name);
 extern void shmcache_free(dsa_pointer dp, Size size);
+extern Size shmcache_footprint(Size size);
 
 /*
  * Address of shared bytes kept as an offset from the start of the DSA area,
@@ -238,6 +240,8 @@ typedef struct ShmcacheReadSnapshot
 	dsa_pointer version_dp;
 	uint64		nrows;			/* rows visible to this reader */
 	Oid			viewoid;		/* the frame's view */
+	struct ShmcachePin *pin;	/* the pin (xact.c) */
+	bool		reused;			/* this query had read the frame already */
 } ShmcacheReadSnapshot;
 
 typedef struct ShmcacheWriter ShmcacheWriter;
@@ -251,6 +255,7 @@ extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
 extern uint64 shmcache_writer_rows(ShmcacheWriter *writer);
 extern void shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end(ShmcacheReadSnapshot *snap);
+extern void shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context);
 extern uint64 shmcache_frame_rows(int64 frame_id);
 extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
 extern void shmcache_forget_frame_on_abort(int64 frame_id);

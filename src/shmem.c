@@ -15,6 +15,13 @@
  * same address in every backend, and memory freed by dropping or truncating a
  * frame is reused by later allocations.
  *
+ * Accounting: every allocation is made as a run of whole pages larger than
+ * the DSA's small-object limit, so that what it takes from the area (its
+ * footprint) is known exactly.  The capacity is what is left of shmcache.size
+ * after the allocator's own bookkeeping; used_bytes is the sum of the
+ * footprints; an allocation fails only when it needs more than capacity -
+ * used_bytes (or than the largest free run, after fragmentation).
+ *
  * Locking: the frame table and the "current" pointers of its entries are
  * protected by ShmcacheShared->lock.  The DSA area does its own locking.
  *
@@ -28,6 +35,7 @@
 
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "utils/freepage.h"
 #include "storage/shmem.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -39,6 +47,39 @@ ShmcacheControl *ShmcacheShared = NULL;
 /* Backend-local handles, set up on first use. */
 static HTAB *frame_table = NULL;
 static dsa_area *area = NULL;
+
+/*
+ * Allocations up to 8 kB come from the DSA's size-class superblocks; larger
+ * ones are runs of FPM_PAGE_SIZE pages.  Ours are always of the latter kind.
+ */
+#define SHMCACHE_MIN_ALLOC		(8192 + 1)
+
+/*
+ * Bytes of the area an allocation of "size" bytes takes: whole pages, plus an
+ * allowance for the span descriptor the allocator keeps for it.
+ */
+Size
+shmcache_footprint(Size size)
+{
+	return TYPEALIGN(FPM_PAGE_SIZE, Max(size, SHMCACHE_MIN_ALLOC)) + 128;
+}
+
+/*
+ * Bytes of an in-place area of "area_size" bytes that allocations can use.
+ * The allocator keeps at its start a control block (about 6 kB), one page
+ * map entry per page and its free page manager, rounded up to whole pages,
+ * and it takes one 64 kB superblock for the descriptors of the spans it
+ * hands out.
+ */
+static Size
+area_capacity(Size area_size)
+{
+	Size		metadata;
+
+	metadata = TYPEALIGN(FPM_PAGE_SIZE,
+						 8192 + (area_size / FPM_PAGE_SIZE) * sizeof(dsa_pointer));
+	return area_size - metadata - 64 * 1024;
+}
 
 /* Bytes of the region outside the DSA area. */
 static Size
@@ -101,13 +142,14 @@ shmcache_shmem_startup(void)
 		ShmcacheShared->tranche_id = ShmcacheShared->lock->tranche;
 		ShmcacheShared->area_size = shmcache_area_size();
 		ShmcacheShared->area_place = (char *) ShmcacheShared + shmcache_control_size();
-		pg_atomic_init_u64(&ShmcacheShared->used_bytes, 0);
 
 		new_area = dsa_create_in_place(ShmcacheShared->area_place,
 									   ShmcacheShared->area_size,
 									   ShmcacheShared->tranche_id, NULL);
 		dsa_pin(new_area);
 		dsa_set_size_limit(new_area, ShmcacheShared->area_size);
+		ShmcacheShared->capacity = area_capacity(ShmcacheShared->area_size);
+		pg_atomic_init_u64(&ShmcacheShared->used_bytes, 0);
 		/* The postmaster never allocates; backends attach on first use. */
 		dsa_detach(new_area);
 	}
@@ -172,33 +214,35 @@ shmcache_frame_table(void)
 
 /*
  * shmcache_alloc
- *		Allocate "size" bytes for frame "frame_name"; running out of
+ *		Allocate at least "size" bytes for frame "frame_name"; running out of
  *		shmcache.size is an ordinary error naming the frame, the bytes
  *		needed and the bytes free.
  */
 dsa_pointer
 shmcache_alloc(Size size, const char *frame_name)
 {
+	Size		footprint = shmcache_footprint(size);
 	dsa_pointer dp;
 
-	dp = dsa_allocate_extended(shmcache_area(), size,
+	dp = dsa_allocate_extended(shmcache_area(),
+							   TYPEALIGN(FPM_PAGE_SIZE, Max(size, SHMCACHE_MIN_ALLOC)),
 							   DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
 	if (!DsaPointerIsValid(dp))
 	{
 		uint64		used = pg_atomic_read_u64(&ShmcacheShared->used_bytes);
-		uint64		total = ShmcacheShared->area_size;
+		uint64		total = ShmcacheShared->capacity;
 
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of shmcache memory while loading frame \"%s\"",
 						frame_name),
-				 errdetail("Needed %zu more bytes; %llu of %llu bytes are free.",
-						   size,
+				 errdetail("Needed %zu more bytes in one piece; %llu of %llu bytes are free.",
+						   footprint,
 						   (unsigned long long) (total > used ? total - used : 0),
 						   (unsigned long long) total),
 				 errhint("Increase shmcache.size, or truncate or drop frames.")));
 	}
-	pg_atomic_fetch_add_u64(&ShmcacheShared->used_bytes, size);
+	pg_atomic_fetch_add_u64(&ShmcacheShared->used_bytes, footprint);
 	return dp;
 }
 
@@ -210,5 +254,5 @@ void
 shmcache_free(dsa_pointer dp, Size size)
 {
 	dsa_free(shmcache_area(), dp);
-	pg_atomic_fetch_sub_u64(&ShmcacheShared->used_bytes, size);
+	pg_atomic_fetch_sub_u64(&ShmcacheShared->used_bytes, shmcache_footprint(size));
 }

@@ -87,7 +87,7 @@ version_alloc(int natts, const ShmcacheColumn *cols, Size chunk_size,
 	version = dsa_get_address(shmcache_area(), dp);
 	pg_atomic_init_u32(&version->refcount, 1);
 	pg_atomic_init_u64(&version->nrows, 0);
-	pg_atomic_init_u64(&version->bytes, header_size);
+	pg_atomic_init_u64(&version->bytes, shmcache_footprint(header_size));
 	version->nchunks = 0;
 	for (i = 0; i < SHMCACHE_DIR_SLOTS; i++)
 		version->dir[i] = InvalidDsaPointer;
@@ -224,13 +224,13 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 
 		dp = shmcache_alloc(page_size, frame_name);
 		memset(dsa_get_address(shmcache_area(), dp), 0, page_size);
-		pg_atomic_fetch_add_u64(&version->bytes, page_size);
+		pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(page_size));
 		pg_write_barrier();
 		version->dir[pageno] = dp;
 	}
 
 	dp = shmcache_alloc(version->chunk_size, frame_name);
-	pg_atomic_fetch_add_u64(&version->bytes, version->chunk_size);
+	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(version->chunk_size));
 	chunk = dsa_get_address(shmcache_area(), dp);
 	chunk->blocks = InvalidDsaPointer;
 	*chunk_dir_entry(version, chunkno) = dp;
@@ -269,7 +269,7 @@ block_reserve(ShmcacheVersion *version, ShmcacheChunk *chunk, Size len,
 		: SHMCACHE_FIRST_BLOCK_SIZE;
 	size = Max(size, len);
 	dp = shmcache_alloc(block_alloc_size(size), frame_name);
-	pg_atomic_fetch_add_u64(&version->bytes, block_alloc_size(size));
+	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(block_alloc_size(size)));
 	block = dsa_get_address(a, dp);
 	block->next = chunk->blocks;
 	block->size = size;
@@ -417,7 +417,7 @@ free_blocks(dsa_pointer dp, dsa_pointer stop)
 		Size		size = block_alloc_size(block->size);
 
 		shmcache_free(dp, size);
-		freed += size;
+		freed += shmcache_footprint(size);
 		dp = next;
 	}
 	return freed;
@@ -431,7 +431,8 @@ free_chunk(ShmcacheVersion *version, uint64 chunkno)
 	ShmcacheChunk *chunk = dsa_get_address(shmcache_area(), *entry);
 	Size		freed;
 
-	freed = free_blocks(chunk->blocks, InvalidDsaPointer) + version->chunk_size;
+	freed = free_blocks(chunk->blocks, InvalidDsaPointer) +
+		shmcache_footprint(version->chunk_size);
 	shmcache_free(*entry, version->chunk_size);
 	*entry = InvalidDsaPointer;
 	return freed;
@@ -461,7 +462,7 @@ free_chunks_from(ShmcacheVersion *version, uint64 keep)
 			break;
 		shmcache_free(version->dir[pageno], page_size);
 		version->dir[pageno] = InvalidDsaPointer;
-		freed += page_size;
+		freed += shmcache_footprint(page_size);
 	}
 	return freed;
 }

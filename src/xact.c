@@ -26,8 +26,12 @@
  *
  * Readers pin a version for the duration of a scan and read the rows that
  * were published when they started (or, in the writing backend, the rows its
- * transaction has written so far).  Pins are released with the resource owner
- * that took them, so an error or a cancelled query never leaks one.
+ * transaction has written so far).  Every scan of a frame in one query reads
+ * the snapshot the query's first scan of it took (while that pin is held),
+ * so a query sees one state of each frame however often it reads it.  Pins
+ * are released at the end of the scan or query, and otherwise with the
+ * resource owner that took them, so an error or a cancelled query never
+ * leaks one.
  *
  * Dropped frames are removed from the frame table at commit of the dropping
  * transaction; frames whose definition was created by an aborted transaction
@@ -76,11 +80,16 @@ struct ShmcacheWriter
 };
 
 /* A reader's pin on a version. */
-typedef struct ShmcachePin
+struct ShmcachePin
 {
-	dsa_pointer version_dp;
-	ResourceOwner owner;
-} ShmcachePin;
+	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
+	ResourceOwner owner;		/* resource owner that releases it */
+	uint64		id;				/* unique in this backend */
+	int64		frame_id;		/* frame read */
+	Oid			viewoid;		/* its view */
+	uint64		nrows;			/* rows visible to the reader */
+};
+typedef struct ShmcachePin ShmcachePin;
 
 /*
  * A frame to remove from the frame table at commit or abort: the frame of
@@ -101,6 +110,7 @@ static List *forget_on_abort = NIL;
 
 /* Pins, in TopMemoryContext: they can outlive a transaction's memory. */
 static List *pins = NIL;
+static uint64 next_pin_id = 1;
 
 static void shmcache_xact_callback(XactEvent event, void *arg);
 static void shmcache_subxact_callback(SubXactEvent event,
@@ -596,16 +606,35 @@ shmcache_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	forget_subxact_end(event, mySubid, parentSubid);
 }
 
+/* A pin of the current resource owner on frame "frame_id", if any. */
+static ShmcachePin *
+find_owner_pin(int64 frame_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->owner == CurrentResourceOwner && pin->frame_id == frame_id &&
+			DsaPointerIsValid(pin->version_dp))
+			return pin;
+	}
+	return NULL;
+}
+
 /*
  * shmcache_read_begin
  *		Pin the version of frame "frame_id" this backend should read and fix
  *		the rows visible to it: those published now or, if this transaction
- *		writes the frame, those it has written so far.  The pin belongs to
- *		CurrentResourceOwner.  The caller holds a lock on the frame's view.
+ *		writes the frame, those it has written so far; or, if this query
+ *		(resource owner) read the frame already, what it saw then.  The pin
+ *		belongs to CurrentResourceOwner.
  */
 void
 shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 {
+	ShmcachePin *earlier = find_owner_pin(frame_id);
 	ShmcacheWriter *writer = writer_find_by_id(frame_id);
 	MemoryContext oldcontext;
 	ShmcachePin *pin;
@@ -615,26 +644,39 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 	pin = palloc(sizeof(ShmcachePin));
 	pin->version_dp = InvalidDsaPointer;
 	pin->owner = CurrentResourceOwner;
+	pin->id = next_pin_id++;
+	pin->frame_id = frame_id;
 	pins = lappend(pins, pin);
 	MemoryContextSwitchTo(oldcontext);
 
-	if (writer != NULL)
+	if (earlier != NULL)
+	{
+		shmcache_version_ref(dsa_get_address(shmcache_area(), earlier->version_dp));
+		pin->version_dp = earlier->version_dp;
+		pin->viewoid = earlier->viewoid;
+		pin->nrows = earlier->nrows;
+	}
+	else if (writer != NULL)
 	{
 		shmcache_version_ref(writer->target);
 		pin->version_dp = writer->target_dp;
-		snap->nrows = writer->nrows;
-		snap->viewoid = writer->viewoid;
+		pin->viewoid = writer->viewoid;
+		pin->nrows = writer->nrows;
 	}
 	else
 	{
-		pin->version_dp = pin_current(frame_id, &snap->viewoid);
-		snap->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
-											dsa_get_address(shmcache_area(),
-															pin->version_dp))->nrows);
+		pin->version_dp = pin_current(frame_id, &pin->viewoid);
+		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
+										   dsa_get_address(shmcache_area(),
+														   pin->version_dp))->nrows);
 		pg_read_barrier();
 	}
 	snap->version_dp = pin->version_dp;
 	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
+	snap->nrows = pin->nrows;
+	snap->viewoid = pin->viewoid;
+	snap->pin = pin;
+	snap->reused = (earlier != NULL);
 }
 
 /*
@@ -644,21 +686,61 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 void
 shmcache_read_end(ShmcacheReadSnapshot *snap)
 {
+	ShmcachePin *pin = snap->pin;
+
+	pins = list_delete_ptr(pins, pin);
+	shmcache_version_unref(pin->version_dp);
+	pfree(pin);
+	snap->version = NULL;
+	snap->pin = NULL;
+}
+
+/* Memory context callback releasing a pin, if it is still held. */
+typedef struct PinReleaseCallback
+{
+	MemoryContextCallback callback;
+	uint64		pin_id;
+} PinReleaseCallback;
+
+static void
+release_pin_callback(void *arg)
+{
+	uint64		pin_id = ((PinReleaseCallback *) arg)->pin_id;
 	ListCell   *lc;
 
 	foreach(lc, pins)
 	{
 		ShmcachePin *pin = lfirst(lc);
 
-		if (pin->version_dp == snap->version_dp)
+		if (pin->id == pin_id)
 		{
 			pins = foreach_delete_current(pins, lc);
+			if (DsaPointerIsValid(pin->version_dp))
+				shmcache_version_unref(pin->version_dp);
 			pfree(pin);
-			shmcache_version_unref(snap->version_dp);
 			break;
 		}
 	}
+}
+
+/*
+ * shmcache_read_end_with
+ *		Release a reader's pin when memory context "context" goes away (the
+ *		end of the query whose executor state it belongs to), or earlier with
+ *		its resource owner after an error.  Until then, later reads of the
+ *		frame by the same query see the same rows.
+ */
+void
+shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context)
+{
+	PinReleaseCallback *cb = MemoryContextAlloc(context, sizeof(PinReleaseCallback));
+
+	cb->callback.func = release_pin_callback;
+	cb->callback.arg = cb;
+	cb->pin_id = snap->pin->id;
+	MemoryContextRegisterResetCallback(context, &cb->callback);
 	snap->version = NULL;
+	snap->pin = NULL;
 }
 
 /*
