@@ -27,16 +27,16 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
 # pg_regress suites, each on a throw-away instance that preloads shmcache
-REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS := $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=tests/shmcache.conf
 
 # isolation specs (tests/specs/*.spec)
-ISOLATION = $(patsubst tests/specs/%.spec,%,$(sort $(wildcard tests/specs/*.spec)))
+ISOLATION := $(patsubst tests/specs/%.spec,%,$(sort $(wildcard tests/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=tests --temp-instance=./tmp_check_iso --temp-config=tests/shmcache.conf
 
 # TAP tests (tests/*.pl)
 TAP_TESTS = 1
-PROVE_TESTS = $(sort $(wildcard tests/*.pl))
+PROVE_TESTS := $(sort $(wildcard tests/*.pl))
 
 EXTRA_CLEAN = tmp_check_regress tmp_check_iso output_iso
 

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+#
+# bench/ticks.sh
+#	The "ticks" benchmark: the same queries on a shmcache frame and on a
+#	prewarmed heap table holding the same rows, side by side in one run on a
+#	throw-away server.  Run by hand; never part of the tests.
+#
+#	bench/ticks.sh [ROWS]		ROWS defaults to 10000000
+#
+#	Environment (defaults in brackets):
+#	  REPS=7           timed runs of each query on each side (median reported)
+#	  WARMUP=1         untimed runs of each query on each side first
+#	  LOAD_REPS=3      timed loads on each side (median reported)
+#	  PARALLEL=0       max_parallel_workers_per_gather
+#	  SHMCACHE_SIZE=4GB  SHARED_BUFFERS=3GB  WORK_MEM=256MB
+#	  JIT=on           PostgreSQL's jit setting (on is its default)
+#	  INDEXES=0        1: give the heap table btree indexes on id and ts
+#	  SKIP_BUILD=0     1: do not check packages, build and install first
+#
+#	The server needs about SHMCACHE_SIZE + SHARED_BUFFERS of memory, and the
+#	CSV file (~60 bytes a row) goes to a temporary directory under
+#	${TMPDIR:-/tmp}.  Query times are the server's own "Execution Time" from
+#	EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON): no planning, no client
+#	transfer.  Load times are psql's \timing (client round trip included,
+#	negligible for loads this size).
+
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+
+ROWS="${1:-10000000}"
+REPS="${REPS:-7}"
+WARMUP="${WARMUP:-1}"
+LOAD_REPS="${LOAD_REPS:-3}"
+PARALLEL="${PARALLEL:-0}"
+SHMCACHE_SIZE="${SHMCACHE_SIZE:-4GB}"
+SHARED_BUFFERS="${SHARED_BUFFERS:-3GB}"
+WORK_MEM="${WORK_MEM:-256MB}"
+JIT="${JIT:-on}"
+INDEXES="${INDEXES:-0}"
+SKIP_BUILD="${SKIP_BUILD:-0}"
+
+for v in ROWS REPS WARMUP LOAD_REPS PARALLEL INDEXES SKIP_BUILD; do
+	[[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, not '${!v}'"
+done
+((ROWS >= 2)) || die "ROWS must be at least 2"
+((REPS >= 1 && LOAD_REPS >= 1)) || die "REPS and LOAD_REPS must be at least 1"
+[[ "$SHMCACHE_SIZE$SHARED_BUFFERS$WORK_MEM" =~ ^[0-9A-Za-z]+$ ]] ||
+	die "SHMCACHE_SIZE, SHARED_BUFFERS and WORK_MEM look like 4GB, 512MB, ..."
+[[ "$JIT" == on || "$JIT" == off ]] || die "JIT must be on or off"
+
+# Rows are generated as ts = TS_BASE + i ms, i = 1..ROWS.
+TS_BASE='2024-01-02 09:00:00+00'
+
+# The benchmark queries; @T@ stands for the table (frame view or heap).
+LABELS=(
+	"count(*)"
+	"sum(price)"
+	"filtered aggregate"
+	"group by symbol"
+	"point lookup by id"
+	"ts range (0.1%)"
+	"expression filter"
+)
+QUERIES=(
+	"SELECT count(*) FROM @T@"
+	"SELECT sum(price) FROM @T@"
+	"SELECT count(*), sum(price), avg(qty) FROM @T@ WHERE price > 500"
+	"SELECT symbol, avg(price), sum(qty) FROM @T@ GROUP BY symbol"
+	"SELECT * FROM @T@ WHERE id = $((ROWS / 2))"
+	"" # set once the server can compute the timestamps
+	"SELECT count(*) FROM @T@ WHERE price * qty > 100000"
+)
+
+# median: the median of the numbers on stdin, one per line ("-" if none).
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]
+			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# ratio A B: A / B to two or three significant digits; "-" if either is
+# missing or B is 0.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || b + 0 == 0) { print "-"; exit }
+		r = a / b
+		if (r >= 10) printf "%.1f\n", r
+		else if (r >= 0.1) printf "%.2f\n", r
+		else printf "%.2g\n", r
+	}'
+}
+
+# timings OUT: from psql output with "@@ KEY" marker lines, print
+# "KEY value_ms" for the first "Time: N ms" or "Execution Time: N ms" line
+# after each marker.
+timings() {
+	awk '
+		/^@@ / { key = substr($0, 4); next }
+		key != "" && /^(Execution )?Time: [0-9.]+ ms/ {
+			v = $0; sub(/^(Execution )?Time: /, "", v); sub(/ ms.*/, "", v)
+			print key, v; key = ""
+		}' "$1"
+}
+
+# values OUT KEY_PREFIX: the timings whose key starts with KEY_PREFIX.
+values() {
+	timings "$1" | awk -v p="$2" 'index($0, p) == 1 { print $NF }'
+}
+
+# progress: echo a dot for every marker on stdin (to show a run is alive).
+progress() {
+	awk '/^@@ / { printf "."; fflush() } END { print "" }'
+}
+
+mem_total_kb="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+
+if [[ "$SKIP_BUILD" != 1 ]]; then
+	ensure_packages
+	build_install
+fi
+make_worktree shmcache-bench
+cd "$WORKTREE"
+
+cluster_start shmcache-bench \
+	"shared_preload_libraries = 'shmcache'" \
+	"shmcache.size = '$SHMCACHE_SIZE'" \
+	"shared_buffers = '$SHARED_BUFFERS'" \
+	"work_mem = '$WORK_MEM'" \
+	"max_parallel_workers_per_gather = $PARALLEL" \
+	"jit = $JIT" \
+	"timezone = 'UTC'"
+
+CSV="$CLUSTER_DIR/ticks.csv"
+OUT="$CLUSTER_DIR/bench"
+mkdir -p "$OUT"
+
+psql_q() {
+	cluster_psql -q -At "$@"
+}
+
+heading "Setting up: extensions, $ROWS rows of CSV in $CSV"
+psql_q -v csv="$CSV" >"$OUT/gen.out" <<SQL
+CREATE EXTENSION shmcache;
+CREATE EXTENSION pg_prewarm;
+\\timing on
+\\echo @@ gen
+COPY (
+    SELECT i,
+           'S' || (i % 500),
+           timestamptz '$TS_BASE' + i * interval '1 ms',
+           (((i * 7919) % 100000) / 100.0)::float8,
+           (i % 1000)::int4 + 1
+    FROM generate_series(1::int8, $ROWS::int8) AS i
+) TO :'csv' (FORMAT csv, HEADER);
+SQL
+note "CSV written in $(awk '{ printf "%.1f s", $2 / 1000 }' < <(timings "$OUT/gen.out")):" \
+	"$(du -h "$CSV" | cut -f1)"
+
+# ts range: N/1000 rows from the middle, as literals (constants to the planner).
+IFS='|' read -r ts_lo ts_hi < <(psql_q <<SQL
+SELECT quote_literal(timestamptz '$TS_BASE' + $((ROWS / 2)) * interval '1 ms'),
+       quote_literal(timestamptz '$TS_BASE' + $((ROWS / 2 + (ROWS / 1000 > 1 ? ROWS / 1000 : 1) - 1)) * interval '1 ms');
+SQL
+)
+QUERIES[5]="SELECT count(*) FROM @T@ WHERE ts BETWEEN $ts_lo AND $ts_hi"
+
+# ---------------------------------------------------------------------------
+# Loads: shmcache.copy_from into a frame vs COPY into an unlogged heap table,
+# alternately, truncating both between runs.  The last load of each stays.
+# ---------------------------------------------------------------------------
+heading "Loading: $LOAD_REPS x shmcache.copy_from into frame 'ticks', $LOAD_REPS x COPY into UNLOGGED 'ticks_heap'"
+{
+	echo "SELECT shmcache.create_frame('ticks', 'id int8, symbol text, ts timestamptz, price float8, qty int4');"
+	echo "CREATE UNLOGGED TABLE ticks_heap (id int8, symbol text, ts timestamptz, price float8, qty int4);"
+	printf '%s\n' '\timing on'
+	for ((k = 1; k <= LOAD_REPS; k++)); do
+		if ((k > 1)); then
+			echo "SELECT shmcache.truncate('ticks');"
+			echo "TRUNCATE ticks_heap;"
+		fi
+		printf '\\echo @@ load frame %s\n' "$k"
+		echo "SELECT shmcache.copy_from('ticks', :'csv', 'format csv, header true');"
+		printf '\\echo @@ load heap %s\n' "$k"
+		echo "COPY ticks_heap FROM :'csv' (FORMAT csv, HEADER);"
+	done
+} | psql_q -v csv="$CSV" | tee "$OUT/load.out" | progress
+load_frame="$(values "$OUT/load.out" "load frame" | median)"
+load_heap="$(values "$OUT/load.out" "load heap" | median)"
+
+heading "Preparing the heap table: $([[ "$INDEXES" == 1 ]] && echo "indexes on id and ts, ")VACUUM ANALYZE, pg_prewarm"
+{
+	if [[ "$INDEXES" == 1 ]]; then
+		echo "CREATE INDEX ON ticks_heap (id);"
+		echo "CREATE INDEX ON ticks_heap (ts);"
+	fi
+	echo "VACUUM ANALYZE ticks_heap;"
+	echo "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c"
+	echo " WHERE c.oid = 'ticks_heap'::regclass"
+	echo "    OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'ticks_heap'::regclass);"
+} | psql_q >"$OUT/prep.out"
+note "blocks prewarmed: $(tail -n 1 "$OUT/prep.out")"
+
+IFS='|' read -r frame_rows heap_rows < <(psql_q -c \
+	"SELECT (SELECT count(*) FROM ticks), (SELECT count(*) FROM ticks_heap)")
+note "rows: frame $frame_rows, heap $heap_rows"
+[[ "$frame_rows" == "$heap_rows" ]] || echo "WARNING: the frame and the heap table differ in row count"
+
+# Plans: each frame query should scan with the custom scan.
+for i in "${!QUERIES[@]}"; do
+	plan="$(psql_q -c "EXPLAIN (COSTS OFF) ${QUERIES[i]//@T@/ticks}")"
+	if ! grep -q ShmcacheScan <<<"$plan"; then
+		echo "WARNING: no ShmcacheScan in the plan of: ${QUERIES[i]//@T@/ticks}"
+		printf '    %s\n' "${plan//$'\n'/$'\n'    }"
+	fi
+done
+
+# ---------------------------------------------------------------------------
+# Queries: each query WARMUP (untimed) + REPS times per side, frame and heap
+# alternately, the side going first switching every run.
+# ---------------------------------------------------------------------------
+heading "Querying: ${#QUERIES[@]} queries x ($WARMUP warm-up + $REPS timed) runs x 2 sides"
+{
+	for i in "${!QUERIES[@]}"; do
+		for ((r = 1; r <= WARMUP + REPS; r++)); do
+			if ((r % 2)); then sides="frame heap"; else sides="heap frame"; fi
+			for side in $sides; do
+				if [[ "$side" == frame ]]; then tbl=ticks; else tbl=ticks_heap; fi
+				if ((r > WARMUP)); then
+					printf '\\echo @@ q%s %s %s\n' "$i" "$side" "$r"
+				else
+					printf '%s\n' '\echo @@ warmup'
+				fi
+				echo "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) ${QUERIES[i]//@T@/$tbl};"
+			done
+		done
+	done
+} | psql_q | tee "$OUT/query.out" | progress
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+IFS='|' read -r frame_bytes heap_bytes frame_pretty heap_pretty < <(psql_q <<'SQL'
+SELECT f.bytes, h.bytes, pg_size_pretty(f.bytes), pg_size_pretty(h.bytes)
+  FROM (SELECT bytes::int8 FROM shmcache.frames WHERE frame = 'ticks'::regclass) f,
+       (SELECT pg_total_relation_size('ticks_heap') AS bytes) h;
+SQL
+)
+pg_version="$(psql_q -c 'SHOW server_version')"
+cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+
+echo
+echo "shmcache ticks benchmark"
+echo "========================"
+printf '%-18s %s\n' \
+	"rows" "$ROWS" \
+	"server" "PostgreSQL $pg_version; shmcache.size=$SHMCACHE_SIZE shared_buffers=$SHARED_BUFFERS work_mem=$WORK_MEM" \
+	"" "max_parallel_workers_per_gather=$PARALLEL jit=$JIT; heap indexes: $([[ "$INDEXES" == 1 ]] && echo "id, ts" || echo none)" \
+	"machine" "$(nproc) CPUs (${cpu:-unknown}), $((mem_total_kb / 1024 / 1024)) GB RAM" \
+	"method" "query: median of $REPS runs (after $WARMUP warm-up) of EXPLAIN ANALYZE Execution Time" \
+	"" "load: median of $LOAD_REPS runs, psql \\timing"
+
+echo
+printf '%-36s %14s %14s %10s\n' "load $ROWS rows from CSV" "heap s" "frame s" "heap/frame"
+printf '%-36s %14s %14s %10s\n' "-------------------------" "------" "-------" "----------"
+printf '%-36s %14.2f %14.2f %10s\n' "median of $LOAD_REPS" \
+	"$(awk -v v="$load_heap" 'BEGIN { print v / 1000 }')" \
+	"$(awk -v v="$load_frame" 'BEGIN { print v / 1000 }')" \
+	"$(ratio "$load_heap" "$load_frame")"
+echo "(heap: COPY into an UNLOGGED table; frame: shmcache.copy_from)"
+
+echo
+printf '%-36s %14s %14s %10s\n' "query (median of $REPS)" "heap ms" "frame ms" "heap/frame"
+printf '%-36s %14s %14s %10s\n' "------------------" "-------" "--------" "----------"
+for i in "${!QUERIES[@]}"; do
+	h="$(values "$OUT/query.out" "q$i heap" | median)"
+	f="$(values "$OUT/query.out" "q$i frame" | median)"
+	printf '%-36s %14s %14s %10s\n' "${LABELS[i]}" "$h" "$f" "$(ratio "$h" "$f")"
+done
+
+echo
+printf '%-36s %14s %14s %10s\n' "memory" "heap" "frame" "heap/frame"
+printf '%-36s %14s %14s %10s\n' "------" "----" "-----" "----------"
+printf '%-36s %14s %14s %10s\n' "size" "$heap_pretty" "$frame_pretty" \
+	"$(ratio "$heap_bytes" "$frame_bytes")"
+printf '%-36s %14s %14s\n' "bytes" "$heap_bytes" "$frame_bytes"
+echo "(heap: pg_total_relation_size('ticks_heap'); frame: bytes in shmcache.frames)"
+
+echo
+echo "queries (t = ticks_heap for heap, ticks for frame):"
+for i in "${!QUERIES[@]}"; do
+	printf '  %-20s %s\n' "${LABELS[i]}" "${QUERIES[i]//@T@/t}"
+done

@@ -1,0 +1,249 @@
+# shellcheck shell=bash
+#
+# scripts/lib.sh
+#	Shell helpers shared by quickstart.sh, bench/ticks.sh and the demo:
+#	Debian package installation, build + install of the extension, the
+#	unprivileged work tree, and throw-away PostgreSQL clusters.
+#
+# Source it from bash (callers use "set -euo pipefail"); it defines functions
+# and a few variables and runs nothing else.  Root-only steps run directly
+# when we are root and through sudo otherwise.  initdb and postgres refuse to
+# run as root, so when we are root every server-side command runs as the
+# unprivileged "postgres" user (created by the postgresql packages) through
+# runuser, in a copy of the source tree that user owns (see make_worktree).
+
+if [[ -n "${_SHMCACHE_LIB_LOADED:-}" ]]; then
+	return 0
+fi
+_SHMCACHE_LIB_LOADED=1
+
+PG_MAJOR=15
+PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config}"
+PGBIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Debian packages everything here needs (prove is in perl).
+REQUIRED_PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
+	"postgresql-client-$PG_MAJOR" libipc-run-perl make gcc perl)
+# The unprivileged account that runs servers when we are root.
+SERVER_USER=postgres
+
+# Our servers are reached through explicit -h/-p; stray libpq settings from
+# the caller's environment must not redirect or alter those connections.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE \
+	PGSERVICEFILE PGDATA PGSSLMODE PGTARGETSESSIONATTRS
+
+# ---------------------------------------------------------------------------
+# Messages and exit handling
+# ---------------------------------------------------------------------------
+
+# heading TEXT: a step heading a person can follow in a long log.
+heading() {
+	printf '\n==> %s\n' "$*"
+}
+
+# note TEXT: an indented detail line.
+note() {
+	printf '    %s\n' "$*"
+}
+
+# die TEXT: an error on stderr, then exit 1 (exit handlers still run).
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+_ON_EXIT=()
+
+# on_exit CMD [ARGS...]: run CMD at exit (also after INT/TERM/HUP), newest
+# first.  Arguments are quoted now, so paths with spaces are safe.
+on_exit() {
+	_ON_EXIT+=("$(printf '%q ' "$@")")
+}
+
+_run_on_exit() {
+	local rc=$? i
+	set +e
+	trap - EXIT
+	for ((i = ${#_ON_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${_ON_EXIT[i]}"
+	done
+	exit "$rc"
+}
+trap _run_on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------------------------
+# Privileges
+# ---------------------------------------------------------------------------
+
+is_root() {
+	[[ "$(id -u)" -eq 0 ]]
+}
+
+# as_root CMD...: run CMD as root (directly, or through sudo).
+as_root() {
+	if is_root; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		die "root is needed for: $* (run as root, or install sudo)"
+	fi
+}
+
+# as_user CMD...: run CMD as the unprivileged server user: ourselves, or
+# $SERVER_USER when we are root.  The environment is kept (runuser without
+# --login), so LC_ALL, PATH, etc. pass through.
+as_user() {
+	if is_root; then
+		runuser -u "$SERVER_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Packages, build, work tree
+# ---------------------------------------------------------------------------
+
+# ensure_packages: install whichever of REQUIRED_PACKAGES is missing.  Does
+# nothing (no apt-get update) when all are installed.  Installing
+# postgresql-15 may start Debian's own cluster on port 5432; we never use it.
+ensure_packages() {
+	local pkg missing=()
+	for pkg in "${REQUIRED_PACKAGES[@]}"; do
+		if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null)" != ii* ]]; then
+			missing+=("$pkg")
+		fi
+	done
+	if ((${#missing[@]} == 0)); then
+		heading "Debian packages: all present (${REQUIRED_PACKAGES[*]})"
+		return 0
+	fi
+	heading "Installing Debian packages: ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+	as_root env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# build_install: build the extension in the source tree as the calling user,
+# then "make install" it as root.
+build_install() {
+	heading "Building shmcache ($PG_CONFIG)"
+	make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" -j"$(nproc)"
+	heading "Installing shmcache into $("$PG_CONFIG" --pkglibdir)"
+	as_root make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" install
+}
+
+# make_worktree PREFIX: set WORKTREE to a directory holding the sources that
+# the unprivileged server user can read and write.  Not root: the source tree
+# itself.  Root: a fresh copy (without .git, build products and test output)
+# in a new temporary directory owned by $SERVER_USER, removed at exit unless
+# KEEP_WORKTREE=1 by then.
+make_worktree() {
+	local prefix="$1"
+	if ! is_root; then
+		WORKTREE="$REPO_ROOT"
+		return 0
+	fi
+	getent passwd "$SERVER_USER" >/dev/null ||
+		die "user '$SERVER_USER' does not exist (it comes with postgresql-$PG_MAJOR)"
+	WORKTREE="$(mktemp -d "${TMPDIR:-/tmp}/${prefix}.XXXXXX")"
+	KEEP_WORKTREE=0
+	on_exit _remove_worktree "$WORKTREE"
+	tar -C "$REPO_ROOT" -cf - \
+		--exclude=.git --exclude='tmp_check*' --exclude='*.o' --exclude='*.so' \
+		--exclude='*.bc' --exclude=./results --exclude=./output_iso \
+		--exclude=./log --exclude='./regression.*' . |
+		tar -C "$WORKTREE" -xf -
+	chown -R "$SERVER_USER:" "$WORKTREE"
+	as_user test -w "$WORKTREE" ||
+		die "$SERVER_USER cannot use $WORKTREE (is ${TMPDIR:-/tmp} reachable for it?)"
+	heading "Running server-side steps as '$SERVER_USER' in a copy: $WORKTREE"
+}
+
+_remove_worktree() {
+	if [[ "${KEEP_WORKTREE:-0}" != 1 ]]; then
+		rm -rf -- "$1"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Throw-away clusters
+# ---------------------------------------------------------------------------
+
+# find_free_port [START]: print the first port from START (default 54329)
+# upward that nothing listens on over TCP and that has no socket lock file in
+# the usual socket directories.
+find_free_port() {
+	local port="${1:-54329}" last
+	last=$((port + 200))
+	while ((port < last)); do
+		if [[ ! -e "/tmp/.s.PGSQL.$port.lock" &&
+			! -e "/var/run/postgresql/.s.PGSQL.$port.lock" ]] &&
+			! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+		port=$((port + 1))
+	done
+	die "no free port found from $1 to $last"
+}
+
+# cluster_start PREFIX [CONF_LINE...]: initdb a new cluster in a fresh
+# temporary directory owned by the server user, append the CONF_LINEs to its
+# postgresql.conf and start it: no TCP (listen_addresses = ''), the unix
+# socket in that directory, a free port.  Sets CLUSTER_DIR (also a good place
+# for files the server reads or writes), CLUSTER_PORT and CLUSTER_LOG.  At
+# exit the server is stopped (fast) and the directory removed.
+cluster_start() {
+	local prefix="$1"
+	shift
+	CLUSTER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/${prefix}.XXXXXX")"
+	on_exit cluster_stop "$CLUSTER_DIR"
+	if is_root; then
+		chown "$SERVER_USER:" "$CLUSTER_DIR"
+	fi
+	CLUSTER_PORT="$(find_free_port 54329)"
+	CLUSTER_LOG="$CLUSTER_DIR/server.log"
+
+	heading "Starting a throw-away PostgreSQL $PG_MAJOR on port $CLUSTER_PORT (socket in $CLUSTER_DIR)"
+	as_user "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -A trust -E UTF8 --no-locale \
+		--no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 || {
+		cat "$CLUSTER_DIR/initdb.log" >&2
+		die "initdb failed"
+	}
+	{
+		echo "# added by scripts/lib.sh"
+		echo "port = $CLUSTER_PORT"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$CLUSTER_DIR'"
+		printf '%s\n' "$@"
+	} | as_user tee -a "$CLUSTER_DIR/data/postgresql.conf" >/dev/null
+	printf '%s\n' "$@" | sed 's/^/    /'
+	if ! as_user "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_LOG" \
+		-w -t 120 start >/dev/null; then
+		echo "--- tail of $CLUSTER_LOG" >&2
+		tail -n 40 "$CLUSTER_LOG" >&2 || true
+		die "the server did not start"
+	fi
+}
+
+# cluster_stop DIR: stop the server of DIR (if running) and remove DIR.
+cluster_stop() {
+	local dir="$1"
+	if [[ -f "$dir/data/postmaster.pid" ]]; then
+		as_user "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 ||
+			echo "warning: could not stop the server in $dir" >&2
+	fi
+	rm -rf -- "$dir"
+}
+
+# cluster_psql ARGS...: psql on the running cluster's "postgres" database as
+# its superuser: no psqlrc, stop at the first error, no pager.
+cluster_psql() {
+	as_user "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -P pager=off \
+		-h "$CLUSTER_DIR" -p "$CLUSTER_PORT" -d postgres "$@"
+}
