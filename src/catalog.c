@@ -193,7 +193,7 @@ read_frame_definition(Relation rel, HeapTuple tuple, void *arg)
  *		entries), which of its columns are NOT NULL.  InvalidOid if there is
  *		no such frame.
  */
-Oid
+static Oid
 shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 {
 	Oid			relid = shmcache_catalog_relid(false);

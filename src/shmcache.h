@@ -50,7 +50,8 @@
 #define SHMCACHE_DIR_SLOTS			256
 #define SHMCACHE_MAX_CHUNKS			((uint64) SHMCACHE_DIR_SLOTS * SHMCACHE_DIR_PAGE)
 
-/* Default size of a data block holding variable-width values of one chunk. */
+/* Largest size of a data block of variable-width values (larger values get
+ * a block of their own). */
 #define SHMCACHE_BLOCK_SIZE			(256 * 1024)
 
 /* GUCs (shmcache.c) */
@@ -252,7 +253,6 @@ extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
 extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
 								   Datum *values, bool *nulls);
 extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
-extern uint64 shmcache_writer_rows(ShmcacheWriter *writer);
 extern void shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end(ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context);
@@ -263,7 +263,6 @@ extern void shmcache_forget_frame_on_abort(int64 frame_id);
 /* catalog.c */
 extern Oid	shmcache_catalog_relid(bool missing_ok);
 extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
-extern Oid	shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts);
 extern int64 shmcache_frame_id_of(Oid viewoid);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);

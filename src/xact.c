@@ -305,16 +305,6 @@ shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
 	shmcache_version_unref(old_target);
 }
 
-/*
- * shmcache_writer_rows
- *		Rows of the frame as this transaction sees them.
- */
-uint64
-shmcache_writer_rows(ShmcacheWriter *writer)
-{
-	return writer->nrows;
-}
-
 /* Drop every reference a writer holds and forget it (end of transaction). */
 static void
 writer_release(ShmcacheWriter *writer)
