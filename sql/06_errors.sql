@@ -225,22 +225,22 @@ EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
     RETURN msg || ' / ' || regexp_replace(det, '[0-9]+', 'N', 'g') || ' / ' || hint;
 END $$;
-SELECT e_try($$INSERT INTO e_big SELECT g, repeat('x', 1000000) FROM generate_series(1, 200) g$$);
+SELECT e_try($$INSERT INTO e_big SELECT g, g || repeat('x', 1000000) FROM generate_series(1, 200) g$$);
 SELECT count(*), max(id) FROM e_big;
 SELECT e_unchanged();
 SELECT rows FROM shmcache.frames WHERE frame = 'e_big'::regclass;
 -- the same, as the statement's own error (terse: the numbers vary)
 \set VERBOSITY terse
-INSERT INTO e_big SELECT g, repeat('x', 1000000) FROM generate_series(1, 200) g;
+INSERT INTO e_big SELECT g, g || repeat('x', 1000000) FROM generate_series(1, 200) g;
 \set VERBOSITY default
 SELECT e_unchanged();
 -- through copy_from_program, and in a transaction that then goes on
-SELECT e_try($$SELECT shmcache.copy_from_program('e_big', 'for i in $(seq 1 300); do printf "%d," $i; head -c 500000 /dev/zero | tr ''\0'' x; echo; done', 'format csv')$$);
+SELECT e_try($$SELECT shmcache.copy_from_program('e_big', 'for i in $(seq 1 300); do printf "%d,%d" $i $i; head -c 500000 /dev/zero | tr ''\0'' x; echo; done', 'format csv')$$);
 SELECT e_unchanged();
 BEGIN;
 INSERT INTO e_big VALUES (2, 'kept');
 SAVEPOINT s;
-SELECT e_try($$INSERT INTO e_big SELECT g, repeat('y', 1000000) FROM generate_series(3, 300) g$$);
+SELECT e_try($$INSERT INTO e_big SELECT g, g || repeat('y', 1000000) FROM generate_series(3, 300) g$$);
 ROLLBACK TO s;
 INSERT INTO e_big VALUES (3, 'kept too');
 COMMIT;

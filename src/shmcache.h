@@ -60,6 +60,29 @@ extern int	shmcache_max_frames;
 extern bool shmcache_enable_customscan;
 
 /*
+ * How a column's values are stored and compared.  The integer kinds are the
+ * types whose values are signed integers of that width ordered as integers
+ * (int2, int4, int8, date, time, timestamp, timestamptz); the float kinds are
+ * float4 and float8.  Chunks keep min/max of these for skipping.  Every
+ * variable-width column is dictionary-coded (see storage.c).
+ */
+typedef enum ShmcacheKind
+{
+	SHMCACHE_KIND_OTHER = 0,	/* any other fixed-width type */
+	SHMCACHE_KIND_INT16,
+	SHMCACHE_KIND_INT32,
+	SHMCACHE_KIND_INT64,
+	SHMCACHE_KIND_FLOAT4,
+	SHMCACHE_KIND_FLOAT8,
+	SHMCACHE_KIND_VARLENA		/* dictionary-coded variable-width type */
+} ShmcacheKind;
+
+#define SHMCACHE_KIND_IS_INT(k) \
+	((k) == SHMCACHE_KIND_INT16 || (k) == SHMCACHE_KIND_INT32 || (k) == SHMCACHE_KIND_INT64)
+#define SHMCACHE_KIND_IS_FLOAT(k) \
+	((k) == SHMCACHE_KIND_FLOAT4 || (k) == SHMCACHE_KIND_FLOAT8)
+
+/*
  * One column of a frame, as stored.  Immutable once the version is created.
  */
 typedef struct ShmcacheColumn
@@ -67,14 +90,58 @@ typedef struct ShmcacheColumn
 	Oid			typid;			/* pg_type OID of the column */
 	int32		typmod;			/* type modifier (enforced on load) */
 	Oid			collation;		/* column collation */
-	int16		typlen;			/* pg_type.typlen; -1 varlena, -2 cstring */
+	int16		typlen;			/* pg_type.typlen; -1 varlena */
 	bool		typbyval;		/* pg_type.typbyval */
 	char		typalign;		/* pg_type.typalign */
 	bool		notnull;		/* NOT NULL enforced on load */
+	ShmcacheKind kind;			/* storage and comparison class */
 	uint32		stride;			/* bytes per value slot in the values array */
+	Size		stats_off;		/* offset of the ShmcacheStats in a chunk */
+	Size		dict_off;		/* offset of the ShmcacheDict, 0 if none */
 	Size		values_off;		/* offset of the values array in a chunk */
 	Size		nulls_off;		/* offset of the null bitmap, 0 if NOT NULL */
 } ShmcacheColumn;
+
+/*
+ * Per chunk and column: what a scan can know without reading the values.
+ * Maintained by the writer as it appends, before rows are published, so a
+ * reader may see figures that also cover rows it cannot see yet: the range
+ * is then wider and the null count higher than for its rows, never the
+ * reverse, which is what skipping needs.
+ */
+typedef struct ShmcacheStats
+{
+	uint32		nnulls;			/* null values stored (an upper bound) */
+	bool		has_range;		/* min/max are set (integer/float kinds) */
+	bool		has_nan;		/* a NaN was stored (float kinds; not in
+								 * min/max) */
+	union
+	{
+		int64		i;
+		double		f;
+	}			min, max;
+} ShmcacheStats;
+
+/*
+ * Dictionary of a variable-width column in one chunk.  The column's value
+ * slots hold 16-bit codes (a chunk has at most 2^14 rows, so codes never run
+ * out); entry "code" is the offset of a complete varlena in the chunk's data
+ * blocks, reached through segments of SHMCACHE_DICT_SEG entries.  Equal
+ * values share one entry while the dictionary is small; past
+ * SHMCACHE_DICT_DEDUPE entries new values simply get new entries.
+ */
+#define SHMCACHE_DICT_SEG_SHIFT		8
+#define SHMCACHE_DICT_SEG			(1 << SHMCACHE_DICT_SEG_SHIFT)
+#define SHMCACHE_DICT_SEG_MASK		(SHMCACHE_DICT_SEG - 1)
+#define SHMCACHE_DICT_SEGMENTS		(SHMCACHE_CHUNK_ROWS / SHMCACHE_DICT_SEG)
+#define SHMCACHE_DICT_DEDUPE		4096
+
+typedef struct ShmcacheDict
+{
+	uint32		nentries;		/* entries stored (writer) */
+	uint32		npublished;		/* entries referenced by published rows */
+	uint64		segments[SHMCACHE_DICT_SEGMENTS];	/* area offsets */
+} ShmcacheDict;
 
 /*
  * A version of a frame's contents.  Allocated in the DSA area as one piece:
@@ -107,6 +174,12 @@ typedef struct ShmcacheChunk
 	dsa_pointer blocks;			/* newest data block of variable-width
 								 * values, or InvalidDsaPointer */
 } ShmcacheChunk;
+
+/* The statistics and the dictionary of column "col" in "chunk". */
+#define shmcache_chunk_stats(chunk, col) \
+	((ShmcacheStats *) ((chunk) + (col)->stats_off))
+#define shmcache_chunk_dict(chunk, col) \
+	((ShmcacheDict *) ((chunk) + (col)->dict_off))
 
 /*
  * A data block of variable-width values, chained newest first from the
@@ -176,6 +249,24 @@ shmcache_offset_address(uint64 offset)
 	return ShmcacheShared->area_place + offset;
 }
 
+/* The varlena of dictionary entry "code". */
+static inline char *
+shmcache_dict_entry(const ShmcacheDict *dict, uint32 code)
+{
+	const uint64 *segment;
+
+	segment = (const uint64 *) shmcache_offset_address(dict->segments[code >> SHMCACHE_DICT_SEG_SHIFT]);
+	return shmcache_offset_address(segment[code & SHMCACHE_DICT_SEG_MASK]);
+}
+
+/* Is slot "slot" of a column null in "chunk"? */
+static inline bool
+shmcache_slot_isnull(const ShmcacheColumn *col, const char *chunk, uint32 slot)
+{
+	return col->nulls_off != 0 &&
+		(((const uint8 *) (chunk + col->nulls_off))[slot >> 3] & (1 << (slot & 7))) != 0;
+}
+
 /* storage.c */
 typedef struct ShmcacheTail
 {
@@ -195,9 +286,15 @@ extern void shmcache_version_tail(ShmcacheVersion *version, uint64 nrows,
 								  ShmcacheTail *tail);
 extern void shmcache_version_rollback(ShmcacheVersion *version,
 									  const ShmcacheTail *tail);
-extern void shmcache_append_row(ShmcacheVersion *version, uint64 row,
-								Datum *values, bool *nulls,
+typedef struct ShmcacheAppender ShmcacheAppender;
+extern ShmcacheAppender *shmcache_appender_create(MemoryContext context);
+extern void shmcache_appender_reset(ShmcacheAppender *appender);
+extern void shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appender,
+								uint64 row, Datum *values, bool *nulls,
 								Relation view);
+extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
+									 uint64 to_rows);
+extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
 extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
 
 /*
@@ -218,7 +315,8 @@ shmcache_fetch_value(const ShmcacheColumn *col, const char *chunk,
 	}
 	*isnull = false;
 	if (col->typlen < 0)
-		return PointerGetDatum(shmcache_offset_address(((const uint64 *) values)[slot]));
+		return PointerGetDatum(shmcache_dict_entry((const ShmcacheDict *) (chunk + col->dict_off),
+												   ((const uint16 *) values)[slot]));
 	if (!col->typbyval)
 		return PointerGetDatum(values + (Size) slot * col->stride);
 	switch (col->typlen)
@@ -240,6 +338,8 @@ typedef struct ShmcacheReadSnapshot
 	ShmcacheVersion *version;	/* pinned version */
 	dsa_pointer version_dp;
 	uint64		nrows;			/* rows visible to this reader */
+	bool		own_writes;		/* includes this transaction's unpublished
+								 * rows */
 	Oid			viewoid;		/* the frame's view */
 	struct ShmcachePin *pin;	/* the pin (xact.c) */
 	bool		reused;			/* this query had read the frame already */

@@ -9,12 +9,18 @@
  * two-level directory (dir[] pages of SHMCACHE_DIR_PAGE chunk pointers) that
  * is never reallocated, so a reader never follows a pointer the writer is
  * about to replace.  A chunk is one allocation holding, per column, an array
- * of value slots and (for nullable columns) a null bitmap.  Fixed-width values
- * are stored raw in their slot; variable-width values are stored as complete
- * varlenas (detoasted, with a short header when they fit) in data blocks
- * chained from the chunk header, and their slot holds the value's offset from
- * the start of the DSA area.  A Datum handed to the executor therefore points
- * straight into shared memory.
+ * of value slots and (for nullable columns) a null bitmap, preceded by
+ * per-column statistics (ShmcacheStats: null count, min/max for integer and
+ * float kinds) that let scans skip chunks.  Fixed-width values are stored raw
+ * in their slot.  Variable-width values are dictionary-coded: the slot holds
+ * a 16-bit code into the chunk's dictionary for the column (ShmcacheDict),
+ * whose entries are complete varlenas (detoasted, with a short header when
+ * they fit) in data blocks chained from the chunk header.  The writer keeps a
+ * private hash of the entries (ShmcacheAppender), so a value repeated within
+ * a chunk is stored once while the dictionary is small; text columns with few
+ * distinct values thus cost two bytes a row, and filters and grouping can work
+ * on the codes.  A Datum handed to the executor points straight into shared
+ * memory.
  *
  * Concurrency rules:
  *	 - A version has at most one writer at a time (the frame's write claim,
@@ -25,9 +31,13 @@
  *	   after pg_write_barrier(); readers read nrows, then pg_read_barrier(),
  *	   then only rows below it.  Published bytes are never modified, so a
  *	   reader needs no lock while it scans.
+ *	 - Dictionary entries are published with the rows that use them: at commit
+ *	   the writer sets each touched chunk's npublished (before the barrier
+ *	   that publishes nrows), so a reader looks at entries below npublished
+ *	   only, which no rollback can cut.
  *	 - Unpublished rows can be rolled back (abort, ROLLBACK TO SAVEPOINT):
  *	   chunks past the kept row count are freed and the partial chunk's data
- *	   blocks are cut back to where they were (ShmcacheTail).
+ *	   blocks and dictionaries are cut back to where they were (ShmcacheTail).
  *	 - A version is freed when its reference count drops to zero: the frame
  *	   table holds one reference for the current version, every reader and
  *	   writer pin holds one more.
@@ -42,14 +52,47 @@
 
 #include "access/detoast.h"
 #include "access/tupmacs.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "shmcache.h"
 
 /* Size of the first data block of a chunk; later ones double. */
 #define SHMCACHE_FIRST_BLOCK_SIZE	(16 * 1024)
+
+/* Slots of the writer's hash of a chunk's dictionary (a power of two). */
+#define DEDUPE_SLOTS				(2 * SHMCACHE_DICT_DEDUPE)
+
+/*
+ * The writer's private index of one column's dictionary in the chunk it
+ * appends to: an open-addressing hash of entry codes (code + 1, 0 = empty)
+ * and the hash of each entry.
+ */
+typedef struct DedupeIndex
+{
+	uint16		slots[DEDUPE_SLOTS];
+	uint32		hashes[SHMCACHE_DICT_DEDUPE];
+} DedupeIndex;
+
+/*
+ * ShmcacheAppender: what a writer keeps between rows.  The indexes describe
+ * the dictionaries of chunk "chunk"; they are rebuilt from shared memory
+ * when the writer moves to another chunk, and must be reset whenever chunks
+ * may have been freed (rollback, truncate), since a new chunk can reuse the
+ * address of a freed one.
+ */
+struct ShmcacheAppender
+{
+	MemoryContext context;		/* where the indexes live */
+	char	   *chunk;			/* chunk the indexes describe, or NULL */
+	int			natts;
+	DedupeIndex **indexes;		/* per column, NULL for fixed-width ones */
+};
 
 static Size
 version_header_size(int natts)
@@ -97,11 +140,42 @@ version_alloc(int natts, const ShmcacheColumn *cols, Size chunk_size,
 	return dp;
 }
 
+/* The storage kind of a column of type "typid" (see ShmcacheKind). */
+static ShmcacheKind
+column_kind(Oid typid, int16 typlen)
+{
+	if (typlen == -1)
+		return SHMCACHE_KIND_VARLENA;
+	switch (getBaseType(typid))
+	{
+		case INT2OID:
+			return SHMCACHE_KIND_INT16;
+		case INT4OID:
+		case DATEOID:
+			return SHMCACHE_KIND_INT32;
+		case INT8OID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return SHMCACHE_KIND_INT64;
+		case FLOAT4OID:
+			return SHMCACHE_KIND_FLOAT4;
+		case FLOAT8OID:
+			return SHMCACHE_KIND_FLOAT8;
+		default:
+			return SHMCACHE_KIND_OTHER;
+	}
+}
+
 /*
  * shmcache_version_create
  *		Create an empty version for a frame whose columns are described by
  *		"tupdesc" (the frame's view) and "notnull".  Returns it with one
  *		reference held by the caller.
+ *
+ * A chunk is laid out as: the ShmcacheChunk header, every column's
+ * ShmcacheStats, then per column its dictionary header (variable-width
+ * columns), its value slots and its null bitmap (nullable columns).
  */
 dsa_pointer
 shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
@@ -110,6 +184,12 @@ shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
 	ShmcacheColumn *cols = palloc0(sizeof(ShmcacheColumn) * Max(tupdesc->natts, 1));
 	Size		off = MAXALIGN(sizeof(ShmcacheChunk));
 	int			i;
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		cols[i].stats_off = off;
+		off = add_size(off, MAXALIGN(sizeof(ShmcacheStats)));
+	}
 
 	for (i = 0; i < tupdesc->natts; i++)
 	{
@@ -126,8 +206,14 @@ shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
 		col->typbyval = attr->attbyval;
 		col->typalign = attr->attalign;
 		col->notnull = notnull[i];
-		if (col->typlen < 0)
-			col->stride = sizeof(uint64);
+		col->kind = column_kind(col->typid, col->typlen);
+		col->dict_off = 0;
+		if (col->kind == SHMCACHE_KIND_VARLENA)
+		{
+			col->dict_off = off;
+			off = add_size(off, MAXALIGN(sizeof(ShmcacheDict)));
+			col->stride = sizeof(uint16);
+		}
 		else
 			col->stride = att_align_nominal(col->typlen, col->typalign);
 		col->values_off = off;
@@ -210,6 +296,7 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 	int			pageno = chunkno / SHMCACHE_DIR_PAGE;
 	dsa_pointer dp;
 	ShmcacheChunk *chunk;
+	int			i;
 
 	if (chunkno >= SHMCACHE_MAX_CHUNKS)
 		ereport(ERROR,
@@ -233,6 +320,14 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(version->chunk_size));
 	chunk = dsa_get_address(shmcache_area(), dp);
 	chunk->blocks = InvalidDsaPointer;
+	for (i = 0; i < version->natts; i++)
+	{
+		const ShmcacheColumn *col = &version->cols[i];
+
+		memset(shmcache_chunk_stats((char *) chunk, col), 0, sizeof(ShmcacheStats));
+		if (col->dict_off != 0)
+			memset(shmcache_chunk_dict((char *) chunk, col), 0, sizeof(ShmcacheDict));
+	}
 	*chunk_dir_entry(version, chunkno) = dp;
 	version->nchunks = chunkno + 1;
 	return (char *) chunk;
@@ -279,40 +374,165 @@ block_reserve(ShmcacheVersion *version, ShmcacheChunk *chunk, Size len,
 }
 
 /*
- * Store a variable-width value in the chunk's data blocks and return its
- * offset from the start of the area.  The value is detoasted first; values
- * short enough get a one-byte header, as heap_fill_tuple() would give them.
+ * The bytes a variable-width value is stored as: detoasted, with a one-byte
+ * header when it is short enough, as heap_fill_tuple() would store it.  Sets
+ * *len; *header is the one-byte header to write before the returned data,
+ * or 0 if the returned bytes are the complete varlena.
  */
-static uint64
-store_varlena(ShmcacheVersion *version, ShmcacheChunk *chunk, Datum value,
-			  const char *frame_name)
+static const char *
+varlena_image(Datum value, Size *len, uint8 *header)
 {
 	struct varlena *src = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
-	char	   *dest;
 
+	*header = 0;
 	if (VARATT_IS_SHORT(src))
-	{
-		Size		len = VARSIZE_SHORT(src);
-
-		dest = block_reserve(version, chunk, len, 1, frame_name);
-		memcpy(dest, src, len);
-	}
+		*len = VARSIZE_SHORT(src);
 	else if (VARATT_CAN_MAKE_SHORT(src))
 	{
-		Size		len = VARATT_CONVERTED_SHORT_SIZE(src);
-
-		dest = block_reserve(version, chunk, len, 1, frame_name);
-		SET_VARSIZE_SHORT(dest, len);
-		memcpy(dest + 1, VARDATA(src), len - 1);
+		*len = VARATT_CONVERTED_SHORT_SIZE(src);
+		SET_VARSIZE_SHORT(header, *len);
+		return VARDATA(src);
 	}
 	else
-	{
-		Size		len = VARSIZE(src);
+		*len = VARSIZE(src);
+	return (const char *) src;
+}
 
-		dest = block_reserve(version, chunk, len, MAXIMUM_ALIGNOF, frame_name);
-		memcpy(dest, src, len);
+/* Does the stored varlena "entry" have the image (len, header, data)? */
+static bool
+entry_equals(const char *entry, Size len, uint8 header, const char *data)
+{
+	if (header != 0)
+		return (uint8) entry[0] == header && memcmp(entry + 1, data, len - 1) == 0;
+	return VARSIZE_ANY(entry) == len && memcmp(entry, data, len) == 0;
+}
+
+/* Hash of a varlena image, equal for equal images. */
+static uint32
+image_hash(Size len, uint8 header, const char *data)
+{
+	/* The payload after a one-byte header, or the whole image but its first byte. */
+	return hash_bytes((const unsigned char *) data + (header ? 0 : 1), len - 1) ^
+		(uint32) len;
+}
+
+/* Hash of a stored entry, consistent with image_hash(). */
+static uint32
+entry_hash(const char *entry)
+{
+	Size		len = VARSIZE_ANY(entry);
+
+	return hash_bytes((const unsigned char *) entry + 1, len - 1) ^ (uint32) len;
+}
+
+/* Add code "code" with hash "hash" to a dedupe index. */
+static void
+dedupe_insert(DedupeIndex *index, uint32 code, uint32 hash)
+{
+	uint32		pos = hash & (DEDUPE_SLOTS - 1);
+
+	while (index->slots[pos] != 0)
+		pos = (pos + 1) & (DEDUPE_SLOTS - 1);
+	index->slots[pos] = code + 1;
+	index->hashes[code] = hash;
+}
+
+/*
+ * Make the appender's indexes describe the dictionaries of "chunk", reading
+ * back what an earlier writer stored in it.
+ */
+static void
+appender_attach(ShmcacheAppender *appender, ShmcacheVersion *version, char *chunk)
+{
+	int			i;
+
+	if (appender->chunk == chunk)
+		return;
+	if (appender->indexes == NULL)
+	{
+		appender->natts = version->natts;
+		appender->indexes = MemoryContextAllocZero(appender->context,
+												   sizeof(DedupeIndex *) * Max(version->natts, 1));
 	}
-	return (uint64) (dest - ShmcacheShared->area_place);
+	for (i = 0; i < version->natts; i++)
+	{
+		const ShmcacheColumn *col = &version->cols[i];
+		const ShmcacheDict *dict;
+		DedupeIndex *index;
+		uint32		code;
+
+		if (col->dict_off == 0)
+			continue;
+		if (appender->indexes[i] == NULL)
+			appender->indexes[i] = MemoryContextAlloc(appender->context, sizeof(DedupeIndex));
+		index = appender->indexes[i];
+		memset(index->slots, 0, sizeof(index->slots));
+		dict = shmcache_chunk_dict(chunk, col);
+		for (code = 0; code < Min(dict->nentries, SHMCACHE_DICT_DEDUPE); code++)
+			dedupe_insert(index, code, entry_hash(shmcache_dict_entry(dict, code)));
+	}
+	appender->chunk = chunk;
+}
+
+/*
+ * Store a variable-width value of column "col" in "chunk" and return its
+ * dictionary code: the code of an equal entry if the dictionary is still
+ * small enough to be searched, else a new entry.
+ */
+static uint16
+store_varlena(ShmcacheVersion *version, ShmcacheAppender *appender, int attno,
+			  char *chunk, Datum value, const char *frame_name)
+{
+	const ShmcacheColumn *col = &version->cols[attno];
+	ShmcacheDict *dict = shmcache_chunk_dict(chunk, col);
+	DedupeIndex *index = appender->indexes[attno];
+	uint32		code = dict->nentries;
+	uint32		hash = 0;
+	Size		len;
+	uint8		header;
+	const char *data = varlena_image(value, &len, &header);
+	uint64	   *segment;
+	char	   *dest;
+
+	if (code < SHMCACHE_DICT_DEDUPE)
+	{
+		uint32		pos;
+
+		hash = image_hash(len, header, data);
+		for (pos = hash & (DEDUPE_SLOTS - 1); index->slots[pos] != 0;
+			 pos = (pos + 1) & (DEDUPE_SLOTS - 1))
+		{
+			uint32		other = index->slots[pos] - 1;
+
+			if (index->hashes[other] == hash &&
+				entry_equals(shmcache_dict_entry(dict, other), len, header, data))
+				return (uint16) other;
+		}
+	}
+
+	/* A new entry: its segment first, then the value, then the count. */
+	if ((code & SHMCACHE_DICT_SEG_MASK) == 0)
+		dict->segments[code >> SHMCACHE_DICT_SEG_SHIFT] =
+			(uint64) (block_reserve(version, (ShmcacheChunk *) chunk,
+									sizeof(uint64) * SHMCACHE_DICT_SEG,
+									sizeof(uint64), frame_name) -
+					  ShmcacheShared->area_place);
+	dest = block_reserve(version, (ShmcacheChunk *) chunk, len,
+						 header != 0 || VARATT_IS_SHORT(data) ? 1 : MAXIMUM_ALIGNOF,
+						 frame_name);
+	if (header != 0)
+	{
+		dest[0] = (char) header;
+		memcpy(dest + 1, data, len - 1);
+	}
+	else
+		memcpy(dest, data, len);
+	segment = (uint64 *) shmcache_offset_address(dict->segments[code >> SHMCACHE_DICT_SEG_SHIFT]);
+	segment[code & SHMCACHE_DICT_SEG_MASK] = (uint64) (dest - ShmcacheShared->area_place);
+	dict->nentries = code + 1;
+	if (code < SHMCACHE_DICT_DEDUPE)
+		dedupe_insert(index, code, hash);
+	return (uint16) code;
 }
 
 /* Store a non-null fixed-width value in its slot. */
@@ -344,6 +564,70 @@ store_fixed(const ShmcacheColumn *col, char *values, uint32 slot, Datum value)
 	}
 }
 
+/* Widen the chunk statistics of an integer or float column by "value". */
+static void
+stats_add(ShmcacheStats *stats, ShmcacheKind kind, Datum value)
+{
+	if (SHMCACHE_KIND_IS_INT(kind))
+	{
+		int64		v = kind == SHMCACHE_KIND_INT16 ? DatumGetInt16(value) :
+			kind == SHMCACHE_KIND_INT32 ? DatumGetInt32(value) : DatumGetInt64(value);
+
+		if (!stats->has_range)
+		{
+			stats->min.i = stats->max.i = v;
+			pg_write_barrier();
+			stats->has_range = true;
+		}
+		else if (v < stats->min.i)
+			stats->min.i = v;
+		else if (v > stats->max.i)
+			stats->max.i = v;
+	}
+	else if (SHMCACHE_KIND_IS_FLOAT(kind))
+	{
+		double		v = kind == SHMCACHE_KIND_FLOAT4 ? DatumGetFloat4(value) :
+			DatumGetFloat8(value);
+
+		if (isnan(v))
+			stats->has_nan = true;
+		else if (!stats->has_range)
+		{
+			stats->min.f = stats->max.f = v;
+			pg_write_barrier();
+			stats->has_range = true;
+		}
+		else if (v < stats->min.f)
+			stats->min.f = v;
+		else if (v > stats->max.f)
+			stats->max.f = v;
+	}
+}
+
+/*
+ * shmcache_appender_create
+ *		Private state for a writer's appends, allocated in "context".
+ */
+ShmcacheAppender *
+shmcache_appender_create(MemoryContext context)
+{
+	ShmcacheAppender *appender = MemoryContextAllocZero(context, sizeof(ShmcacheAppender));
+
+	appender->context = context;
+	return appender;
+}
+
+/*
+ * shmcache_appender_reset
+ *		Forget the chunk the appender describes: needed after chunks may have
+ *		been freed (rollback, truncate).
+ */
+void
+shmcache_appender_reset(ShmcacheAppender *appender)
+{
+	appender->chunk = NULL;
+}
+
 /*
  * shmcache_append_row
  *		Store a row at position "row" of "version".  Writer only; the row
@@ -351,8 +635,8 @@ store_fixed(const ShmcacheColumn *col, char *values, uint32 slot, Datum value)
  *		"view" is the frame's view, for the names in error messages.
  */
 void
-shmcache_append_row(ShmcacheVersion *version, uint64 row, Datum *values,
-					bool *nulls, Relation view)
+shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appender,
+					uint64 row, Datum *values, bool *nulls, Relation view)
 {
 	const char *frame_name = RelationGetRelationName(view);
 	uint32		slot = row & SHMCACHE_CHUNK_MASK;
@@ -375,11 +659,13 @@ shmcache_append_row(ShmcacheVersion *version, uint64 row, Datum *values,
 		chunk = chunk_add(version, frame_name);
 	else
 		chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
+	appender_attach(appender, version, chunk);
 
 	for (i = 0; i < version->natts; i++)
 	{
 		const ShmcacheColumn *col = &version->cols[i];
 		char	   *colvalues = chunk + col->values_off;
+		ShmcacheStats *stats = shmcache_chunk_stats(chunk, col);
 
 		if (col->nulls_off != 0)
 		{
@@ -388,16 +674,62 @@ shmcache_append_row(ShmcacheVersion *version, uint64 row, Datum *values,
 			if (nulls[i])
 			{
 				bits[slot >> 3] |= (1 << (slot & 7));
+				stats->nnulls++;
 				continue;
 			}
 			bits[slot >> 3] &= ~(1 << (slot & 7));
 		}
-		if (col->typlen < 0)
-			((uint64 *) colvalues)[slot] =
-				store_varlena(version, (ShmcacheChunk *) chunk, values[i], frame_name);
+		if (col->kind == SHMCACHE_KIND_VARLENA)
+			((uint16 *) colvalues)[slot] =
+				store_varlena(version, appender, i, chunk, values[i], frame_name);
 		else
+		{
 			store_fixed(col, colvalues, slot, values[i]);
+			stats_add(stats, col->kind, values[i]);
+		}
 	}
+}
+
+/*
+ * shmcache_version_publish
+ *		Called by the writer at commit, before it publishes rows [from_rows,
+ *		to_rows): the dictionary entries those rows use become readable.
+ */
+void
+shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows, uint64 to_rows)
+{
+	uint64		chunkno;
+	int			i;
+
+	if (to_rows <= from_rows)
+		return;
+	for (chunkno = from_rows >> SHMCACHE_CHUNK_SHIFT;
+		 chunkno <= (to_rows - 1) >> SHMCACHE_CHUNK_SHIFT; chunkno++)
+	{
+		char	   *chunk = shmcache_version_chunk(version, chunkno);
+
+		for (i = 0; i < version->natts; i++)
+		{
+			if (version->cols[i].dict_off != 0)
+			{
+				ShmcacheDict *dict = shmcache_chunk_dict(chunk, &version->cols[i]);
+
+				dict->npublished = dict->nentries;
+			}
+		}
+	}
+}
+
+/*
+ * shmcache_dict_visible
+ *		How many entries of a dictionary a reader may look at: those used by
+ *		published rows, or every entry if the reader sees its own
+ *		transaction's unpublished rows (only it can change them).
+ */
+uint32
+shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes)
+{
+	return own_writes ? dict->nentries : dict->npublished;
 }
 
 /*
@@ -492,6 +824,41 @@ shmcache_version_tail(ShmcacheVersion *version, uint64 nrows, ShmcacheTail *tail
 }
 
 /*
+ * Cut the dictionaries of "chunk" back to the entries its first "kept" rows
+ * use.  Codes are handed out in row order, so those are the entries up to the
+ * largest code of a kept row; the data blocks holding later entries (and
+ * their segments) have just been cut.
+ */
+static void
+dicts_cut(ShmcacheVersion *version, char *chunk, uint32 kept)
+{
+	int			i;
+
+	for (i = 0; i < version->natts; i++)
+	{
+		const ShmcacheColumn *col = &version->cols[i];
+		const uint16 *codes = (const uint16 *) (chunk + col->values_off);
+		ShmcacheDict *dict;
+		uint32		nentries = 0;
+		uint32		slot;
+		uint32		seg;
+
+		if (col->dict_off == 0)
+			continue;
+		dict = shmcache_chunk_dict(chunk, col);
+		for (slot = 0; slot < kept; slot++)
+		{
+			if (!shmcache_slot_isnull(col, chunk, slot) && codes[slot] >= nentries)
+				nentries = codes[slot] + 1;
+		}
+		dict->nentries = nentries;
+		for (seg = (nentries + SHMCACHE_DICT_SEG - 1) >> SHMCACHE_DICT_SEG_SHIFT;
+			 seg < SHMCACHE_DICT_SEGMENTS; seg++)
+			dict->segments[seg] = 0;
+	}
+}
+
+/*
  * shmcache_version_rollback
  *		Discard every row the writer stored past "tail" and give back the
  *		memory they took.  Writer only; readers never look past the published
@@ -513,6 +880,7 @@ shmcache_version_rollback(ShmcacheVersion *version, const ShmcacheTail *tail)
 		if (DsaPointerIsValid(tail->block))
 			((ShmcacheBlock *) dsa_get_address(shmcache_area(), tail->block))->used =
 				tail->block_used;
+		dicts_cut(version, (char *) chunk, tail->nrows & SHMCACHE_CHUNK_MASK);
 	}
 	pg_atomic_fetch_sub_u64(&version->bytes, freed);
 }

@@ -77,6 +77,7 @@ struct ShmcacheWriter
 	ShmcacheVersion *target;
 	uint64		nrows;			/* rows of the target this transaction sees */
 	List	   *marks;			/* ShmcacheMark *, innermost first */
+	ShmcacheAppender *appender; /* private state of the appends */
 };
 
 /* A reader's pin on a version. */
@@ -88,6 +89,7 @@ struct ShmcachePin
 	int64		frame_id;		/* frame read */
 	Oid			viewoid;		/* its view */
 	uint64		nrows;			/* rows visible to the reader */
+	bool		own_writes;		/* they include unpublished rows of ours */
 };
 typedef struct ShmcachePin ShmcachePin;
 
@@ -232,6 +234,7 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	shmcache_version_ref(writer->base); /* the target reference */
 	writer->target_dp = writer->base_dp;
 	writer->target = writer->base;
+	writer->appender = shmcache_appender_create(TopTransactionContext);
 	/* We hold the claim, so nobody else can publish rows now. */
 	writer->nrows = pg_atomic_read_u64(&writer->base->nrows);
 	shmcache_version_tail(writer->base, writer->nrows, &writer->base_tail);
@@ -281,7 +284,8 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 					   bool *nulls)
 {
 	writer_mark(writer);
-	shmcache_append_row(writer->target, writer->nrows, values, nulls, view);
+	shmcache_append_row(writer->target, writer->appender, writer->nrows,
+						values, nulls, view);
 	writer->nrows++;
 }
 
@@ -303,6 +307,7 @@ shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
 	writer->target = dsa_get_address(shmcache_area(), new_dp);
 	writer->nrows = 0;
 	shmcache_version_unref(old_target);
+	shmcache_appender_reset(writer->appender);
 }
 
 /* Drop every reference a writer holds and forget it (end of transaction). */
@@ -336,6 +341,9 @@ writer_commit(ShmcacheWriter *writer)
 	ShmcacheFrame *frame;
 	bool		replaced = false;
 
+	shmcache_version_publish(writer->target,
+							 pg_atomic_read_u64(&writer->target->nrows),
+							 writer->nrows);
 	pg_write_barrier();
 	pg_atomic_write_u64(&writer->target->nrows, writer->nrows);
 
@@ -538,6 +546,7 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	else
 		shmcache_version_unref(mark->target_dp);
 	shmcache_version_rollback(writer->target, &mark->tail);
+	shmcache_appender_reset(writer->appender);
 	writer->nrows = mark->tail.nrows;
 	pfree(mark);
 }
@@ -645,6 +654,7 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 		pin->version_dp = earlier->version_dp;
 		pin->viewoid = earlier->viewoid;
 		pin->nrows = earlier->nrows;
+		pin->own_writes = earlier->own_writes;
 	}
 	else if (writer != NULL)
 	{
@@ -652,9 +662,11 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 		pin->version_dp = writer->target_dp;
 		pin->viewoid = writer->viewoid;
 		pin->nrows = writer->nrows;
+		pin->own_writes = true;
 	}
 	else
 	{
+		pin->own_writes = false;
 		pin->version_dp = pin_current(frame_id, &pin->viewoid);
 		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
 										   dsa_get_address(shmcache_area(),
@@ -664,6 +676,7 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 	snap->version_dp = pin->version_dp;
 	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
 	snap->nrows = pin->nrows;
+	snap->own_writes = pin->own_writes;
 	snap->viewoid = pin->viewoid;
 	snap->pin = pin;
 	snap->reused = (earlier != NULL);

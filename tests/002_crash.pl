@@ -111,7 +111,7 @@ my $used_fresh_loaded = memory_used();
 cmp_ok($used_fresh_loaded, '>', $used_fresh + 800_000,
 	'a load of 100000 int8 takes memory');
 $node->safe_psql('postgres',
-	"INSERT INTO g SELECT i, repeat('t', i % 100) FROM generate_series(1, 20000) i");
+	"INSERT INTO g SELECT i, i || repeat('t', i % 100) FROM generate_series(1, 20000) i");
 is(frame_rows('f'), '100000', 'f loaded');
 is(frame_rows('g'), '20000', 'g loaded');
 
@@ -159,7 +159,7 @@ is(memory_used(), $used_fresh_loaded,
 is($node->safe_psql('postgres', 'SELECT count(*), sum(x) FROM f'),
 	'100000|5000050000', 'reloaded rows are right');
 $node->safe_psql('postgres',
-	"INSERT INTO g SELECT i, repeat('t', i % 100) FROM generate_series(1, 20000) i");
+	"INSERT INTO g SELECT i, i || repeat('t', i % 100) FROM generate_series(1, 20000) i");
 
 ########################################################################
 # pg_terminate_backend, pg_cancel_backend and statement_timeout during loads
@@ -252,7 +252,7 @@ abnormal_end(
 abnormal_end(
 	what => 'pg_terminate_backend of INSERT',
 	frame => 'g',
-	load => "INSERT INTO g SELECT i, repeat('t', i % 100) FROM generate_series(1, 100000) i "
+	load => "INSERT INTO g SELECT i, i || repeat('t', i % 100) FROM generate_series(1, 100000) i "
 	  . "UNION ALL SELECT 0, '' FROM pg_sleep(60)",
 	pattern => '%pg_sleep(60)%',
 	growth => 1_500_000,
