@@ -15,15 +15,25 @@
  * generic plan); custom_private lists the columns the query needs and the
  * user whose SELECT right on the frame's view the scan must check.
  *
+ * Quals of the form "column op constant" are pushed into the node (see
+ * filter.c): they select rows chunk by chunk, column-wise, and chunks whose
+ * min/max rule them out are skipped; the other quals stay in the plan's qual.
+ *
  * Execution.  The node pins the frame's version, fixes the visible row
- * count, and fills a virtual slot per row with Datums pointing straight into
+ * count, and works a chunk at a time: the pushed filters select rows, then a
+ * virtual slot is filled per selected row with Datums pointing straight into
  * shared memory: only the needed columns are fetched, nothing is copied, and
  * no tuple is formed unless a parent node needs one.  The pin is released at
  * the end of the scan, or by resource owner cleanup after an error.
  *
- * The node is not parallel-aware yet: its path is not parallel-safe, so it
- * always runs in the leader, and shmcache.scan() is PARALLEL RESTRICTED for the
- * same reason.  Each scan thus sees exactly one snapshot of the frame.
+ * Parallel scan.  For a frame named by a constant (a frame's view), a partial
+ * path is offered too.  The leader pins the version and puts it and the
+ * visible row count in the node's shared memory; workers use that snapshot
+ * (the leader's pin outlives them) and every participant claims whole chunks
+ * from a shared counter, so all see the same rows and each row is returned
+ * once.  The non-partial path stays parallel-restricted (as is
+ * shmcache.scan()), since a scan started inside a worker would take a
+ * snapshot of its own.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -33,6 +43,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
@@ -45,6 +56,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/clauses.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -63,6 +75,18 @@
 PG_FUNCTION_INFO_V1(shmcache_scan);
 PG_FUNCTION_INFO_V1(shmcache_scan_support);
 
+/* Shared state of a parallel ShmcacheScan. */
+typedef struct ShmcacheParallelScan
+{
+	pg_atomic_uint64 next_chunk;	/* next chunk to claim */
+	pg_atomic_uint64 chunks_scanned;	/* by all participants */
+	pg_atomic_uint64 chunks_skipped;
+	dsa_pointer version_dp;		/* the leader's snapshot */
+	uint64		nrows;
+	bool		own_writes;
+	Oid			viewoid;
+} ShmcacheParallelScan;
+
 /* Executor state of a ShmcacheScan node. */
 typedef struct ShmcacheScanState
 {
@@ -70,14 +94,24 @@ typedef struct ShmcacheScanState
 	ExprState  *frame_id_expr;	/* evaluates to the frame id */
 	Oid			check_as_user;	/* whose SELECT right applies, or InvalidOid
 								 * for the current user */
-	ShmcacheReadSnapshot snap;	/* pinned version and visible rows */
-	bool		pinned;			/* snap holds a pin */
-	int		   *columns;		/* 0-based columns the query needs */
+	ShmcacheReadSnapshot snap;	/* version and visible rows */
+	bool		started;		/* snap is set */
+	bool		pinned;			/* snap holds a pin of ours (not so in a
+								 * parallel worker) */
+	int		   *columns;		/* 0-based columns fetched into the slot */
 	int			ncolumns;
-	uint64		next_row;		/* next row to return */
-	uint64		chunkno;		/* chunk "chunk" points to */
+	List	   *read_columns;	/* every column read, filters included */
+	List	   *pushed;			/* pushed quals */
+	ShmcacheFilters *filters;	/* their compiled form, or NULL */
+	ShmcacheParallelScan *pscan;	/* shared state, if parallel */
+	uint64		next_chunk;		/* next chunk (serial scan) */
 	char	   *chunk;			/* current chunk, or NULL */
+	uint16	   *sel;			/* its selected rows, unless sel_all */
+	uint32		nsel;			/* number of selected rows */
+	uint32		pos;			/* next of them to return */
+	bool		sel_all;		/* rows 0 .. nsel-1 are selected */
 	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
+	uint64		chunks_skipped;
 } ShmcacheScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
@@ -96,6 +130,14 @@ static void end_shmcache_scan(CustomScanState *node);
 static void rescan_shmcache_scan(CustomScanState *node);
 static void explain_shmcache_scan(CustomScanState *node, List *ancestors,
 								  ExplainState *es);
+static Size estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt);
+static void initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
+										 void *coordinate);
+static void reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
+										   void *coordinate);
+static void initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
+											void *coordinate);
+static void shutdown_shmcache_scan(CustomScanState *node);
 
 static const CustomPathMethods shmcache_path_methods = {
 	.CustomName = "ShmcacheScan",
@@ -113,6 +155,11 @@ static const CustomExecMethods shmcache_exec_methods = {
 	.ExecCustomScan = exec_shmcache_scan,
 	.EndCustomScan = end_shmcache_scan,
 	.ReScanCustomScan = rescan_shmcache_scan,
+	.EstimateDSMCustomScan = estimate_dsm_shmcache_scan,
+	.InitializeDSMCustomScan = initialize_dsm_shmcache_scan,
+	.ReInitializeDSMCustomScan = reinitialize_dsm_shmcache_scan,
+	.InitializeWorkerCustomScan = initialize_worker_shmcache_scan,
+	.ShutdownCustomScan = shutdown_shmcache_scan,
 	.ExplainCustomScan = explain_shmcache_scan,
 };
 
@@ -192,16 +239,103 @@ custom_scan_applies(PlannerInfo *root, RelOptInfo *rel, Index rti)
 }
 
 /*
- * set_rel_pathlist_hook: offer a ShmcacheScan path for shmcache.scan().
- * Its cost is below the function scan's, which materialises every row.
+ * The pushed and the remaining quals of a frame scan of range table entry
+ * "relid", as bare clauses.
+ */
+static void
+split_quals(List *restrictinfos, Index relid, List **pushed, List **rest)
+{
+	ListCell   *lc;
+
+	*pushed = NIL;
+	*rest = NIL;
+	foreach(lc, extract_actual_clauses(restrictinfos, false))
+	{
+		Expr	   *clause = lfirst(lc);
+
+		if (shmcache_filter_pushable(clause, relid))
+			*pushed = lappend(*pushed, clause);
+		else
+			*rest = lappend(*rest, clause);
+	}
+}
+
+/*
+ * A ShmcacheScan path for "rel".  Its cost is below the function scan's,
+ * which materialises every row: a row costs half a cpu_tuple_cost plus the
+ * quals the node does not push, and pushed quals a tenth of an operator
+ * each.  With "workers" > 0 it is a partial path.
+ */
+static CustomPath *
+make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
+{
+	CustomPath *path = makeNode(CustomPath);
+	List	   *pushed;
+	List	   *rest;
+	QualCost	qual_cost;
+	double		rows = rel->rows;
+	double		tuples = rel->tuples;
+
+	split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
+	cost_qual_eval(&qual_cost, rest, root);
+	if (workers > 0)
+	{
+		double		divisor = workers + (parallel_leader_participation ? 1 : 0);
+
+		rows = clamp_row_est(rows / divisor);
+		tuples = tuples / divisor;
+	}
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = rel;
+	path->path.pathtarget = rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = workers > 0;
+	path->path.parallel_safe = workers > 0;
+	path->path.parallel_workers = workers;
+	path->path.rows = rows;
+	path->path.startup_cost = qual_cost.startup + rel->reltarget->cost.startup;
+	path->path.total_cost = path->path.startup_cost +
+		tuples * (list_length(pushed) * cpu_operator_cost * 0.1) +
+		rows * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
+		rows * rel->reltarget->cost.per_tuple;
+	path->path.pathkeys = NIL;
+	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	path->methods = &shmcache_path_methods;
+	return path;
+}
+
+/*
+ * Offer a partial (parallel) path if the frame is named by a constant and
+ * everything the scan evaluates may run in a worker.  The function RTE made
+ * the relation parallel-restricted; our node lifts that, since workers share
+ * the leader's snapshot.
+ */
+static void
+add_partial_scan_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	int			workers;
+	double		pages;
+
+	if (!root->glob->parallelModeOK || max_parallel_workers_per_gather <= 0 ||
+		!IsA(frame_scan_argument(rte), Const) ||
+		!is_parallel_safe(root, (Node *) rel->baserestrictinfo) ||
+		!is_parallel_safe(root, (Node *) rel->reltarget->exprs))
+		return;
+	pages = Max(rel->tuples * rel->reltarget->width / BLCKSZ, 1.0);
+	workers = compute_parallel_worker(rel, pages, -1, max_parallel_workers_per_gather);
+	if (workers <= 0)
+		return;
+	rel->consider_parallel = true;
+	add_partial_path(rel, &make_scan_path(root, rel, workers)->path);
+}
+
+/*
+ * set_rel_pathlist_hook: offer ShmcacheScan paths for shmcache.scan().
  */
 static void
 shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 						  RangeTblEntry *rte)
 {
-	CustomPath *path;
-	QualCost	qual_cost;
-
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
@@ -210,25 +344,8 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		!custom_scan_applies(root, rel, rti))
 		return;
 
-	cost_qual_eval(&qual_cost, extract_actual_clauses(rel->baserestrictinfo, false),
-				   root);
-	path = makeNode(CustomPath);
-	path->path.pathtype = T_CustomScan;
-	path->path.parent = rel;
-	path->path.pathtarget = rel->reltarget;
-	path->path.param_info = NULL;
-	path->path.parallel_aware = false;
-	path->path.parallel_safe = false;
-	path->path.parallel_workers = 0;
-	path->path.rows = rel->rows;
-	path->path.startup_cost = qual_cost.startup + rel->reltarget->cost.startup;
-	path->path.total_cost = path->path.startup_cost +
-		rel->tuples * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
-		rel->rows * rel->reltarget->cost.per_tuple;
-	path->path.pathkeys = NIL;
-	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
-	path->methods = &shmcache_path_methods;
-	add_path(rel, &path->path);
+	add_path(rel, &make_scan_path(root, rel, 0)->path);
+	add_partial_scan_path(root, rel, rte);
 }
 
 /*
@@ -262,9 +379,11 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
 	RangeTblFunction *rtfunc = linitial(rte->functions);
 	CustomScan *cscan = makeNode(CustomScan);
-	List	   *quals = extract_actual_clauses(clauses, false);
+	List	   *pushed;
+	List	   *quals;
 	Bitmapset  *attrs = NULL;
 	List	   *columns = NIL;
+	List	   *read_columns = NIL;
 	int			attno;
 
 	for (attno = 1; attno <= list_length(rtfunc->funccoltypes); attno++)
@@ -282,19 +401,27 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									false));
 	}
 
+	/* Columns fetched into the slot: those of the output and the quals kept. */
+	split_quals(clauses, rel->relid, &pushed, &quals);
 	pull_varattnos((Node *) best_path->path.pathtarget->exprs, rel->relid, &attrs);
 	pull_varattnos((Node *) tlist, rel->relid, &attrs);
 	pull_varattnos((Node *) quals, rel->relid, &attrs);
 	attno = -1;
 	while ((attno = bms_next_member(attrs, attno)) >= 0)
 		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+	/* Columns read at all, for privileges and EXPLAIN */
+	pull_varattnos((Node *) pushed, rel->relid, &attrs);
+	attno = -1;
+	while ((attno = bms_next_member(attrs, attno)) >= 0)
+		read_columns = lappend_int(read_columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = quals;
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_exprs = list_make1(copyObject(frame_scan_argument(rte)));
-	cscan->custom_private = list_make2(columns, list_make1_oid(scan_check_as_user(rte)));
+	cscan->custom_private = list_make4(columns, list_make1_oid(scan_check_as_user(rte)),
+									   pushed, read_columns);
 	cscan->methods = &shmcache_scan_methods;
 	return &cscan->scan.plan;
 }
@@ -352,20 +479,42 @@ check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
 				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
 }
 
+/* A List of ints as an array (at least one element long). */
+static int *
+int_list_to_array(List *list)
+{
+	int		   *array = palloc(sizeof(int) * Max(list_length(list), 1));
+	ListCell   *lc;
+
+	foreach(lc, list)
+		array[foreach_current_index(lc)] = lfirst_int(lc);
+	return array;
+}
+
+/* Start reading from the first chunk of the snapshot. */
+static void
+reset_scan_position(ShmcacheScanState *state)
+{
+	state->next_chunk = 0;
+	state->chunk = NULL;
+	state->nsel = 0;
+	state->pos = 0;
+}
+
 /*
  * Evaluate the frame id, pin the frame's version and fix the rows this scan
- * sees.
+ * sees; bind the pushed filters' constants.
  */
 static void
 start_scan(ShmcacheScanState *state)
 {
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	bool		isnull;
 	int64		frame_id;
 
 	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
-													   state->css.ss.ps.ps_ExprContext,
-													   &isnull));
+													   econtext, &isnull));
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -373,11 +522,15 @@ start_scan(ShmcacheScanState *state)
 
 	shmcache_read_begin(frame_id, &state->snap);
 	state->pinned = true;
+	state->started = true;
 	check_read_privilege(state->snap.viewoid, state->check_as_user,
-						 state->columns, state->ncolumns);
+						 int_list_to_array(state->read_columns),
+						 list_length(state->read_columns));
 	check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
-	state->next_row = 0;
-	state->chunk = NULL;
+	if (state->filters)
+		shmcache_filters_bind(state->filters, state->snap.version,
+							  state->snap.own_writes, econtext);
+	reset_scan_position(state);
 }
 
 /* Release the scan's pin. */
@@ -387,6 +540,7 @@ stop_scan(ShmcacheScanState *state)
 	if (state->pinned)
 		shmcache_read_end(&state->snap);
 	state->pinned = false;
+	state->started = false;
 }
 
 static void
@@ -395,17 +549,17 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	List	   *columns = linitial(cscan->custom_private);
 	Expr	   *frame_id_arg = linitial(cscan->custom_exprs);
-	ListCell   *lc;
 
 	shmcache_require_shmem();
 	state->frame_id_expr = ExecInitExpr(frame_id_arg, &node->ss.ps);
 	state->check_as_user = linitial_oid(lsecond(cscan->custom_private));
-	state->ncolumns = list_length(columns);
-	state->columns = palloc(sizeof(int) * Max(state->ncolumns, 1));
-	foreach(lc, columns)
-		state->columns[foreach_current_index(lc)] = lfirst_int(lc);
+	state->ncolumns = list_length(linitial(cscan->custom_private));
+	state->columns = int_list_to_array(linitial(cscan->custom_private));
+	state->pushed = lthird(cscan->custom_private);
+	state->read_columns = lfourth(cscan->custom_private);
+	state->filters = shmcache_filters_create(state->pushed, &node->ss.ps);
+	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 
 	/* Columns the query does not need stay null in every row. */
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
@@ -413,35 +567,73 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 	/*
 	 * A constant frame id (a frame's view) is resolved now, so that EXPLAIN
 	 * can name the frame; one computed by a subquery or a parameter only when
-	 * the scan first runs, once the values it depends on exist.
+	 * the scan first runs, once the values it depends on exist.  A parallel
+	 * worker uses the leader's snapshot instead (see
+	 * initialize_worker_shmcache_scan).
 	 */
-	if (IsA(frame_id_arg, Const))
+	if (IsA(frame_id_arg, Const) &&
+		!(IsParallelWorker() && node->ss.ps.plan->parallel_aware))
 		start_scan(state);
 }
 
-/* ExecScan access method: the next visible row, or an empty slot. */
+/*
+ * Move to the next chunk with selected rows; false at the end of the scan.
+ * Chunks come one after the other, or from the shared counter in a
+ * parallel scan.
+ */
+static bool
+next_chunk(ShmcacheScanState *state)
+{
+	for (;;)
+	{
+		uint64		chunkno;
+		uint64		first;
+		uint32		n;
+
+		CHECK_FOR_INTERRUPTS();
+		if (state->pscan)
+			chunkno = pg_atomic_fetch_add_u64(&state->pscan->next_chunk, 1);
+		else
+			chunkno = state->next_chunk++;
+		first = chunkno << SHMCACHE_CHUNK_SHIFT;
+		if (first >= state->snap.nrows || shmcache_filters_never(state->filters))
+		{
+			state->chunk = NULL;
+			return false;
+		}
+		n = Min(SHMCACHE_CHUNK_ROWS, state->snap.nrows - first);
+		state->chunk = shmcache_version_chunk(state->snap.version, chunkno);
+		if (!shmcache_filters_apply(state->filters, state->chunk, state->sel,
+									&n, &state->sel_all))
+		{
+			state->chunks_skipped++;
+			continue;
+		}
+		state->chunks_scanned++;
+		if (n > 0)
+		{
+			state->nsel = n;
+			state->pos = 0;
+			return true;
+		}
+	}
+}
+
+/* ExecScan access method: the next selected row, or an empty slot. */
 static TupleTableSlot *
 shmcache_scan_next(ScanState *ss)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	const ShmcacheColumn *cols = state->snap.version->cols;
-	uint64		row = state->next_row;
 	uint32		slotno;
 	int			i;
 
 	ExecClearTuple(slot);
-	if (row >= state->snap.nrows)
+	if (state->pos >= state->nsel && !next_chunk(state))
 		return slot;
-	state->next_row++;
-
-	if (state->chunk == NULL || (row >> SHMCACHE_CHUNK_SHIFT) != state->chunkno)
-	{
-		state->chunkno = row >> SHMCACHE_CHUNK_SHIFT;
-		state->chunk = shmcache_version_chunk(state->snap.version, state->chunkno);
-		state->chunks_scanned++;
-	}
-	slotno = row & SHMCACHE_CHUNK_MASK;
+	slotno = state->sel_all ? state->pos : state->sel[state->pos];
+	state->pos++;
 	for (i = 0; i < state->ncolumns; i++)
 	{
 		int			col = state->columns[i];
@@ -464,7 +656,7 @@ exec_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	if (!state->pinned)
+	if (!state->started)
 		start_scan(state);
 	return ExecScan(&node->ss, shmcache_scan_next, shmcache_scan_recheck);
 }
@@ -477,24 +669,117 @@ end_shmcache_scan(CustomScanState *node)
 
 /*
  * A rescan reads the same snapshot again, unless the frame id depends on a
- * parameter that changed: then the scan starts over on that frame.
+ * parameter that changed: then the scan starts over on that frame.  The
+ * filters' constants are evaluated again, as they may depend on parameters.
  */
 static void
 rescan_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	if (node->ss.ps.chgParam != NULL &&
+	if (node->ss.ps.chgParam != NULL && state->pinned &&
 		!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
 		stop_scan(state);
-	state->next_row = 0;
-	state->chunk = NULL;
+	else if (state->started && state->filters)
+		shmcache_filters_bind(state->filters, state->snap.version,
+							  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+	reset_scan_position(state);
 	ExecScanReScan(&node->ss);
 }
 
+/* ------------------------------------------------------------------------
+ * Parallel scan
+ * ------------------------------------------------------------------------
+ */
+
+static Size
+estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(ShmcacheParallelScan);
+}
+
+/* Leader: publish the snapshot (taken in begin_shmcache_scan) to workers. */
+static void
+initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
+							 void *coordinate)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	ShmcacheParallelScan *pscan = coordinate;
+
+	Assert(state->started);
+	pg_atomic_init_u64(&pscan->next_chunk, 0);
+	pg_atomic_init_u64(&pscan->chunks_scanned, 0);
+	pg_atomic_init_u64(&pscan->chunks_skipped, 0);
+	pscan->version_dp = state->snap.version_dp;
+	pscan->nrows = state->snap.nrows;
+	pscan->own_writes = state->snap.own_writes;
+	pscan->viewoid = state->snap.viewoid;
+	state->pscan = pscan;
+}
+
+static void
+reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
+							   void *coordinate)
+{
+	ShmcacheParallelScan *pscan = coordinate;
+
+	pg_atomic_write_u64(&pscan->next_chunk, 0);
+}
+
 /*
- * EXPLAIN: the frame, the columns read and, with ANALYZE, the rows visible to
- * the scan and the chunks it visited.
+ * Worker: read the leader's snapshot.  No pin is taken: the leader's pin is
+ * held until after every worker has exited.
+ */
+static void
+initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
+								void *coordinate)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	ShmcacheParallelScan *pscan = coordinate;
+
+	state->pscan = pscan;
+	state->snap.version_dp = pscan->version_dp;
+	state->snap.version = dsa_get_address(shmcache_area(), pscan->version_dp);
+	state->snap.nrows = pscan->nrows;
+	state->snap.own_writes = pscan->own_writes;
+	state->snap.viewoid = pscan->viewoid;
+	state->started = true;
+	if (state->filters)
+		shmcache_filters_bind(state->filters, state->snap.version,
+							  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+	reset_scan_position(state);
+}
+
+/*
+ * Add this participant's chunk counts to the shared ones; the leader then
+ * takes the totals for EXPLAIN ANALYZE (workers have finished by the time
+ * the leader's node is shut down after the last row).
+ */
+static void
+shutdown_shmcache_scan(CustomScanState *node)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+	ShmcacheParallelScan *pscan = state->pscan;
+
+	if (pscan == NULL)
+		return;
+	if (IsParallelWorker())
+	{
+		pg_atomic_fetch_add_u64(&pscan->chunks_scanned, state->chunks_scanned);
+		pg_atomic_fetch_add_u64(&pscan->chunks_skipped, state->chunks_skipped);
+	}
+	else
+	{
+		state->chunks_scanned += pg_atomic_read_u64(&pscan->chunks_scanned);
+		state->chunks_skipped += pg_atomic_read_u64(&pscan->chunks_skipped);
+	}
+	state->pscan = NULL;
+}
+
+/*
+ * EXPLAIN: the frame, the columns read, the pushed filters and, with
+ * ANALYZE, the rows visible to the scan and the chunks it visited and
+ * skipped.
  */
 static void
 explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
@@ -503,9 +788,9 @@ explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	TupleDesc	tupdesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
 	Oid			viewoid = state->snap.viewoid;
 	StringInfoData columns;
-	int			i;
+	ListCell   *lc;
 
-	if (state->pinned)
+	if (state->started)
 		ExplainPropertyText("Frame",
 							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
 													   get_rel_name(viewoid)),
@@ -513,14 +798,19 @@ explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	else
 		ExplainPropertyText("Frame", "chosen at run time", es);
 	initStringInfo(&columns);
-	for (i = 0; i < state->ncolumns; i++)
-		appendStringInfo(&columns, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(NameStr(TupleDescAttr(tupdesc, state->columns[i])->attname)));
-	ExplainPropertyText("Columns Read", state->ncolumns > 0 ? columns.data : "none", es);
-	if (es->analyze && state->pinned)
+	foreach(lc, state->read_columns)
+		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(tupdesc, lfirst_int(lc))->attname)));
+	ExplainPropertyText("Columns Read", columns.len > 0 ? columns.data : "none", es);
+	if (state->pushed != NIL)
+		ExplainPropertyList("Pushed Filters",
+							shmcache_filters_describe(state->pushed, tupdesc), es);
+	if (es->analyze && state->started)
 	{
 		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
 		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
+		if (state->pushed != NIL)
+			ExplainPropertyUInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
 	}
 }
 

@@ -371,6 +371,20 @@ extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
 /* load.c */
 extern void shmcache_process_utility_init(void);
 
+/* filter.c */
+typedef struct ShmcacheFilters ShmcacheFilters;
+struct PlanState;
+struct ExprContext;
+extern bool shmcache_filter_pushable(Expr *clause, Index relid);
+extern ShmcacheFilters *shmcache_filters_create(List *clauses, struct PlanState *parent);
+extern void shmcache_filters_bind(ShmcacheFilters *filters,
+								  const ShmcacheVersion *version, bool own_writes,
+								  struct ExprContext *econtext);
+extern bool shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
+								   uint16 *sel, uint32 *n, bool *all);
+extern bool shmcache_filters_never(const ShmcacheFilters *filters);
+extern List *shmcache_filters_describe(List *clauses, TupleDesc tupdesc);
+
 /* scan.c */
 extern void shmcache_scan_init(void);
 extern Oid	shmcache_scan_function_oid(void);
