@@ -194,9 +194,13 @@ shmcache_scan_function_oid(void)
 	return scan_function_oid;
 }
 
-/* The frame id argument of a call of shmcache.scan(), or NULL if "rte" is not one. */
-static Expr *
-frame_scan_argument(RangeTblEntry *rte)
+/*
+ * shmcache_frame_scan_argument
+ *		The frame id argument of a call of shmcache.scan(), or NULL if "rte"
+ *		is not one.
+ */
+Expr *
+shmcache_frame_scan_argument(RangeTblEntry *rte)
 {
 	RangeTblFunction *rtfunc;
 	FuncExpr   *func;
@@ -317,7 +321,7 @@ add_partial_scan_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 	double		pages;
 
 	if (!root->glob->parallelModeOK || max_parallel_workers_per_gather <= 0 ||
-		!IsA(frame_scan_argument(rte), Const) ||
+		!IsA(shmcache_frame_scan_argument(rte), Const) ||
 		!is_parallel_safe(root, (Node *) rel->baserestrictinfo) ||
 		!is_parallel_safe(root, (Node *) rel->reltarget->exprs))
 		return;
@@ -340,7 +344,7 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
 	if (!shmcache_enable_customscan || rte->rtekind != RTE_FUNCTION ||
-		ShmcacheShared == NULL || frame_scan_argument(rte) == NULL ||
+		ShmcacheShared == NULL || shmcache_frame_scan_argument(rte) == NULL ||
 		!custom_scan_applies(root, rel, rti))
 		return;
 
@@ -358,8 +362,8 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
  * PostgreSQL 16 on only relation RTEs carry a checkAsUser, so every scan is
  * checked as the current user.
  */
-static Oid
-scan_check_as_user(RangeTblEntry *rte)
+Oid
+shmcache_scan_check_as_user(RangeTblEntry *rte)
 {
 #if PG_VERSION_NUM < 160000
 	return rte->checkAsUser;
@@ -419,8 +423,8 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.plan.qual = quals;
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
-	cscan->custom_exprs = list_make1(copyObject(frame_scan_argument(rte)));
-	cscan->custom_private = list_make4(columns, list_make1_oid(scan_check_as_user(rte)),
+	cscan->custom_exprs = list_make1(copyObject(shmcache_frame_scan_argument(rte)));
+	cscan->custom_private = list_make4(columns, list_make1_oid(shmcache_scan_check_as_user(rte)),
 									   pushed, read_columns);
 	cscan->methods = &shmcache_scan_methods;
 	return &cscan->scan.plan;
@@ -437,39 +441,49 @@ create_shmcache_scan_state(CustomScan *cscan)
 }
 
 /*
- * Reading a frame needs SELECT on its view, as for a table: on the whole view,
- * or on each column read (on any column if none is read).  "columns" are
- * 0-based column numbers; ncolumns < 0 means every column.
+ * shmcache_check_read_privilege
+ *		Reading a frame needs SELECT on its view, as for a table: on the whole
+ *		view, or on each column read (on any column if none is read).
+ *		"columns" are 0-based column numbers; with "every_column" the read
+ *		needs every column.  "userid" InvalidOid means the current user.
  */
-static void
-check_read_privilege(Oid viewoid, Oid userid, const int *columns, int ncolumns)
+void
+shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
+							  bool every_column)
 {
 	bool		allowed;
-	int			i;
+	ListCell   *lc;
 
 	if (!OidIsValid(userid))
 		userid = GetUserId();
 	allowed = pg_class_aclcheck(viewoid, userid, ACL_SELECT) == ACLCHECK_OK;
-	if (!allowed && ncolumns == 0)
-		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
-											ACLMASK_ANY) == ACLCHECK_OK;
-	else if (!allowed && ncolumns < 0)
+	if (!allowed && every_column)
 		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
 											ACLMASK_ALL) == ACLCHECK_OK;
+	else if (!allowed && columns == NIL)
+		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
+											ACLMASK_ANY) == ACLCHECK_OK;
 	else if (!allowed)
 	{
 		allowed = true;
-		for (i = 0; i < ncolumns && allowed; i++)
-			allowed = pg_attribute_aclcheck(viewoid, columns[i] + 1, userid,
-											ACL_SELECT) == ACLCHECK_OK;
+		foreach(lc, columns)
+		{
+			if (pg_attribute_aclcheck(viewoid, lfirst_int(lc) + 1, userid,
+									  ACL_SELECT) != ACLCHECK_OK)
+				allowed = false;
+		}
 	}
 	if (!allowed)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_VIEW, get_rel_name(viewoid));
 }
 
-/* A frame whose view was redefined by hand with other columns is not read. */
-static void
-check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
+/*
+ * shmcache_check_frame_matches
+ *		A frame whose view was redefined by hand with other columns is not
+ *		read.
+ */
+void
+shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
 {
 	if (!shmcache_version_matches(snap->version, tupdesc))
 		ereport(ERROR,
@@ -523,10 +537,9 @@ start_scan(ShmcacheScanState *state)
 	shmcache_read_begin(frame_id, &state->snap);
 	state->pinned = true;
 	state->started = true;
-	check_read_privilege(state->snap.viewoid, state->check_as_user,
-						 int_list_to_array(state->read_columns),
-						 list_length(state->read_columns));
-	check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
+	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
+								  state->read_columns, false);
+	shmcache_check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
 	if (state->filters)
 		shmcache_filters_bind(state->filters, state->snap.version,
 							  state->snap.own_writes, econtext);
@@ -833,8 +846,8 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	shmcache_read_begin(frame_id, &snap);
-	check_read_privilege(snap.viewoid, InvalidOid, NULL, -1);
-	check_frame_matches(&snap, rsinfo->setDesc);
+	shmcache_check_read_privilege(snap.viewoid, InvalidOid, NIL, true);
+	shmcache_check_frame_matches(&snap, rsinfo->setDesc);
 
 	values = palloc(sizeof(Datum) * Max(snap.version->natts, 1));
 	nulls = palloc(sizeof(bool) * Max(snap.version->natts, 1));

@@ -27,6 +27,7 @@ PG_MODULE_MAGIC;
 /* GUC variables */
 int			shmcache_size_mb = 256;
 int			shmcache_max_frames = 1000;
+bool		shmcache_enable_pushdown = true;
 bool		shmcache_enable_customscan = true;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -98,6 +99,17 @@ shmcache_define_session_gucs(void)
 							 NULL,
 							 NULL,
 							 NULL);
+
+	DefineCustomBoolVariable("shmcache.enable_pushdown",
+							 "Compute aggregates over a frame in the ShmcacheAggregate node.",
+							 "When off, aggregates are computed by PostgreSQL's Agg node over a frame scan.",
+							 &shmcache_enable_pushdown,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
 }
 
 void
@@ -118,4 +130,5 @@ _PG_init(void)
 	shmcache_catalog_init();
 	shmcache_process_utility_init();
 	shmcache_scan_init();
+	shmcache_aggregate_init();
 }

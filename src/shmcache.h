@@ -386,7 +386,17 @@ extern bool shmcache_filters_never(const ShmcacheFilters *filters);
 extern List *shmcache_filters_describe(List *clauses, TupleDesc tupdesc);
 
 /* scan.c */
+struct RangeTblEntry;
 extern void shmcache_scan_init(void);
+extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
+extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
+extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
+										  bool every_column);
+extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
+
+/* aggregate.c */
+extern bool shmcache_enable_pushdown;
+extern void shmcache_aggregate_init(void);
 extern Oid	shmcache_scan_function_oid(void);
 
 #endif							/* SHMCACHE_H */

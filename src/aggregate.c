@@ -1,0 +1,1616 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggregate.c
+ *	  Aggregate pushdown: the ShmcacheAggregate custom scan node computes
+ *	  count, sum, avg, min and max (optionally grouped, optionally filtered)
+ *	  straight from a frame's column arrays, without forming a tuple per row.
+ *
+ * Planning.  create_upper_paths_hook looks at the grouping stage of a query
+ * whose only relation is a frame scan.  If every aggregate is one of
+ * count(*), count(col), sum/avg/min/max(col) on the supported types, with no
+ * DISTINCT, ORDER BY or FILTER, the GROUP BY items are plain columns of
+ * integer, date/time or text-like type, and there is no HAVING, a path is
+ * added to the grouped relation.  Its plan is a CustomScan whose scan tuple
+ * holds the group columns and the Aggrefs (custom_scan_tlist), so the
+ * query's target list, expressions over aggregates included, is computed
+ * by ordinary projection, as postgres_fdw does for pushed-down aggregates.
+ * The relation's quals are split as for a frame scan: pushed filters select
+ * rows column-wise (filter.c); the others are evaluated per selected row on
+ * a virtual slot of the needed columns.
+ *
+ * Execution.  At the first call the node pins the frame, runs through every
+ * chunk, and accumulates into per-group states; it then returns one row per
+ * group.  Groups are found per row by a hash of the group key, except for a
+ * single dictionary-coded group column, where each chunk's dictionary
+ * entries are mapped to groups once and rows only look up their code.
+ *
+ * Results equal the core aggregates': the same result types (sum of int2/
+ * int4 is int8, sum of int8 and avg of integers are numeric), NULL for sum,
+ * avg, min and max of no rows, "bigint out of range" and float overflow
+ * errors where core raises them.  Float sums may differ in the last bits, as
+ * they do between serial and parallel plans.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/aggregate.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/nbtree.h"
+#include "access/tupdesc.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "common/hashfn.h"
+#include "common/int.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planner.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/float.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/ruleutils.h"
+#include "utils/selfuncs.h"
+#include "utils/typcache.h"
+
+#include "shmcache.h"
+
+/* GROUP BY columns the node handles */
+#define MAX_GROUP_COLUMNS	8
+
+/* What a pushed aggregate computes. */
+typedef enum AggKind
+{
+	AGG_COUNT_STAR,
+	AGG_COUNT,
+	AGG_SUM_INT,				/* sum(int2/int4) -> int8 */
+	AGG_SUM_INT8,				/* sum(int8) -> numeric */
+	AGG_AVG_INT,				/* avg(int2/int4/int8) -> numeric */
+	AGG_SUM_FLOAT4,				/* sum(float4) -> float4 */
+	AGG_SUM_FLOAT8,				/* sum(float8) -> float8 */
+	AGG_AVG_FLOAT,				/* avg(float4/float8) -> float8 */
+	AGG_SUM_NUMERIC,			/* sum(numeric) -> numeric */
+	AGG_AVG_NUMERIC,			/* avg(numeric) -> numeric */
+	AGG_MIN_INT,				/* min/max of integer kinds */
+	AGG_MAX_INT,
+	AGG_MIN_FLOAT,				/* min/max of float kinds */
+	AGG_MAX_FLOAT,
+	AGG_MIN_GENERIC,			/* min/max by the type's btree comparison */
+	AGG_MAX_GENERIC
+} AggKind;
+
+/* A pushed aggregate at execution time. */
+typedef struct AggSpec
+{
+	AggKind		kind;
+	int			col;			/* 0-based column, -1 for count(*) */
+	Oid			collation;		/* input collation (generic min/max) */
+	Oid			resulttype;
+	FmgrInfo	cmp;			/* generic min/max: btree comparison */
+} AggSpec;
+
+/* The running state of one aggregate in one group. */
+typedef struct AggAccum
+{
+	int64		count;			/* rows (count) or non-null inputs */
+	union
+	{
+		int64		i;
+		int128		i128;
+		double		d;
+		float4		f;
+	}			sum;
+	bool		saw_inf;		/* a float input was infinite */
+	bool		has;			/* minmax set */
+	union
+	{
+		int64		i;
+		double		d;
+		Datum		datum;
+	}			minmax;
+	Datum		numeric;		/* numeric sum, or 0 */
+} AggAccum;
+
+/* A group: its key and its aggregate states. */
+typedef struct FrameGroup
+{
+	int64		parts[MAX_GROUP_COLUMNS];	/* key parts */
+	uint32		nulls;			/* bit i: group column i is null */
+	Datum		values[MAX_GROUP_COLUMNS];	/* output values of the key */
+	AggAccum   *states;
+} FrameGroup;
+
+/* Hash of group keys -> group number */
+typedef struct GroupKey
+{
+	int64		parts[MAX_GROUP_COLUMNS];
+	uint32		nulls;
+} GroupKey;
+
+typedef struct GroupEntry
+{
+	GroupKey	key;
+	uint32		group;
+	char		status;
+} GroupEntry;
+
+static uint32 group_key_hash(const GroupKey *key, int nparts);
+
+#define SH_PREFIX		grouphash
+#define SH_ELEMENT_TYPE	GroupEntry
+#define SH_KEY_TYPE		GroupKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key)	group_key_hash(&(key), *(int *) (tb)->private_data)
+#define SH_EQUAL(tb, a, b)	(memcmp(&(a), &(b), sizeof(GroupKey)) == 0)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Hash of variable-width values (by their bytes) -> value number */
+typedef struct StringEntry
+{
+	const char *value;			/* varlena in shared memory */
+	uint32		hash;
+	uint32		id;
+	char		status;
+} StringEntry;
+
+static bool varlena_images_equal(const char *a, const char *b);
+
+#define SH_PREFIX		stringhash
+#define SH_ELEMENT_TYPE	StringEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			value
+#define SH_HASH_KEY(tb, key)	hash_bytes((const unsigned char *) VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key))
+#define SH_EQUAL(tb, a, b)	varlena_images_equal(a, b)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* Executor state of a ShmcacheAggregate node. */
+typedef struct ShmcacheAggState
+{
+	CustomScanState css;
+	ExprState  *frame_id_expr;
+	Oid			check_as_user;
+	List	   *read_columns;	/* for privileges and EXPLAIN */
+	List	   *pushed;			/* pushed quals */
+	List	   *rest;			/* quals evaluated per row */
+	ShmcacheFilters *filters;
+	ExprState  *rest_qual;
+	TupleTableSlot *row_slot;	/* frame columns, for rest_qual */
+	int		   *row_columns;	/* columns rest_qual needs */
+	int			nrow_columns;
+	int			ngroupcols;
+	int			group_cols[MAX_GROUP_COLUMNS];
+	int			naggs;
+	AggSpec    *aggs;
+	bool		grouped;		/* has GROUP BY */
+
+	ShmcacheReadSnapshot snap;
+	bool		pinned;
+	bool		done;			/* aggregation finished */
+	MemoryContext numeric_context;	/* numeric sums between chunks */
+
+	/* groups */
+	FrameGroup	   *groups;
+	uint32		ngroups;
+	uint32		maxgroups;
+	grouphash_hash *group_table;
+	stringhash_hash *string_table[MAX_GROUP_COLUMNS];
+	uint32		next_output;
+
+	/* per chunk work space */
+	uint16	   *sel;
+	uint32	   *row_group;		/* group of each selected row */
+	uint32	   *code_group;		/* single text group column: per code */
+	uint64		chunks_scanned;
+	uint64		chunks_skipped;
+} ShmcacheAggState;
+
+
+static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
+
+static Plan *plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel,
+							   CustomPath *best_path, List *tlist,
+							   List *clauses, List *custom_plans);
+static Node *create_shmcache_agg_state(CustomScan *cscan);
+static void begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *exec_shmcache_agg(CustomScanState *node);
+static void end_shmcache_agg(CustomScanState *node);
+static void rescan_shmcache_agg(CustomScanState *node);
+static void start_aggregation(ShmcacheAggState *state);
+static void explain_shmcache_agg(CustomScanState *node, List *ancestors,
+								 ExplainState *es);
+
+static const CustomPathMethods shmcache_agg_path_methods = {
+	.CustomName = "ShmcacheAggregate",
+	.PlanCustomPath = plan_shmcache_agg,
+};
+
+static const CustomScanMethods shmcache_agg_scan_methods = {
+	.CustomName = "ShmcacheAggregate",
+	.CreateCustomScanState = create_shmcache_agg_state,
+};
+
+static const CustomExecMethods shmcache_agg_exec_methods = {
+	.CustomName = "ShmcacheAggregate",
+	.BeginCustomScan = begin_shmcache_agg,
+	.ExecCustomScan = exec_shmcache_agg,
+	.EndCustomScan = end_shmcache_agg,
+	.ReScanCustomScan = rescan_shmcache_agg,
+	.ExplainCustomScan = explain_shmcache_agg,
+};
+
+/* A 64-bit finalizer (MurmurHash3's): every input bit affects every output bit. */
+static inline uint64
+mix64(uint64 x)
+{
+	x ^= x >> 33;
+	x *= UINT64CONST(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+/* Hash of the first "nparts" parts of a group key (the others are zero). */
+static uint32
+group_key_hash(const GroupKey *key, int nparts)
+{
+	uint64		h = mix64(key->nulls);
+	int			i;
+
+	for (i = 0; i < nparts; i++)
+		h = mix64(h ^ (uint64) key->parts[i]);
+	return (uint32) h;
+}
+
+/* Equal images (the stored form of equal text values). */
+static bool
+varlena_images_equal(const char *a, const char *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Planning
+ * ------------------------------------------------------------------------
+ */
+
+/* The column of frame scan "relid" that "expr" is, or -1. */
+static int
+frame_column(Expr *expr, Index relid)
+{
+	if (expr != NULL && IsA(expr, Var) && ((Var *) expr)->varno == (int) relid &&
+		((Var *) expr)->varlevelsup == 0 && ((Var *) expr)->varattno > 0)
+		return ((Var *) expr)->varattno - 1;
+	return -1;
+}
+
+/*
+ * The kind of a supported aggregate call, or -1.  Only the built-in
+ * aggregates of pg_catalog, on a plain column of the frame.
+ */
+static int
+classify_aggref(Aggref *aggref, Index relid, int *col)
+{
+	char	   *name;
+	Oid			argtype;
+	TargetEntry *arg;
+
+	if (aggref->aggdistinct != NIL || aggref->aggorder != NIL ||
+		aggref->aggfilter != NULL || aggref->aggkind != AGGKIND_NORMAL ||
+		aggref->agglevelsup != 0 || aggref->aggsplit != AGGSPLIT_SIMPLE ||
+		get_func_namespace(aggref->aggfnoid) != PG_CATALOG_NAMESPACE)
+		return -1;
+	name = get_func_name(aggref->aggfnoid);
+	if (aggref->aggstar)
+	{
+		*col = -1;
+		return strcmp(name, "count") == 0 ? AGG_COUNT_STAR : -1;
+	}
+	if (list_length(aggref->args) != 1)
+		return -1;
+	arg = linitial(aggref->args);
+	if ((*col = frame_column(arg->expr, relid)) < 0)
+		return -1;
+	argtype = exprType((Node *) arg->expr);
+	if (strcmp(name, "count") == 0)
+		return AGG_COUNT;
+	if (strcmp(name, "sum") == 0)
+	{
+		switch (argtype)
+		{
+			case INT2OID:
+			case INT4OID:
+				return AGG_SUM_INT;
+			case INT8OID:
+				return AGG_SUM_INT8;
+			case FLOAT4OID:
+				return AGG_SUM_FLOAT4;
+			case FLOAT8OID:
+				return AGG_SUM_FLOAT8;
+			case NUMERICOID:
+				return AGG_SUM_NUMERIC;
+		}
+		return -1;
+	}
+	if (strcmp(name, "avg") == 0)
+	{
+		switch (argtype)
+		{
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+				return AGG_AVG_INT;
+			case FLOAT4OID:
+			case FLOAT8OID:
+				return AGG_AVG_FLOAT;
+			case NUMERICOID:
+				return AGG_AVG_NUMERIC;
+		}
+		return -1;
+	}
+	if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
+	{
+		bool		is_min = name[1] == 'i';
+
+		switch (argtype)
+		{
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+			case DATEOID:
+			case TIMEOID:
+			case TIMESTAMPOID:
+			case TIMESTAMPTZOID:
+				return is_min ? AGG_MIN_INT : AGG_MAX_INT;
+			case FLOAT4OID:
+			case FLOAT8OID:
+				return is_min ? AGG_MIN_FLOAT : AGG_MAX_FLOAT;
+			case NUMERICOID:
+			case TEXTOID:
+			case VARCHAROID:
+				return is_min ? AGG_MIN_GENERIC : AGG_MAX_GENERIC;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+/*
+ * Is "expr" (a GROUP BY item, grouped by equality operator "eqop") a column
+ * the node can group by: integer or date/time, or text/varchar under a
+ * deterministic collation (equal means equal bytes)?
+ */
+static bool
+groupable_column(Expr *expr, Index relid, Oid eqop)
+{
+	Oid			type;
+	TypeCacheEntry *tce;
+
+	if (frame_column(expr, relid) < 0)
+		return false;
+	type = exprType((Node *) expr);
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			break;
+		case TEXTOID:
+		case VARCHAROID:
+			if (!OidIsValid(exprCollation((Node *) expr)) ||
+				!get_collation_isdeterministic(exprCollation((Node *) expr)))
+				return false;
+			break;
+		default:
+			return false;
+	}
+	tce = lookup_type_cache(type, TYPECACHE_EQ_OPR);
+	return tce->eq_opr == eqop;
+}
+
+static bool
+contains_exec_param_or_subplan_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
+		return true;
+	if (IsA(node, SubPlan) || IsA(node, AlternativeSubPlan) || IsA(node, SubLink))
+		return true;
+	return expression_tree_walker(node, contains_exec_param_or_subplan_walker, context);
+}
+
+/*
+ * The Aggrefs of the grouping target, or NIL with *ok false if something in
+ * it cannot be computed by the node.
+ */
+static List *
+collect_aggrefs(PathTarget *target, Index relid, bool *ok)
+{
+	List	   *aggrefs = NIL;
+	ListCell   *lc;
+
+	*ok = true;
+	foreach(lc, pull_var_clause((Node *) target->exprs,
+								PVC_INCLUDE_AGGREGATES | PVC_RECURSE_PLACEHOLDERS |
+								PVC_RECURSE_WINDOWFUNCS))
+	{
+		Node	   *node = lfirst(lc);
+		int			col;
+
+		if (IsA(node, Aggref))
+		{
+			if (classify_aggref((Aggref *) node, relid, &col) < 0)
+				*ok = false;
+			aggrefs = list_append_unique(aggrefs, node);
+		}
+		else if (!IsA(node, Var))
+			*ok = false;
+	}
+	return aggrefs;
+}
+
+/*
+ * create_upper_paths_hook: offer a ShmcacheAggregate path for the grouping
+ * stage of a query that reads one frame.
+ */
+static void
+shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+							RelOptInfo *input_rel, RelOptInfo *output_rel,
+							void *extra)
+{
+	Query	   *parse = root->parse;
+	RangeTblEntry *rte;
+	CustomPath *path;
+	List	   *aggrefs;
+	List	   *group_exprs = NIL;
+	ListCell   *lc;
+	bool		ok;
+	double		ngroups = 1;
+
+	if (prev_create_upper_paths_hook)
+		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+
+	if (stage != UPPERREL_GROUP_AGG || !shmcache_enable_pushdown ||
+		!shmcache_enable_customscan || ShmcacheShared == NULL ||
+		input_rel->reloptkind != RELOPT_BASEREL || !parse->hasAggs ||
+		parse->groupingSets != NIL || parse->havingQual != NULL ||
+		list_length(parse->groupClause) > MAX_GROUP_COLUMNS)
+		return;
+	rte = planner_rt_fetch(input_rel->relid, root);
+	if (rte->rtekind != RTE_FUNCTION || shmcache_frame_scan_argument(rte) == NULL ||
+		input_rel->lateral_relids != NULL)
+		return;
+	foreach(lc, input_rel->baserestrictinfo)
+	{
+		if (contains_exec_param_or_subplan_walker((Node *) ((RestrictInfo *) lfirst(lc))->clause, NULL))
+			return;
+	}
+	foreach(lc, parse->groupClause)
+	{
+		SortGroupClause *sgc = lfirst(lc);
+		Expr	   *expr = (Expr *) get_sortgroupclause_expr(sgc, parse->targetList);
+
+		if (!groupable_column(expr, input_rel->relid, sgc->eqop))
+			return;
+		group_exprs = lappend(group_exprs, expr);
+	}
+	aggrefs = collect_aggrefs(output_rel->reltarget, input_rel->relid, &ok);
+	if (!ok || aggrefs == NIL)
+		return;
+
+	if (group_exprs != NIL)
+		ngroups = estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
+
+	path = makeNode(CustomPath);
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = output_rel;
+	path->path.pathtarget = output_rel->reltarget;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.rows = ngroups;
+	/* A fraction of what the Agg over a scan would cost. */
+	path->path.startup_cost = input_rel->tuples * cpu_operator_cost * 0.01 +
+		ngroups * cpu_tuple_cost;
+	path->path.total_cost = path->path.startup_cost + ngroups * cpu_tuple_cost;
+	path->path.pathkeys = NIL;
+	path->flags = 0;
+	path->custom_private = list_make3(makeInteger(input_rel->relid), group_exprs, aggrefs);
+	path->methods = &shmcache_agg_path_methods;
+	add_path(output_rel, &path->path);
+}
+
+/* IntList of the 0-based columns of "relid" referenced in "node". */
+static List *
+referenced_columns(Node *node, Index relid)
+{
+	Bitmapset  *attrs = NULL;
+	List	   *columns = NIL;
+	int			attno = -1;
+
+	pull_varattnos(node, relid, &attrs);
+	while ((attno = bms_next_member(attrs, attno)) >= 0)
+		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+	return columns;
+}
+
+/*
+ * PlanCustomPath: a CustomScan whose scan tuple is the group columns then
+ * the aggregates.  custom_private: group columns, aggregate specs (kind,
+ * column, collation), pushed quals, other quals, columns read, check-as
+ * user, the frame's column names, types and typmods.
+ */
+static Plan *
+plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				  List *tlist, List *clauses, List *custom_plans)
+{
+	Index		relid = intVal(linitial(best_path->custom_private));
+	List	   *group_exprs = lsecond(best_path->custom_private);
+	List	   *aggrefs = lthird(best_path->custom_private);
+	RelOptInfo *input_rel = find_base_rel(root, relid);
+	RangeTblEntry *rte = planner_rt_fetch(relid, root);
+	RangeTblFunction *rtfunc = linitial(rte->functions);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *scan_tlist = NIL;
+	List	   *group_cols = NIL;
+	List	   *agg_specs = NIL;
+	List	   *quals = extract_actual_clauses(input_rel->baserestrictinfo, false);
+	List	   *pushed = NIL;
+	List	   *rest = NIL;
+	List	   *read_columns;
+	ListCell   *lc;
+
+	foreach(lc, group_exprs)
+	{
+		scan_tlist = lappend(scan_tlist,
+							 makeTargetEntry(copyObject(lfirst(lc)),
+											 list_length(scan_tlist) + 1, NULL, false));
+		group_cols = lappend_int(group_cols, frame_column(lfirst(lc), relid));
+	}
+	foreach(lc, aggrefs)
+	{
+		Aggref	   *aggref = lfirst(lc);
+		int			col;
+		int			kind = classify_aggref(aggref, relid, &col);
+
+		scan_tlist = lappend(scan_tlist,
+							 makeTargetEntry(copyObject((Expr *) aggref),
+											 list_length(scan_tlist) + 1, NULL, false));
+		agg_specs = lappend(agg_specs,
+							list_make3_int(kind, col, (int) aggref->inputcollid));
+	}
+	foreach(lc, quals)
+	{
+		if (shmcache_filter_pushable(lfirst(lc), relid))
+			pushed = lappend(pushed, lfirst(lc));
+		else
+			rest = lappend(rest, lfirst(lc));
+	}
+	read_columns = referenced_columns((Node *) list_make3(group_exprs, aggrefs, quals), relid);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = NIL;
+	cscan->scan.scanrelid = 0;
+	cscan->custom_scan_tlist = scan_tlist;
+	cscan->custom_exprs = list_make1(copyObject(shmcache_frame_scan_argument(rte)));
+	cscan->custom_private = list_make4(group_cols, agg_specs, pushed, rest);
+	cscan->custom_private = lappend(cscan->custom_private, read_columns);
+	cscan->custom_private = lappend(cscan->custom_private,
+									list_make1_oid(shmcache_scan_check_as_user(rte)));
+	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccolnames);
+	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypes);
+	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypmods);
+	cscan->methods = &shmcache_agg_scan_methods;
+	return &cscan->scan.plan;
+}
+
+/* ------------------------------------------------------------------------
+ * Execution: set-up
+ * ------------------------------------------------------------------------
+ */
+
+static Node *
+create_shmcache_agg_state(CustomScan *cscan)
+{
+	ShmcacheAggState *state = palloc0(sizeof(ShmcacheAggState));
+
+	NodeSetTag(state, T_CustomScanState);
+	state->css.methods = &shmcache_agg_exec_methods;
+	return (Node *) state;
+}
+
+/*
+ * A slot with the frame's columns, for the quals evaluated per row (their
+ * Vars read the scan tuple, whatever their varno).
+ */
+static TupleTableSlot *
+make_row_slot(List *names, List *types, List *typmods)
+{
+	TupleDesc	tupdesc = CreateTemplateTupleDesc(list_length(types));
+	int			i;
+
+	for (i = 0; i < list_length(types); i++)
+		TupleDescInitEntry(tupdesc, i + 1, strVal(list_nth(names, i)),
+						   list_nth_oid(types, i), list_nth_int(typmods, i), 0);
+	return MakeSingleTupleTableSlot(tupdesc, &TTSOpsVirtual);
+}
+
+/* IntList of the 0-based columns the Vars of "node" read, in order. */
+static List *
+var_columns(Node *node)
+{
+	Bitmapset  *attrs = NULL;
+	List	   *columns = NIL;
+	ListCell   *lc;
+	int			col = -1;
+
+	foreach(lc, pull_var_clause(node, 0))
+		attrs = bms_add_member(attrs, ((Var *) lfirst(lc))->varattno - 1);
+	while ((col = bms_next_member(attrs, col)) >= 0)
+		columns = lappend_int(columns, col);
+	return columns;
+}
+
+static void
+begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
+	List	   *group_cols = list_nth(priv, 0);
+	List	   *agg_specs = list_nth(priv, 1);
+	TupleDesc	scandesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	ListCell   *lc;
+
+	shmcache_require_shmem();
+	state->frame_id_expr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
+	state->pushed = list_nth(priv, 2);
+	state->rest = list_nth(priv, 3);
+	state->read_columns = list_nth(priv, 4);
+	state->check_as_user = linitial_oid(list_nth(priv, 5));
+	state->filters = shmcache_filters_create(state->pushed, &node->ss.ps);
+	state->row_slot = make_row_slot(list_nth(priv, 6), list_nth(priv, 7), list_nth(priv, 8));
+	if (state->rest != NIL)
+	{
+		List	   *row_columns = var_columns((Node *) state->rest);
+
+		state->nrow_columns = list_length(row_columns);
+		state->row_columns = palloc(sizeof(int) * Max(state->nrow_columns, 1));
+		foreach(lc, row_columns)
+			state->row_columns[foreach_current_index(lc)] = lfirst_int(lc);
+		state->rest_qual = ExecInitQual(state->rest, &node->ss.ps);
+	}
+
+	state->ngroupcols = list_length(group_cols);
+	state->grouped = state->ngroupcols > 0;
+	foreach(lc, group_cols)
+		state->group_cols[foreach_current_index(lc)] = lfirst_int(lc);
+	state->naggs = list_length(agg_specs);
+	state->aggs = palloc0(sizeof(AggSpec) * Max(state->naggs, 1));
+	foreach(lc, agg_specs)
+	{
+		List	   *spec = lfirst(lc);
+		AggSpec    *agg = &state->aggs[foreach_current_index(lc)];
+
+		agg->kind = linitial_int(spec);
+		agg->col = lsecond_int(spec);
+		agg->collation = (Oid) lthird_int(spec);
+		agg->resulttype = TupleDescAttr(scandesc, state->ngroupcols +
+										foreach_current_index(lc))->atttypid;
+	}
+	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+	state->row_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
+	state->numeric_context = AllocSetContextCreate(CurrentMemoryContext,
+												   "shmcache numeric sums",
+												   ALLOCSET_DEFAULT_SIZES);
+
+	/*
+	 * As for a frame scan, a constant frame id fixes the snapshot when the
+	 * query starts (a cursor sees the frame as it was when declared).
+	 */
+	if (IsA(linitial(cscan->custom_exprs), Const))
+		start_aggregation(state);
+}
+
+/*
+ * The comparison function of the default btree operator class of "type",
+ * for generic min/max.
+ */
+static void
+lookup_comparison(Oid type, FmgrInfo *cmp)
+{
+	Oid			opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+	Oid			opcintype = get_opclass_input_type(opclass);
+	Oid			proc = get_opfamily_proc(get_opclass_family(opclass), opcintype,
+										 opcintype, BTORDER_PROC);
+
+	if (!OidIsValid(proc))
+		elog(ERROR, "no btree comparison function for type %u", type);
+	fmgr_info(proc, cmp);
+}
+
+/*
+ * Pin the frame, check the right to read it, bind the filters and prepare
+ * the groups.
+ */
+static void
+start_aggregation(ShmcacheAggState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
+	bool		isnull;
+	int64		frame_id;
+	int			i;
+
+	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
+													   econtext, &isnull));
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("frame id must not be null")));
+	shmcache_read_begin(frame_id, &state->snap);
+	state->pinned = true;
+	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
+								  state->read_columns, false);
+	shmcache_check_frame_matches(&state->snap, rowdesc);
+	if (state->filters)
+		shmcache_filters_bind(state->filters, state->snap.version,
+							  state->snap.own_writes, econtext);
+	for (i = 0; i < state->naggs; i++)
+	{
+		AggSpec    *agg = &state->aggs[i];
+
+		if (agg->kind == AGG_MIN_GENERIC || agg->kind == AGG_MAX_GENERIC)
+			lookup_comparison(TupleDescAttr(rowdesc, agg->col)->atttypid, &agg->cmp);
+	}
+}
+
+/* Number of a new group with key "key"; its output values are set later. */
+static uint32
+add_group(ShmcacheAggState *state, const GroupKey *key)
+{
+	FrameGroup	   *group;
+
+	if (state->ngroups == state->maxgroups)
+	{
+		state->maxgroups = Max(state->maxgroups * 2, 64);
+		state->groups = state->groups == NULL ?
+			palloc(sizeof(FrameGroup) * state->maxgroups) :
+			repalloc_huge(state->groups, sizeof(FrameGroup) * state->maxgroups);
+	}
+	group = &state->groups[state->ngroups];
+	memcpy(group->parts, key->parts, sizeof(group->parts));
+	group->nulls = key->nulls;
+	group->states = palloc0(sizeof(AggAccum) * Max(state->naggs, 1));
+	return state->ngroups++;
+}
+
+/*
+ * The group of key "key", created if new; "chunk" and "slot" give a row of
+ * the group, whose column values become the group's output values.
+ */
+static uint32
+lookup_group(ShmcacheAggState *state, const GroupKey *key, const char *chunk,
+			 uint32 slot)
+{
+	GroupEntry *entry;
+	bool		found;
+	int			c;
+
+	entry = grouphash_insert(state->group_table, *key, &found);
+	if (!found)
+	{
+		const ShmcacheColumn *cols = state->snap.version->cols;
+		FrameGroup	   *group;
+
+		entry->group = add_group(state, key);
+		group = &state->groups[entry->group];
+		for (c = 0; c < state->ngroupcols; c++)
+		{
+			bool		isnull;
+
+			group->values[c] = shmcache_fetch_value(&cols[state->group_cols[c]],
+													chunk, slot, &isnull);
+		}
+	}
+	return entry->group;
+}
+
+/* The integer-kind value in slot "i" of a column's values as int64. */
+static inline int64
+int_value(ShmcacheKind kind, const char *values, uint32 i)
+{
+	switch (kind)
+	{
+		case SHMCACHE_KIND_INT16:
+			return ((const int16 *) values)[i];
+		case SHMCACHE_KIND_INT32:
+			return ((const int32 *) values)[i];
+		default:
+			return ((const int64 *) values)[i];
+	}
+}
+
+/* The float-kind value in slot "i" of a column's values as double. */
+static inline double
+float_value(ShmcacheKind kind, const char *values, uint32 i)
+{
+	if (kind == SHMCACHE_KIND_FLOAT4)
+		return ((const float4 *) values)[i];
+	return ((const float8 *) values)[i];
+}
+
+/*
+ * The value number of dictionary entry "code" of a text group column, the
+ * same for equal values in every chunk.
+ */
+static uint32
+string_id(ShmcacheAggState *state, int c, const ShmcacheDict *dict, uint32 code)
+{
+	StringEntry *entry;
+	bool		found;
+
+	entry = stringhash_insert(state->string_table[c], shmcache_dict_entry(dict, code), &found);
+	if (!found)
+		entry->id = state->string_table[c]->members - 1;
+	return entry->id;
+}
+
+/*
+ * Find the group of every selected row of "chunk" (row_group[j] for the j-th
+ * selected row).  A single text column maps each dictionary entry to its
+ * group once; otherwise each row's key is hashed.
+ */
+static void
+assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
+{
+	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *first = &cols[state->group_cols[0]];
+	uint32	   *code_ids[MAX_GROUP_COLUMNS];
+	GroupKey	key;
+	uint32		j;
+	int			c;
+
+	memset(&key, 0, sizeof(key));
+
+	/* per chunk: dictionary codes -> value numbers of text group columns */
+	for (c = 0; c < state->ngroupcols; c++)
+	{
+		const ShmcacheColumn *col = &cols[state->group_cols[c]];
+
+		code_ids[c] = NULL;
+		if (col->kind == SHMCACHE_KIND_VARLENA)
+		{
+			const ShmcacheDict *dict = shmcache_chunk_dict(chunk, col);
+			uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
+			uint32		code;
+
+			code_ids[c] = palloc(sizeof(uint32) * Max(nentries, 1));
+			for (code = 0; code < nentries; code++)
+				code_ids[c][code] = string_id(state, c, dict, code);
+		}
+	}
+
+	if (state->ngroupcols == 1 && first->kind == SHMCACHE_KIND_VARLENA)
+	{
+		const ShmcacheDict *dict = shmcache_chunk_dict(chunk, first);
+		const uint16 *codes = (const uint16 *) (chunk + first->values_off);
+		uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
+		bool		has_nulls = first->nulls_off != 0 &&
+			shmcache_chunk_stats(chunk, first)->nnulls > 0;
+		uint32		code;
+		int64		null_group = -1;
+
+		/* each code's group, found by the row that first uses it */
+		for (code = 0; code < nentries; code++)
+			state->code_group[code] = UINT32_MAX;
+		for (j = 0; j < n; j++)
+		{
+			uint32		i = all ? j : state->sel[j];
+			uint32		g;
+
+			if (has_nulls && shmcache_slot_isnull(first, chunk, i))
+			{
+				if (null_group < 0)
+				{
+					key.parts[0] = 0;
+					key.nulls = 1;
+					null_group = lookup_group(state, &key, chunk, i);
+				}
+				state->row_group[j] = (uint32) null_group;
+				continue;
+			}
+			g = state->code_group[codes[i]];
+			if (g == UINT32_MAX)
+			{
+				key.parts[0] = code_ids[0][codes[i]];
+				key.nulls = 0;
+				g = state->code_group[codes[i]] = lookup_group(state, &key, chunk, i);
+			}
+			state->row_group[j] = g;
+		}
+	}
+	else
+	{
+		for (j = 0; j < n; j++)
+		{
+			uint32		i = all ? j : state->sel[j];
+
+			key.nulls = 0;
+			for (c = 0; c < state->ngroupcols; c++)
+			{
+				const ShmcacheColumn *col = &cols[state->group_cols[c]];
+				const char *values = chunk + col->values_off;
+
+				if (shmcache_slot_isnull(col, chunk, i))
+				{
+					key.parts[c] = 0;
+					key.nulls |= 1 << c;
+				}
+				else if (code_ids[c] != NULL)
+					key.parts[c] = code_ids[c][((const uint16 *) values)[i]];
+				else
+					key.parts[c] = int_value(col->kind, values, i);
+			}
+			state->row_group[j] = lookup_group(state, &key, chunk, i);
+		}
+	}
+	for (c = 0; c < state->ngroupcols; c++)
+	{
+		if (code_ids[c] != NULL)
+			pfree(code_ids[c]);
+	}
+}
+
+/* Raise core's error for a float sum that overflowed without infinite input. */
+static void
+check_float_overflow(AggAccum *st, const ShmcacheColumn *col, const char *chunk,
+					 const uint16 *sel, uint32 n, bool all)
+{
+	uint32		j;
+
+	if (st->saw_inf)
+		return;
+	for (j = 0; j < n; j++)
+	{
+		uint32		i = all ? j : sel[j];
+
+		if (!shmcache_slot_isnull(col, chunk, i) &&
+			isinf(float_value(col->kind, chunk + col->values_off, i)))
+		{
+			st->saw_inf = true;
+			return;
+		}
+	}
+	float_overflow_error();
+}
+
+/* NaN-aware "a < b" with NaN above every other value, as float8_lt. */
+static inline bool
+float_lt(double a, double b)
+{
+	if (isnan(a))
+		return false;
+	if (isnan(b))
+		return true;
+	return a < b;
+}
+
+/*
+ * Iterate over the selected rows of a column that are not null: i is the
+ * row, st the state of its group for aggregate "a".
+ */
+#define FOR_EACH_INPUT(BODY) \
+	do { \
+		for (uint32 j = 0; j < n; j++) \
+		{ \
+			uint32		i = all ? j : sel[j]; \
+			AggAccum   *st = &groups[grouped ? row_group[j] : 0].states[a]; \
+			if (has_nulls && shmcache_slot_isnull(col, chunk, i)) \
+				continue; \
+			{ BODY; } \
+		} \
+	} while (0)
+
+/* Accumulate aggregate "a" over the selected rows of "chunk". */
+static void
+accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all)
+{
+	AggSpec    *agg = &state->aggs[a];
+	FrameGroup	   *groups = state->groups;
+	const uint16 *sel = state->sel;
+	const uint32 *row_group = state->row_group;
+	bool		grouped = state->grouped;
+	const ShmcacheColumn *col;
+	const char *values;
+	bool		has_nulls;
+
+	if (agg->kind == AGG_COUNT_STAR)
+	{
+		if (!grouped)
+			groups[0].states[a].count += n;
+		else
+		{
+			for (uint32 j = 0; j < n; j++)
+				groups[row_group[j]].states[a].count++;
+		}
+		return;
+	}
+	col = &state->snap.version->cols[agg->col];
+	values = chunk + col->values_off;
+	has_nulls = col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+
+	switch (agg->kind)
+	{
+		case AGG_COUNT:
+			FOR_EACH_INPUT(st->count++);
+			break;
+		case AGG_SUM_INT:
+			FOR_EACH_INPUT(
+						   st->count++;
+						   if (pg_add_s64_overflow(st->sum.i, int_value(col->kind, values, i), &st->sum.i))
+						   ereport(ERROR,
+								   (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+									errmsg("bigint out of range"))));
+			break;
+		case AGG_SUM_INT8:
+		case AGG_AVG_INT:
+			if (!grouped && all && !has_nulls && col->kind == SHMCACHE_KIND_INT32)
+			{
+				AggAccum   *st = &groups[0].states[a];
+				int64		sum = 0;
+
+				for (uint32 i = 0; i < n; i++)
+					sum += ((const int32 *) values)[i];
+				st->sum.i128 += sum;
+				st->count += n;
+				break;
+			}
+			FOR_EACH_INPUT(st->count++;
+						   st->sum.i128 += int_value(col->kind, values, i));
+			break;
+		case AGG_SUM_FLOAT8:
+		case AGG_AVG_FLOAT:
+			if (!grouped && all && !has_nulls && col->kind == SHMCACHE_KIND_FLOAT8)
+			{
+				AggAccum   *st = &groups[0].states[a];
+				const float8 *v = (const float8 *) values;
+				double		s0 = 0,
+							s1 = 0,
+							s2 = 0,
+							s3 = 0;
+				uint32		i;
+
+				for (i = 0; i + 4 <= n; i += 4)
+				{
+					s0 += v[i];
+					s1 += v[i + 1];
+					s2 += v[i + 2];
+					s3 += v[i + 3];
+				}
+				for (; i < n; i++)
+					s0 += v[i];
+				st->sum.d += (s0 + s1) + (s2 + s3);
+				st->count += n;
+			}
+			else
+				FOR_EACH_INPUT(st->count++;
+							   st->sum.d += float_value(col->kind, values, i));
+			for (uint32 g = 0; g < state->ngroups; g++)
+			{
+				if (isinf(groups[g].states[a].sum.d))
+					check_float_overflow(&groups[g].states[a], col, chunk, sel, n, all);
+			}
+			break;
+		case AGG_SUM_FLOAT4:
+			FOR_EACH_INPUT(st->count++;
+						   st->sum.f += ((const float4 *) values)[i]);
+			for (uint32 g = 0; g < state->ngroups; g++)
+			{
+				if (isinf(groups[g].states[a].sum.f))
+					check_float_overflow(&groups[g].states[a], col, chunk, sel, n, all);
+			}
+			break;
+		case AGG_SUM_NUMERIC:
+		case AGG_AVG_NUMERIC:
+			{
+				MemoryContext old = MemoryContextSwitchTo(state->numeric_context);
+				bool		isnull;
+
+				FOR_EACH_INPUT(
+							   Datum v = shmcache_fetch_value(col, chunk, i, &isnull);
+
+							   st->numeric = st->count++ == 0 ? v :
+							   DirectFunctionCall2(numeric_add, st->numeric, v));
+				MemoryContextSwitchTo(old);
+			}
+			break;
+		case AGG_MIN_INT:
+			FOR_EACH_INPUT(
+						   int64 v = int_value(col->kind, values, i);
+
+						   if (!st->has || v < st->minmax.i)
+						   st->minmax.i = v;
+						   st->has = true);
+			break;
+		case AGG_MAX_INT:
+			FOR_EACH_INPUT(
+						   int64 v = int_value(col->kind, values, i);
+
+						   if (!st->has || v > st->minmax.i)
+						   st->minmax.i = v;
+						   st->has = true);
+			break;
+		case AGG_MIN_FLOAT:
+			FOR_EACH_INPUT(
+						   double v = float_value(col->kind, values, i);
+
+						   if (!st->has || float_lt(v, st->minmax.d))
+						   st->minmax.d = v;
+						   st->has = true);
+			break;
+		case AGG_MAX_FLOAT:
+			FOR_EACH_INPUT(
+						   double v = float_value(col->kind, values, i);
+
+						   if (!st->has || float_lt(st->minmax.d, v))
+						   st->minmax.d = v;
+						   st->has = true);
+			break;
+		case AGG_MIN_GENERIC:
+		case AGG_MAX_GENERIC:
+			{
+				bool		isnull;
+				int			sign = agg->kind == AGG_MIN_GENERIC ? 1 : -1;
+
+				FOR_EACH_INPUT(
+							   Datum v = shmcache_fetch_value(col, chunk, i, &isnull);
+
+							   if (!st->has ||
+								   sign * DatumGetInt32(FunctionCall2Coll(&agg->cmp, agg->collation,
+																		  v, st->minmax.datum)) < 0)
+							   st->minmax.datum = v;
+							   st->has = true);
+			}
+			break;
+		default:
+			elog(ERROR, "unexpected pushed aggregate %d", agg->kind);
+	}
+}
+
+/*
+ * Keep only the rows of the selection that pass the quals evaluated per row
+ * (the ones not pushed), filling a slot with the columns they read.
+ */
+static void
+apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all)
+{
+	const ShmcacheColumn *cols = state->snap.version->cols;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleTableSlot *slot = state->row_slot;
+	uint32		m = 0;
+	uint32		j;
+
+	econtext->ecxt_scantuple = slot;
+	for (j = 0; j < *n; j++)
+	{
+		uint32		i = *all ? j : state->sel[j];
+		int			k;
+
+		ExecClearTuple(slot);
+		for (k = 0; k < state->nrow_columns; k++)
+		{
+			int			c = state->row_columns[k];
+
+			slot->tts_values[c] = shmcache_fetch_value(&cols[c], chunk, i,
+													   &slot->tts_isnull[c]);
+		}
+		ExecStoreVirtualTuple(slot);
+		ResetExprContext(econtext);
+		if (ExecQual(state->rest_qual, econtext))
+			state->sel[m++] = (uint16) i;
+	}
+	*n = m;
+	*all = false;
+}
+
+/* Copy the numeric sums out of their context, which is then reset. */
+static void
+compact_numeric_sums(ShmcacheAggState *state)
+{
+	MemoryContext fresh = AllocSetContextCreate(GetMemoryChunkContext(state->groups),
+												"shmcache numeric sums",
+												ALLOCSET_DEFAULT_SIZES);
+	uint32		g;
+	int			a;
+
+	for (g = 0; g < state->ngroups; g++)
+	{
+		for (a = 0; a < state->naggs; a++)
+		{
+			AggAccum   *st = &state->groups[g].states[a];
+
+			if ((state->aggs[a].kind == AGG_SUM_NUMERIC ||
+				 state->aggs[a].kind == AGG_AVG_NUMERIC) && st->count > 0)
+			{
+				MemoryContext old = MemoryContextSwitchTo(fresh);
+
+				st->numeric = datumCopy(st->numeric, false, -1);
+				MemoryContextSwitchTo(old);
+			}
+		}
+	}
+	MemoryContextDelete(state->numeric_context);
+	state->numeric_context = fresh;
+}
+
+/* Run through every chunk of the snapshot, accumulating. */
+static void
+aggregate_frame(ShmcacheAggState *state)
+{
+	ShmcacheReadSnapshot *snap = &state->snap;
+	GroupKey	key;
+	uint64		chunkno;
+	bool		has_numeric = false;
+	int			a;
+	int			c;
+
+	if (state->groups == NULL)
+	{
+		state->groups = palloc(sizeof(FrameGroup) * 64);
+		state->maxgroups = 64;
+	}
+	state->ngroups = 0;
+	memset(&key, 0, sizeof(key));
+	if (state->grouped)
+	{
+		state->group_table = grouphash_create(CurrentMemoryContext, 256, &state->ngroupcols);
+		for (c = 0; c < state->ngroupcols; c++)
+			state->string_table[c] = stringhash_create(CurrentMemoryContext, 256, NULL);
+		if (state->code_group == NULL)
+			state->code_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
+	}
+	else
+		add_group(state, &key);
+	for (a = 0; a < state->naggs; a++)
+		has_numeric |= state->aggs[a].kind == AGG_SUM_NUMERIC ||
+			state->aggs[a].kind == AGG_AVG_NUMERIC;
+
+	for (chunkno = 0; (chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows &&
+		 !shmcache_filters_never(state->filters); chunkno++)
+	{
+		const char *chunk = shmcache_version_chunk(snap->version, chunkno);
+		uint32		n = Min(SHMCACHE_CHUNK_ROWS, snap->nrows - (chunkno << SHMCACHE_CHUNK_SHIFT));
+		bool		all;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!shmcache_filters_apply(state->filters, chunk, state->sel, &n, &all))
+		{
+			state->chunks_skipped++;
+			continue;
+		}
+		state->chunks_scanned++;
+		if (n > 0 && state->rest_qual != NULL)
+			apply_row_quals(state, chunk, &n, &all);
+		if (n == 0)
+			continue;
+		if (state->grouped)
+			assign_groups(state, chunk, n, all);
+		for (a = 0; a < state->naggs; a++)
+			accumulate(state, a, chunk, n, all);
+		if (has_numeric)
+			compact_numeric_sums(state);
+	}
+	state->done = true;
+	state->next_output = 0;
+}
+
+/* An int128 as numeric. */
+static Datum
+int128_numeric(int128 value)
+{
+	const int64 base = INT64CONST(1000000000000000000);
+
+	if (value >= PG_INT64_MIN && value <= PG_INT64_MAX)
+		return NumericGetDatum(int64_to_numeric((int64) value));
+	return DirectFunctionCall2(numeric_add,
+							   DirectFunctionCall2(numeric_mul,
+												   int128_numeric(value / base),
+												   NumericGetDatum(int64_to_numeric(base))),
+							   NumericGetDatum(int64_to_numeric((int64) (value % base))));
+}
+
+/* An integer-kind value as a Datum of type "type". */
+static Datum
+int_datum(int64 value, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return Int16GetDatum((int16) value);
+		case INT4OID:
+		case DATEOID:
+			return Int32GetDatum((int32) value);
+		default:
+			return Int64GetDatum(value);
+	}
+}
+
+/* The final value of aggregate "agg" from state "st". */
+static Datum
+final_value(const AggSpec *agg, const AggAccum *st, bool *isnull)
+{
+	*isnull = false;
+	switch (agg->kind)
+	{
+		case AGG_COUNT_STAR:
+		case AGG_COUNT:
+			return Int64GetDatum(st->count);
+		default:
+			break;
+	}
+	if (st->count == 0 && !st->has)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	switch (agg->kind)
+	{
+		case AGG_SUM_INT:
+			return Int64GetDatum(st->sum.i);
+		case AGG_SUM_INT8:
+			return int128_numeric(st->sum.i128);
+		case AGG_AVG_INT:
+			return DirectFunctionCall2(numeric_div, int128_numeric(st->sum.i128),
+									   NumericGetDatum(int64_to_numeric(st->count)));
+		case AGG_SUM_FLOAT4:
+			return Float4GetDatum(st->sum.f);
+		case AGG_SUM_FLOAT8:
+			return Float8GetDatum(st->sum.d);
+		case AGG_AVG_FLOAT:
+			return Float8GetDatum(st->sum.d / st->count);
+		case AGG_SUM_NUMERIC:
+			return st->numeric;
+		case AGG_AVG_NUMERIC:
+			return DirectFunctionCall2(numeric_div, st->numeric,
+									   NumericGetDatum(int64_to_numeric(st->count)));
+		case AGG_MIN_INT:
+		case AGG_MAX_INT:
+			return int_datum(st->minmax.i, agg->resulttype);
+		case AGG_MIN_FLOAT:
+		case AGG_MAX_FLOAT:
+			return agg->resulttype == FLOAT4OID ?
+				Float4GetDatum((float4) st->minmax.d) : Float8GetDatum(st->minmax.d);
+		default:
+			return st->minmax.datum;
+	}
+}
+
+/* ExecScan access method: the next group's row, or an empty slot. */
+static TupleTableSlot *
+shmcache_agg_next(ScanState *ss)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	FrameGroup	   *group;
+	int			i;
+
+	ExecClearTuple(slot);
+	if (state->next_output >= state->ngroups)
+		return slot;
+	group = &state->groups[state->next_output++];
+	for (i = 0; i < state->ngroupcols; i++)
+	{
+		slot->tts_isnull[i] = (group->nulls & (1 << i)) != 0;
+		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : group->values[i];
+	}
+	for (i = 0; i < state->naggs; i++)
+		slot->tts_values[state->ngroupcols + i] =
+			final_value(&state->aggs[i], &group->states[i],
+						&slot->tts_isnull[state->ngroupcols + i]);
+	return ExecStoreVirtualTuple(slot);
+}
+
+static bool
+shmcache_agg_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+exec_shmcache_agg(CustomScanState *node)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	if (!state->pinned)
+		start_aggregation(state);
+	if (!state->done)
+		aggregate_frame(state);
+	return ExecScan(&node->ss, shmcache_agg_next, shmcache_agg_recheck);
+}
+
+static void
+end_shmcache_agg(CustomScanState *node)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	if (state->pinned)
+		shmcache_read_end(&state->snap);
+	state->pinned = false;
+	ExecDropSingleTupleTableSlot(state->row_slot);
+}
+
+/*
+ * A rescan returns the groups again, unless parameters changed: then the
+ * frame is aggregated again (on a new snapshot if the frame id changed).
+ */
+static void
+rescan_shmcache_agg(CustomScanState *node)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	if (node->ss.ps.chgParam != NULL)
+	{
+		if (state->pinned &&
+			!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
+		{
+			shmcache_read_end(&state->snap);
+			state->pinned = false;
+		}
+		else if (state->pinned && state->filters)
+			shmcache_filters_bind(state->filters, state->snap.version,
+								  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+		state->done = false;
+	}
+	state->next_output = 0;
+	ExecScanReScan(&node->ss);
+}
+
+/* Names separated by commas. */
+static char *
+join_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/* The name of a pushed aggregate, as SQL. */
+static char *
+describe_aggregate(const AggSpec *agg, TupleDesc rowdesc)
+{
+	static const char *const names[] = {
+		[AGG_COUNT_STAR] = "count", [AGG_COUNT] = "count",
+		[AGG_SUM_INT] = "sum", [AGG_SUM_INT8] = "sum", [AGG_AVG_INT] = "avg",
+		[AGG_SUM_FLOAT4] = "sum", [AGG_SUM_FLOAT8] = "sum", [AGG_AVG_FLOAT] = "avg",
+		[AGG_SUM_NUMERIC] = "sum", [AGG_AVG_NUMERIC] = "avg",
+		[AGG_MIN_INT] = "min", [AGG_MAX_INT] = "max",
+		[AGG_MIN_FLOAT] = "min", [AGG_MAX_FLOAT] = "max",
+		[AGG_MIN_GENERIC] = "min", [AGG_MAX_GENERIC] = "max",
+	};
+
+	if (agg->col < 0)
+		return psprintf("%s(*)", names[agg->kind]);
+	return psprintf("%s(%s)", names[agg->kind],
+					quote_identifier(NameStr(TupleDescAttr(rowdesc, agg->col)->attname)));
+}
+
+/*
+ * The quals evaluated per row as text: their Vars are given range table
+ * index 1 and deparsed as columns of the frame's view.
+ */
+static char *
+describe_row_quals(List *quals, Oid viewoid)
+{
+	List	   *vars = pull_var_clause((Node *) quals, 0);
+	Node	   *copy = (Node *) copyObject(make_ands_explicit(quals));
+
+	if (vars != NIL)
+		ChangeVarNodes(copy, ((Var *) linitial(vars))->varno, 1, 0);
+	return deparse_expression(copy, deparse_context_for(get_rel_name(viewoid), viewoid),
+							  false, false);
+}
+
+/*
+ * EXPLAIN: the frame, the columns read, the group key, the aggregates, the
+ * pushed filters and the per-row filter; with ANALYZE the rows visible,
+ * chunks scanned and skipped and the groups.
+ */
+static void
+explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
+	Oid			viewoid = state->snap.viewoid;
+	List	   *items = NIL;
+	ListCell   *lc;
+	int			i;
+
+	if (state->pinned)
+		ExplainPropertyText("Frame",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+													   get_rel_name(viewoid)),
+							es);
+	else
+		ExplainPropertyText("Frame", "chosen at run time", es);
+	foreach(lc, state->read_columns)
+		items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
+	ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);
+	if (state->grouped)
+	{
+		items = NIL;
+		for (i = 0; i < state->ngroupcols; i++)
+			items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, state->group_cols[i])->attname)));
+		ExplainPropertyList("Group Key", items, es);
+	}
+	items = NIL;
+	for (i = 0; i < state->naggs; i++)
+		items = lappend(items, describe_aggregate(&state->aggs[i], rowdesc));
+	ExplainPropertyList("Aggregates", items, es);
+	if (state->pushed != NIL)
+		ExplainPropertyList("Pushed Filters",
+							shmcache_filters_describe(state->pushed, rowdesc), es);
+	if (state->rest != NIL && state->pinned)
+		ExplainPropertyText("Row Filter", describe_row_quals(state->rest, viewoid), es);
+	if (es->analyze && state->pinned)
+	{
+		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
+		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
+		if (state->pushed != NIL)
+			ExplainPropertyUInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
+		if (state->grouped)
+			ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
+	}
+}
+
+/*
+ * shmcache_aggregate_init
+ *		Register the node and the planner hook (from _PG_init).
+ */
+void
+shmcache_aggregate_init(void)
+{
+	RegisterCustomScanMethods(&shmcache_agg_scan_methods);
+	prev_create_upper_paths_hook = create_upper_paths_hook;
+	create_upper_paths_hook = shmcache_create_upper_paths;
+}
