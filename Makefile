@@ -13,6 +13,7 @@ OBJS = \
 	src/load.o \
 	src/filter.o \
 	src/scan.o \
+	src/aggregate.o \
 	src/functions.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
