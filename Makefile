@@ -11,11 +11,12 @@ OBJS = \
 	src/xact.o \
 	src/catalog.o \
 	src/load.o \
+	src/input.o \
 	src/scan.o \
 	src/functions.o
 
 # PGXS does not track header dependencies: every object depends on ours.
-$(OBJS): src/shmcache.h src/compat.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
