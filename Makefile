@@ -11,6 +11,7 @@ OBJS = \
 	src/xact.o \
 	src/catalog.o \
 	src/load.o \
+	src/input.o \
 	src/filter.o \
 	src/scan.o \
 	src/aggregate.o \
@@ -44,4 +45,4 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h

@@ -10,7 +10,8 @@
 #	Environment (defaults in brackets):
 #	  REPS=7           timed runs of each query on each side (median reported)
 #	  WARMUP=1         untimed runs of each query on each side first
-#	  LOAD_REPS=3      timed loads on each side (median reported)
+#	  LOAD_REPS=3      timed loads of each kind (median reported): frame,
+#	                   UNLOGGED table, logged table
 #	  PARALLEL=0       max_parallel_workers_per_gather
 #	  SHMCACHE_SIZE=4GB  SHARED_BUFFERS=3GB  WORK_MEM=256MB
 #	  JIT=on           PostgreSQL's jit setting (on is its default)
@@ -170,27 +171,37 @@ SQL
 QUERIES[5]="SELECT count(*) FROM @T@ WHERE ts BETWEEN $ts_lo AND $ts_hi"
 
 # ---------------------------------------------------------------------------
-# Loads: shmcache.copy_from into a frame vs COPY into an unlogged heap table,
-# alternately, truncating both between runs.  The last load of each stays.
+# Loads: shmcache.copy_from into a frame vs COPY into an unlogged heap table
+# (the one the queries use) and into a logged one, in turn, truncating all
+# three between runs.  The last load of the frame and of the unlogged table
+# stays; the logged table is dropped afterwards.
 # ---------------------------------------------------------------------------
-heading "Loading: $LOAD_REPS x shmcache.copy_from into frame 'ticks', $LOAD_REPS x COPY into UNLOGGED 'ticks_heap'"
+heading "Loading: $LOAD_REPS x (shmcache.copy_from into frame 'ticks', COPY into UNLOGGED 'ticks_heap', COPY into logged 'ticks_logged')"
 {
 	echo "SELECT shmcache.create_frame('ticks', 'id int8, symbol text, ts timestamptz, price float8, qty int4');"
 	echo "CREATE UNLOGGED TABLE ticks_heap (id int8, symbol text, ts timestamptz, price float8, qty int4);"
+	echo "CREATE TABLE ticks_logged (id int8, symbol text, ts timestamptz, price float8, qty int4);"
 	printf '%s\n' '\timing on'
 	for ((k = 1; k <= LOAD_REPS; k++)); do
 		if ((k > 1)); then
 			echo "SELECT shmcache.truncate('ticks');"
 			echo "TRUNCATE ticks_heap;"
+			echo "TRUNCATE ticks_logged;"
+			echo "CHECKPOINT;"
 		fi
 		printf '\\echo @@ load frame %s\n' "$k"
 		echo "SELECT shmcache.copy_from('ticks', :'csv', 'format csv, header true');"
 		printf '\\echo @@ load heap %s\n' "$k"
 		echo "COPY ticks_heap FROM :'csv' (FORMAT csv, HEADER);"
+		printf '\\echo @@ load logged %s\n' "$k"
+		echo "COPY ticks_logged FROM :'csv' (FORMAT csv, HEADER);"
 	done
+	echo "DROP TABLE ticks_logged;"
+	echo "CHECKPOINT;"
 } | psql_q -v csv="$CSV" | tee "$OUT/load.out" | progress
 load_frame="$(values "$OUT/load.out" "load frame" | median)"
 load_heap="$(values "$OUT/load.out" "load heap" | median)"
+load_logged="$(values "$OUT/load.out" "load logged" | median)"
 
 heading "Preparing the heap table: $([[ "$INDEXES" == 1 ]] && echo "indexes on id and ts, ")VACUUM ANALYZE, pg_prewarm"
 {
@@ -267,11 +278,16 @@ printf '%-18s %s\n' \
 echo
 printf '%-36s %14s %14s %10s\n' "load $ROWS rows from CSV" "heap s" "frame s" "heap/frame"
 printf '%-36s %14s %14s %10s\n' "-------------------------" "------" "-------" "----------"
-printf '%-36s %14.2f %14.2f %10s\n' "median of $LOAD_REPS" \
+printf '%-36s %14.2f %14.2f %10s\n' "UNLOGGED table (median of $LOAD_REPS)" \
 	"$(awk -v v="$load_heap" 'BEGIN { print v / 1000 }')" \
 	"$(awk -v v="$load_frame" 'BEGIN { print v / 1000 }')" \
 	"$(ratio "$load_heap" "$load_frame")"
-echo "(heap: COPY into an UNLOGGED table; frame: shmcache.copy_from)"
+printf '%-36s %14.2f %14.2f %10s\n' "logged table (median of $LOAD_REPS)" \
+	"$(awk -v v="$load_logged" 'BEGIN { print v / 1000 }')" \
+	"$(awk -v v="$load_frame" 'BEGIN { print v / 1000 }')" \
+	"$(ratio "$load_logged" "$load_frame")"
+echo "(heap: COPY ... FROM the file (FORMAT csv, HEADER); frame: shmcache.copy_from, the same"
+echo " runs on both rows; loads of the three alternate)"
 
 echo
 printf '%-36s %14s %14s %10s\n' "query (median of $REPS)" "heap ms" "frame ms" "heap/frame"

@@ -13,6 +13,14 @@
  * routes COPY and TRUNCATE on a frame's view here: COPY FROM loads through
  * the same path, COPY TO becomes COPY (SELECT ...) TO.
  *
+ * Text and CSV loads (on PostgreSQL 15) split lines with core's
+ * NextCopyFromRawFields() and convert the fields here instead of in
+ * NextCopyFrom(), doing exactly what NextCopyFrom() does (column list,
+ * FORCE_NULL / FORCE_NOT_NULL, defaults, error context) except that columns
+ * of common types first try the exact fast paths of input.c; whatever those
+ * decline goes to the column's input function as in NextCopyFrom().  Binary
+ * loads use NextCopyFrom() itself.
+ *
  * Privileges are those of a table: INSERT on the view to add rows (plus
  * pg_read_server_files / pg_execute_server_program for server files and
  * programs, as COPY requires), TRUNCATE on the view to empty it.
@@ -54,6 +62,19 @@
 #include "utils/regproc.h"
 
 #include "shmcache.h"
+#include "input.h"
+
+/*
+ * The text/CSV fast path reads fields of CopyFromStateData, core's private
+ * COPY FROM state, whose layout and rules change between major versions
+ * (PostgreSQL 16 indexes defexprs by column and adds COPY's DEFAULT option,
+ * 17 adds ON_ERROR): it is built for PostgreSQL 15 only, and later versions
+ * load through NextCopyFrom().
+ */
+#if PG_VERSION_NUM < 160000
+#include "commands/copyfrom_internal.h"
+#define SHMCACHE_FAST_COPY 1
+#endif
 
 PG_FUNCTION_INFO_V1(shmcache_copy_from);
 PG_FUNCTION_INFO_V1(shmcache_copy_from_program);
@@ -112,6 +133,118 @@ transform_copy_where(ParseState *pstate, Relation view, Node *where)
 	return make_ands_implicit((Expr *) qual);
 }
 
+#ifdef SHMCACHE_FAST_COPY
+/* One input field of a text/CSV load: the column it fills and how. */
+typedef struct LoadField
+{
+	int			attno;			/* 0-based column of the frame */
+	int32		typmod;			/* its typmod, for the input function */
+	ShmcacheInputKind kind;		/* its fast path, if any */
+	const char *attname;		/* its name, for error messages */
+} LoadField;
+
+/*
+ * The fields of a text/CSV load, in input order, from the COPY state's
+ * column list.  Returns the array and sets *nfields.
+ */
+static LoadField *
+load_fields(CopyFromState cstate, TupleDesc tupdesc, int *nfields)
+{
+	LoadField  *fields = palloc(sizeof(LoadField) * Max(list_length(cstate->attnumlist), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, cstate->attnumlist)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, lfirst_int(lc) - 1);
+		LoadField  *f = &fields[n++];
+
+		f->attno = lfirst_int(lc) - 1;
+		f->typmod = att->atttypmod;
+		f->kind = shmcache_input_kind(att->atttypid, att->atttypmod);
+		f->attname = NameStr(att->attname);
+	}
+	*nfields = n;
+	return fields;
+}
+
+/*
+ * Read the next row of a text or CSV load into values/nulls (natts
+ * columns), as NextCopyFrom() does on PostgreSQL 15, but trying the fast
+ * paths of input.c before each column's input function.  Returns false at
+ * the end of the input.  The caller has switched to the per-tuple memory
+ * context of "econtext" and installed CopyFromErrorCallback.
+ */
+static bool
+next_text_row(CopyFromState cstate, const LoadField *fields, int nfields,
+			  int natts, ExprContext *econtext, Datum *values, bool *nulls)
+{
+	char	  **raw;
+	int			nraw;
+	int			i;
+
+	memset(values, 0, sizeof(Datum) * natts);
+	memset(nulls, true, sizeof(bool) * natts);
+
+	if (!NextCopyFromRawFields(cstate, &raw, &nraw))
+		return false;
+	if (nfields > 0 && nraw > nfields)
+		ereport(ERROR,
+				(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+				 errmsg("extra data after last expected column")));
+
+	for (i = 0; i < nfields; i++)
+	{
+		const LoadField *f = &fields[i];
+		int			m = f->attno;
+		char	   *string;
+
+		if (i >= nraw)
+			ereport(ERROR,
+					(errcode(ERRCODE_BAD_COPY_FILE_FORMAT),
+					 errmsg("missing data for column \"%s\"", f->attname)));
+		string = raw[i];
+
+		/* ignore the field, leaving the column NULL (convert_selectively) */
+		if (cstate->convert_select_flags && !cstate->convert_select_flags[m])
+			continue;
+
+		if (cstate->opts.csv_mode)
+		{
+			/* FORCE_NOT_NULL: an unquoted NULL marker is the marker string */
+			if (string == NULL && cstate->opts.force_notnull_flags[m])
+				string = cstate->opts.null_print;
+			/* FORCE_NULL: a quoted NULL marker is NULL too */
+			else if (string != NULL && cstate->opts.force_null_flags[m] &&
+					 strcmp(string, cstate->opts.null_print) == 0)
+				string = NULL;
+		}
+
+		/* A fast path raises no error, so it needs no error context. */
+		if (string != NULL && shmcache_input_fast(f->kind, string, &values[m]))
+		{
+			nulls[m] = false;
+			continue;
+		}
+
+		cstate->cur_attname = f->attname;
+		cstate->cur_attval = string;
+		values[m] = InputFunctionCall(&cstate->in_functions[m], string,
+									  cstate->typioparams[m], f->typmod);
+		if (string != NULL)
+			nulls[m] = false;
+		cstate->cur_attname = NULL;
+		cstate->cur_attval = NULL;
+	}
+
+	/* defaults of the columns not in the input (a view column's DEFAULT) */
+	for (i = 0; i < cstate->num_defaults; i++)
+		values[cstate->defmap[i]] = ExecEvalExpr(cstate->defexprs[i], econtext,
+												 &nulls[cstate->defmap[i]]);
+	return true;
+}
+#endif							/* SHMCACHE_FAST_COPY */
+
 /*
  * Load rows into the frame of "view" with PostgreSQL's COPY FROM parser:
  * from "filename" (a file, or a program if is_program), or from the client
@@ -131,6 +264,10 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
 	uint64		excluded = 0;
+#ifdef SHMCACHE_FAST_COPY
+	LoadField  *fields = NULL;
+	int			nfields = 0;
+#endif
 
 	writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
 	if (where != NULL)
@@ -138,6 +275,10 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 
 	cstate = BeginCopyFrom(pstate, view, NULL, filename, is_program, NULL,
 						   attnamelist, options);
+#ifdef SHMCACHE_FAST_COPY
+	if (!cstate->opts.binary)
+		fields = load_fields(cstate, tupdesc, &nfields);
+#endif
 
 	errcallback.callback = CopyFromErrorCallback;
 	errcallback.arg = (void *) cstate;
@@ -153,7 +294,14 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 		ResetPerTupleExprContext(estate);
 		oldcontext = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
 		ExecClearTuple(slot);
-		done = !NextCopyFrom(cstate, econtext, slot->tts_values, slot->tts_isnull);
+#ifdef SHMCACHE_FAST_COPY
+		if (fields != NULL)
+			done = !next_text_row(cstate, fields, nfields, tupdesc->natts,
+								  econtext, slot->tts_values, slot->tts_isnull);
+		else
+#endif
+			done = !NextCopyFrom(cstate, econtext, slot->tts_values,
+								 slot->tts_isnull);
 		if (!done)
 		{
 			ExecStoreVirtualTuple(slot);
