@@ -266,9 +266,10 @@ split_quals(List *restrictinfos, Index relid, List **pushed, List **rest)
 
 /*
  * A ShmcacheScan path for "rel".  Its cost is below the function scan's,
- * which materialises every row: a row costs half a cpu_tuple_cost plus the
- * quals the node does not push, and pushed quals a tenth of an operator
- * each.  With "workers" > 0 it is a partial path.
+ * which materialises every row: pushed quals cost a tenth of an operator per
+ * row of the frame; a row that passes them costs half a cpu_tuple_cost plus
+ * the quals the node does not push.  With "workers" > 0 it is a partial
+ * path, dividing the rows as a parallel heap scan would.
  */
 static CustomPath *
 make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
@@ -279,15 +280,21 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	QualCost	qual_cost;
 	double		rows = rel->rows;
 	double		tuples = rel->tuples;
+	double		fetched;
 
 	split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
 	cost_qual_eval(&qual_cost, rest, root);
+	fetched = tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	if (workers > 0)
 	{
-		double		divisor = workers + (parallel_leader_participation ? 1 : 0);
+		double		divisor = workers;
 
+		/* the leader's share, as get_parallel_divisor() reckons it */
+		if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
+			divisor += 1.0 - 0.3 * workers;
 		rows = clamp_row_est(rows / divisor);
-		tuples = tuples / divisor;
+		tuples /= divisor;
+		fetched /= divisor;
 	}
 	path->path.pathtype = T_CustomScan;
 	path->path.parent = rel;
@@ -300,12 +307,29 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	path->path.startup_cost = qual_cost.startup + rel->reltarget->cost.startup;
 	path->path.total_cost = path->path.startup_cost +
 		tuples * (list_length(pushed) * cpu_operator_cost * 0.1) +
-		rows * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
+		fetched * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
 		rows * rel->reltarget->cost.per_tuple;
 	path->path.pathkeys = NIL;
 	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
 	path->methods = &shmcache_path_methods;
 	return path;
+}
+
+/*
+ * The pages a heap table holding the frame's rows would have: the measure
+ * of size PostgreSQL's choice of the number of workers is based on.
+ */
+static double
+frame_pages(RelOptInfo *rel, RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc = linitial(rte->functions);
+	int32		width = 0;
+	int			i;
+
+	for (i = 0; i < list_length(rtfunc->funccoltypes); i++)
+		width += get_typavgwidth(list_nth_oid(rtfunc->funccoltypes, i),
+								 list_nth_int(rtfunc->funccoltypmods, i));
+	return Max(rel->tuples * width / BLCKSZ, 1.0);
 }
 
 /*
@@ -318,15 +342,14 @@ static void
 add_partial_scan_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 {
 	int			workers;
-	double		pages;
 
 	if (!root->glob->parallelModeOK || max_parallel_workers_per_gather <= 0 ||
 		!IsA(shmcache_frame_scan_argument(rte), Const) ||
 		!is_parallel_safe(root, (Node *) rel->baserestrictinfo) ||
 		!is_parallel_safe(root, (Node *) rel->reltarget->exprs))
 		return;
-	pages = Max(rel->tuples * rel->reltarget->width / BLCKSZ, 1.0);
-	workers = compute_parallel_worker(rel, pages, -1, max_parallel_workers_per_gather);
+	workers = compute_parallel_worker(rel, frame_pages(rel, rte), -1,
+									  max_parallel_workers_per_gather);
 	if (workers <= 0)
 		return;
 	rel->consider_parallel = true;
