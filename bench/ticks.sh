@@ -224,8 +224,8 @@ note "rows: frame $frame_rows, heap $heap_rows"
 # Plans: each frame query should scan with the custom scan.
 for i in "${!QUERIES[@]}"; do
 	plan="$(psql_q -c "EXPLAIN (COSTS OFF) ${QUERIES[i]//@T@/ticks}")"
-	if ! grep -q ShmcacheScan <<<"$plan"; then
-		echo "WARNING: no ShmcacheScan in the plan of: ${QUERIES[i]//@T@/ticks}"
+	if ! grep -q Shmcache <<<"$plan"; then
+		echo "WARNING: no shmcache node in the plan of: ${QUERIES[i]//@T@/ticks}"
 		printf '    %s\n' "${plan//$'\n'/$'\n'    }"
 	fi
 done
@@ -251,6 +251,11 @@ heading "Querying: ${#QUERIES[@]} queries x ($WARMUP warm-up + $REPS timed) runs
 		done
 	done
 } | psql_q | tee "$OUT/query.out" | progress
+
+# The physical limit: a plain C loop summing as many float8 values in memory.
+heading "Timing a plain C loop summing $ROWS float8 values"
+cc -O2 -o "$OUT/sumloop" "$(dirname "${BASH_SOURCE[0]}")/sumloop.c"
+c_loop_ms="$("$OUT/sumloop" "$ROWS" "$REPS")"
 
 # ---------------------------------------------------------------------------
 # Report
@@ -297,6 +302,14 @@ for i in "${!QUERIES[@]}"; do
 	f="$(values "$OUT/query.out" "q$i frame" | median)"
 	printf '%-36s %14s %14s %10s\n' "${LABELS[i]}" "$h" "$f" "$(ratio "$h" "$f")"
 done
+
+echo
+sum_frame="$(values "$OUT/query.out" "q1 frame" | median)"
+printf '%-36s %14s %14s %10s\n' "physical limit" "C loop ms" "frame ms" "frame/C"
+printf '%-36s %14s %14s %10s\n' "--------------" "---------" "--------" "-------"
+printf '%-36s %14s %14s %10s\n' "sum of $ROWS float8 (median of $REPS)" "$c_loop_ms" "$sum_frame" \
+	"$(ratio "$sum_frame" "$c_loop_ms")"
+echo "(frame: the sum(price) query above; C loop: bench/sumloop.c, cc -O2)"
 
 echo
 printf '%-36s %14s %14s %10s\n' "memory" "heap" "frame" "heap/frame"
