@@ -517,7 +517,13 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		return;
 	foreach(lc, input_rel->baserestrictinfo)
 	{
-		if (contains_exec_param_or_subplan_walker((Node *) ((RestrictInfo *) lfirst(lc))->clause, NULL))
+		Node	   *clause = (Node *) ((RestrictInfo *) lfirst(lc))->clause;
+		Bitmapset  *attrs = NULL;
+
+		/* quals read per row must be plain columns and simple expressions */
+		pull_varattnos(clause, input_rel->relid, &attrs);
+		if (contains_exec_param_or_subplan_walker(clause, NULL) ||
+			(attrs != NULL && bms_first_member(attrs) < 1 - FirstLowInvalidHeapAttributeNumber))
 			return;
 	}
 	foreach(lc, parse->groupClause)
