@@ -753,13 +753,16 @@ initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 	state->pscan = pscan;
 }
 
+/* Leader, before a rescan with new workers: start claiming chunks again. */
 static void
 reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 							   void *coordinate)
 {
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	ShmcacheParallelScan *pscan = coordinate;
 
 	pg_atomic_write_u64(&pscan->next_chunk, 0);
+	state->pscan = pscan;
 }
 
 /*
