@@ -62,8 +62,11 @@
 
 #include "shmcache.h"
 
-/* Size of the first data block of a chunk; later ones double. */
-#define SHMCACHE_FIRST_BLOCK_SIZE	(16 * 1024)
+/*
+ * Size of the first data block of a chunk, so that the block takes the
+ * smallest allocation (three 4 kB pages, see shmem.c); later ones double.
+ */
+#define SHMCACHE_FIRST_BLOCK_SIZE	(12 * 1024 - offsetof(ShmcacheBlock, data))
 
 /* Slots of the writer's hash of a chunk's dictionary (a power of two). */
 #define DEDUPE_SLOTS				(2 * SHMCACHE_DICT_DEDUPE)
