@@ -134,13 +134,12 @@ typedef struct AggAccum
 	Datum		numeric;		/* numeric sum, or 0 */
 } AggAccum;
 
-/* A group: its key and its aggregate states. */
+/* A group: its key (its aggregate states are in ShmcacheAggState.accums). */
 typedef struct FrameGroup
 {
 	int64		parts[MAX_GROUP_COLUMNS];	/* key parts */
 	uint32		nulls;			/* bit i: group column i is null */
 	Datum		values[MAX_GROUP_COLUMNS];	/* output values of the key */
-	AggAccum   *states;
 } FrameGroup;
 
 /* Hash of group keys -> group number */
@@ -218,9 +217,10 @@ typedef struct ShmcacheAggState
 	MemoryContext numeric_context;	/* numeric sums between chunks */
 
 	/* groups */
-	FrameGroup	   *groups;
+	FrameGroup *groups;
 	uint32		ngroups;
 	uint32		maxgroups;
+	AggAccum  **accums;			/* per aggregate, the states of every group */
 	grouphash_hash *group_table;
 	stringhash_hash *string_table[MAX_GROUP_COLUMNS];
 	uint32		next_output;
@@ -811,19 +811,22 @@ start_aggregation(ShmcacheAggState *state)
 static uint32
 add_group(ShmcacheAggState *state, const GroupKey *key)
 {
-	FrameGroup	   *group;
+	FrameGroup *group;
+	int			a;
 
 	if (state->ngroups == state->maxgroups)
 	{
-		state->maxgroups = Max(state->maxgroups * 2, 64);
-		state->groups = state->groups == NULL ?
-			palloc(sizeof(FrameGroup) * state->maxgroups) :
-			repalloc_huge(state->groups, sizeof(FrameGroup) * state->maxgroups);
+		state->maxgroups *= 2;
+		state->groups = repalloc_huge(state->groups, sizeof(FrameGroup) * state->maxgroups);
+		for (a = 0; a < state->naggs; a++)
+			state->accums[a] = repalloc_huge(state->accums[a],
+											 sizeof(AggAccum) * state->maxgroups);
 	}
 	group = &state->groups[state->ngroups];
 	memcpy(group->parts, key->parts, sizeof(group->parts));
 	group->nulls = key->nulls;
-	group->states = palloc0(sizeof(AggAccum) * Max(state->naggs, 1));
+	for (a = 0; a < state->naggs; a++)
+		memset(&state->accums[a][state->ngroups], 0, sizeof(AggAccum));
 	return state->ngroups++;
 }
 
@@ -1040,15 +1043,16 @@ float_lt(double a, double b)
 
 /*
  * Iterate over the selected rows of a column that are not null: i is the
- * row, st the state of its group for aggregate "a".
+ * row, st the state of its group for aggregate "a" (uses the locals of
+ * accumulate()).
  */
 #define FOR_EACH_INPUT(BODY) \
 	do { \
 		for (uint32 j = 0; j < n; j++) \
 		{ \
 			uint32		i = all ? j : sel[j]; \
-			AggAccum   *st = &groups[grouped ? row_group[j] : 0].states[a]; \
-			if (has_nulls && shmcache_slot_isnull(col, chunk, i)) \
+			AggAccum   *st = &accs[grouped ? row_group[j] : 0]; \
+			if (has_nulls && (nullbits[i >> 3] & (1 << (i & 7)))) \
 				continue; \
 			{ BODY; } \
 		} \
@@ -1059,27 +1063,32 @@ static void
 accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all)
 {
 	AggSpec    *agg = &state->aggs[a];
-	FrameGroup	   *groups = state->groups;
+	AggAccum   *accs = state->accums[a];
 	const uint16 *sel = state->sel;
 	const uint32 *row_group = state->row_group;
 	bool		grouped = state->grouped;
 	const ShmcacheColumn *col;
+	ShmcacheKind kind;
 	const char *values;
+	const uint8 *nullbits;
 	bool		has_nulls;
 
 	if (agg->kind == AGG_COUNT_STAR)
 	{
 		if (!grouped)
-			groups[0].states[a].count += n;
+			accs[0].count += n;
 		else
 		{
 			for (uint32 j = 0; j < n; j++)
-				groups[row_group[j]].states[a].count++;
+				accs[row_group[j]].count++;
 		}
 		return;
 	}
+	/* local copies: stores to the states could alias the column header */
 	col = &state->snap.version->cols[agg->col];
+	kind = col->kind;
 	values = chunk + col->values_off;
+	nullbits = (const uint8 *) chunk + col->nulls_off;
 	has_nulls = col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
 
 	switch (agg->kind)
@@ -1090,16 +1099,16 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 		case AGG_SUM_INT:
 			FOR_EACH_INPUT(
 						   st->count++;
-						   if (pg_add_s64_overflow(st->sum.i, int_value(col->kind, values, i), &st->sum.i))
+						   if (pg_add_s64_overflow(st->sum.i, int_value(kind, values, i), &st->sum.i))
 						   ereport(ERROR,
 								   (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 									errmsg("bigint out of range"))));
 			break;
 		case AGG_SUM_INT8:
 		case AGG_AVG_INT:
-			if (!grouped && all && !has_nulls && col->kind == SHMCACHE_KIND_INT32)
+			if (!grouped && all && !has_nulls && kind == SHMCACHE_KIND_INT32)
 			{
-				AggAccum   *st = &groups[0].states[a];
+				AggAccum   *st = &accs[0];
 				int64		sum = 0;
 
 				for (uint32 i = 0; i < n; i++)
@@ -1109,13 +1118,13 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 				break;
 			}
 			FOR_EACH_INPUT(st->count++;
-						   st->sum.i128 += int_value(col->kind, values, i));
+						   st->sum.i128 += int_value(kind, values, i));
 			break;
 		case AGG_SUM_FLOAT8:
 		case AGG_AVG_FLOAT:
-			if (!grouped && all && !has_nulls && col->kind == SHMCACHE_KIND_FLOAT8)
+			if (!grouped && all && !has_nulls && kind == SHMCACHE_KIND_FLOAT8)
 			{
-				AggAccum   *st = &groups[0].states[a];
+				AggAccum   *st = &accs[0];
 				const float8 *v = (const float8 *) values;
 				double		s0 = 0,
 							s1 = 0,
@@ -1137,11 +1146,11 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			}
 			else
 				FOR_EACH_INPUT(st->count++;
-							   st->sum.d += float_value(col->kind, values, i));
+							   st->sum.d += float_value(kind, values, i));
 			for (uint32 g = 0; g < state->ngroups; g++)
 			{
-				if (isinf(groups[g].states[a].sum.d))
-					check_float_overflow(&groups[g].states[a], col, chunk, sel, n, all);
+				if (isinf(accs[g].sum.d))
+					check_float_overflow(&accs[g], col, chunk, sel, n, all);
 			}
 			break;
 		case AGG_SUM_FLOAT4:
@@ -1149,8 +1158,8 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 						   st->sum.f += ((const float4 *) values)[i]);
 			for (uint32 g = 0; g < state->ngroups; g++)
 			{
-				if (isinf(groups[g].states[a].sum.f))
-					check_float_overflow(&groups[g].states[a], col, chunk, sel, n, all);
+				if (isinf(accs[g].sum.f))
+					check_float_overflow(&accs[g], col, chunk, sel, n, all);
 			}
 			break;
 		case AGG_SUM_NUMERIC:
@@ -1169,7 +1178,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		case AGG_MIN_INT:
 			FOR_EACH_INPUT(
-						   int64 v = int_value(col->kind, values, i);
+						   int64 v = int_value(kind, values, i);
 
 						   if (!st->has || v < st->minmax.i)
 						   st->minmax.i = v;
@@ -1177,7 +1186,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		case AGG_MAX_INT:
 			FOR_EACH_INPUT(
-						   int64 v = int_value(col->kind, values, i);
+						   int64 v = int_value(kind, values, i);
 
 						   if (!st->has || v > st->minmax.i)
 						   st->minmax.i = v;
@@ -1185,7 +1194,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		case AGG_MIN_FLOAT:
 			FOR_EACH_INPUT(
-						   double v = float_value(col->kind, values, i);
+						   double v = float_value(kind, values, i);
 
 						   if (!st->has || float_lt(v, st->minmax.d))
 						   st->minmax.d = v;
@@ -1193,7 +1202,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		case AGG_MAX_FLOAT:
 			FOR_EACH_INPUT(
-						   double v = float_value(col->kind, values, i);
+						   double v = float_value(kind, values, i);
 
 						   if (!st->has || float_lt(st->minmax.d, v))
 						   st->minmax.d = v;
@@ -1270,7 +1279,7 @@ compact_numeric_sums(ShmcacheAggState *state)
 	{
 		for (a = 0; a < state->naggs; a++)
 		{
-			AggAccum   *st = &state->groups[g].states[a];
+			AggAccum   *st = &state->accums[a][g];
 
 			if ((state->aggs[a].kind == AGG_SUM_NUMERIC ||
 				 state->aggs[a].kind == AGG_AVG_NUMERIC) && st->count > 0)
@@ -1299,8 +1308,11 @@ aggregate_frame(ShmcacheAggState *state)
 
 	if (state->groups == NULL)
 	{
-		state->groups = palloc(sizeof(FrameGroup) * 64);
 		state->maxgroups = 64;
+		state->groups = palloc(sizeof(FrameGroup) * state->maxgroups);
+		state->accums = palloc(sizeof(AggAccum *) * Max(state->naggs, 1));
+		for (a = 0; a < state->naggs; a++)
+			state->accums[a] = palloc(sizeof(AggAccum) * state->maxgroups);
 	}
 	state->ngroups = 0;
 	memset(&key, 0, sizeof(key));
@@ -1448,7 +1460,7 @@ shmcache_agg_next(ScanState *ss)
 	}
 	for (i = 0; i < state->naggs; i++)
 		slot->tts_values[state->ngroupcols + i] =
-			final_value(&state->aggs[i], &group->states[i],
+			final_value(&state->aggs[i], &state->accums[i][state->next_output - 1],
 						&slot->tts_isnull[state->ngroupcols + i]);
 	return ExecStoreVirtualTuple(slot);
 }
