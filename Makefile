@@ -12,10 +12,9 @@ OBJS = \
 	src/catalog.o \
 	src/load.o \
 	src/scan.o \
-	src/functions.o
-
-# PGXS does not track header dependencies: every object depends on ours.
-$(OBJS): src/shmcache.h src/compat.h
+	src/functions.o \
+	src/snapshot.o \
+	src/autoload.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
@@ -42,3 +41,7 @@ EXTRA_CLEAN = tmp_check_regress tmp_check_iso output_iso
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS does not track header dependencies: every object depends on ours.
+# (After the include, so that "all" stays the default goal.)
+$(OBJS): src/shmcache.h src/compat.h
