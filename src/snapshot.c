@@ -1415,9 +1415,10 @@ shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
 		oldcxt = MemoryContextSwitchTo(blockcxt);
 		sr_read(&r, &bh, sizeof(bh));
 		if (bh.nrows == 0 || bh.nrows > SNAP_BLOCK_ROWS ||
-			bh.nrows > header.nrows - rows ||
-			bh.bytes > (uint64) (r.size - r.pos))
+			bh.nrows > header.nrows - rows)
 			corrupt(&r, "A block header is invalid.");
+		if (bh.bytes > (uint64) (r.size - r.pos))
+			corrupt(&r, "The file is truncated.");
 		data = palloc_extended(bh.bytes, MCXT_ALLOC_HUGE);
 		sr_read(&r, data, bh.bytes);
 		block_columns(&r, cols, header.natts, data, bh.bytes, bh.nrows, cur);
