@@ -19,7 +19,8 @@ _SHMCACHE_LIB_LOADED=1
 
 PG_MAJOR=15
 PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config}"
-PGBIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+# The servers' binaries: those of the PostgreSQL that PG_CONFIG describes.
+PGBIN="$("$PG_CONFIG" --bindir 2>/dev/null || echo "/usr/lib/postgresql/${PG_MAJOR}/bin")"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages everything here needs (prove is in perl).
 REQUIRED_PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
