@@ -65,6 +65,7 @@
  */
 #include "postgres.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1671,12 +1672,13 @@ shmcache_snapshot_forget(Oid dbid, int64 frame_id)
 	}
 	else
 	{
-		DIR		   *dir = AllocateDir(SNAP_DIR);
+		/* Plain opendir(): this runs at commit and must not fail. */
+		DIR		   *dir = opendir(SNAP_DIR);
 		struct dirent *de;
 		char		prefix[32];
 
 		snprintf(prefix, sizeof(prefix), "%u.", dbid);
-		while ((de = ReadDirExtended(dir, SNAP_DIR, LOG)) != NULL)
+		while (dir != NULL && (de = readdir(dir)) != NULL)
 		{
 			char		path[MAXPGPATH];
 			size_t		len = strlen(de->d_name);
@@ -1690,7 +1692,8 @@ shmcache_snapshot_forget(Oid dbid, int64 frame_id)
 						(errcode_for_file_access(),
 						 errmsg("could not remove file \"%s\": %m", path)));
 		}
-		FreeDir(dir);
+		if (dir != NULL)
+			closedir(dir);
 	}
 	LWLockRelease(snap_shared->lock);
 	if (woke)

@@ -376,6 +376,34 @@ $node->safe_psql('postgres', 'DROP DATABASE dbb');
 @dbb_files = glob("$snapdir/$dbb_oid.*.snap");
 is(scalar(@dbb_files), 0, "DROP DATABASE removes the database's snapshots");
 
+# A save does not block the feeder or readers, and saves the rows that were
+# committed when it started.
+$node->safe_psql(
+	'dba', q{
+SELECT shmcache.create_frame('feed', 'id int8, t text');
+INSERT INTO feed SELECT i, 'r' || i FROM generate_series(1, 16384 * 8) i;
+});
+my $saver = $node->background_psql('dba', on_error_stop => 0);
+$saver->query_until(qr/started/,
+	"SET shmcache.debug_io_delay = 500;\n\\echo started\nSELECT rows FROM shmcache.save('feed');\n");
+my $feed_file = snapfile('dba', 'feed');
+for (my $i = 0; $i < 300 && !glob("$feed_file.*.tmp"); $i++)
+{
+	usleep(20_000);
+}
+ok(glob("$feed_file.*.tmp"), 'the save is running');
+my $t0 = [ Time::HiRes::gettimeofday() ];
+$node->safe_psql('dba', "INSERT INTO feed VALUES (-1, 'during the save')");
+is(count_rows('dba', 'feed'), 16384 * 8 + 1, 'a reader sees the append made during the save');
+my $elapsed = Time::HiRes::tv_interval($t0);
+ok(glob("$feed_file.*.tmp"), 'the save was still running meanwhile');
+cmp_ok($elapsed, '<', 2, "the feeder and the reader did not wait for the save (${elapsed}s)");
+$saver->quit;
+is($node->safe_psql('dba',
+		"SELECT snapshot_rows FROM shmcache.frames WHERE frame = 'feed'::regclass"),
+	16384 * 8, 'the snapshot holds the rows committed when the save started');
+$node->safe_psql('dba', "SELECT shmcache.drop_frame('feed')");
+
 # A frame dropped while the saver writes it: slow saves, then drop.
 $node->safe_psql(
 	'dba', q{
