@@ -32,7 +32,7 @@ my $node = PostgreSQL::Test::Cluster->new('snapshots');
 $node->init;
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'shmcache'\nshmcache.size = '128MB'\n"
-	  . "shmcache.save_interval = 0\n");
+	  . "shmcache.save_interval = 0\nrestart_after_crash = on\n");
 $node->start;
 
 my $snapdir = $node->data_dir . '/pg_shmcache';
@@ -257,6 +257,23 @@ $node->kill9;
 start_after_kill();
 is(count_rows('dba', 'k'), '120',
 	'with save_interval elapsed, SIGKILL keeps the rows of the periodic save');
+# A backend crash: the postmaster reinitializes shared memory, restarts the
+# leader, and the frames are loaded again from their snapshots.
+$node->safe_psql('dba', 'INSERT INTO k SELECT generate_series(121, 130)');
+$node->append_conf('postgresql.conf', "shmcache.save_interval = 0\n");
+$node->reload;
+my $victim = $node->background_psql('dba', on_error_stop => 0);
+my $vpid = $victim->query_safe('SELECT pg_backend_pid()');
+$offset = -s $node->logfile;
+kill 'KILL', $vpid;
+$node->wait_for_log(qr/all server processes terminated; reinitializing/, $offset);
+eval { $victim->quit; };
+$node->poll_query_until('dba', 'SELECT count(*) = 130 OR count(*) = 120 FROM k')
+  or die 'no connection after the crash restart';
+is(count_rows('dba', 'k'), '120',
+	'after a backend crash the frame is loaded again as of its last save');
+wait_autoload($offset);
+
 $node->append_conf('postgresql.conf', "shmcache.save_interval = 0\n");
 $node->reload;
 
