@@ -224,12 +224,15 @@ autoload_all(void)
 					TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
 }
 
-/* Save changed frames, logging how many; never raises an error. */
+/*
+ * Save changed frames, logging how many; never raises an error.  At
+ * shutdown ("wait"), frames another process is saving are waited for.
+ */
 static void
-save_changed(const char *why)
+save_changed(const char *why, bool wait)
 {
 	TimestampTz start = GetCurrentTimestamp();
-	int			n = shmcache_snapshot_save_changed();
+	int			n = shmcache_snapshot_save_changed(wait);
 
 	if (n > 0)
 		ereport(LOG,
@@ -280,7 +283,7 @@ shmcache_leader_main(Datum main_arg)
 			if (delay <= 0)
 			{
 				last_save = GetCurrentTimestamp();
-				save_changed("periodically");
+				save_changed("periodically", false);
 				MemoryContextReset(cxt);
 				continue;
 			}
@@ -295,7 +298,7 @@ shmcache_leader_main(Datum main_arg)
 	}
 
 	/* Asked to stop: most likely a clean shutdown. */
-	save_changed("at shutdown");
+	save_changed("at shutdown", true);
 }
 
 /* Exit callback of a database worker: wake whoever waits for its frames. */

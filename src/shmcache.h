@@ -294,7 +294,7 @@ extern void shmcache_snapshot_init(void);
 extern void shmcache_snapshot_wait_loaded(int64 frame_id, bool always);
 extern bool shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed,
 								   bool wait, ShmcacheSaveResult *result);
-extern int	shmcache_snapshot_save_changed(void);
+extern int	shmcache_snapshot_save_changed(bool wait);
 extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
 										const char *path);
 extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);

@@ -992,12 +992,14 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 /*
  * shmcache_snapshot_save_changed
  *		Save every frame of every database that changed since its last save
- *		(the saver: periodically and at shutdown).  A frame that cannot be
- *		saved is reported and skipped.  Returns the number of frames saved.
- *		Runs without a database connection and outside any transaction.
+ *		(the saver: periodically and at shutdown).  A frame another process
+ *		is saving is skipped, or with "wait" (at shutdown) waited for.  A
+ *		frame that cannot be saved is reported and skipped.  Returns the
+ *		number of frames saved.  Runs without a database connection and
+ *		outside any transaction.
  */
 int
-shmcache_snapshot_save_changed(void)
+shmcache_snapshot_save_changed(bool wait)
 {
 	HASH_SEQ_STATUS status;
 	ShmcacheFrame *frame;
@@ -1026,7 +1028,7 @@ shmcache_snapshot_save_changed(void)
 		PG_TRY();
 		{
 			if (shmcache_snapshot_save(keys[i].dbid, keys[i].frame_id, true,
-									   false, &result))
+									   wait, &result))
 			{
 				char		path[MAXPGPATH];
 
