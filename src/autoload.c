@@ -151,6 +151,7 @@ leader_exit(int code, Datum arg)
 {
 	int			n = shmcache_snapshot_abandon_pending(InvalidOid);
 
+	shmcache_snapshot_set_leader(0);
 	if (n > 0)
 		ereport(LOG,
 				(errmsg("shmcache: %d frames were not loaded: the autoload was interrupted", n)));
@@ -256,6 +257,8 @@ shmcache_leader_main(Datum main_arg)
 	pqsignal(SIGUSR1, procsignal_sigusr1_handler);
 	BackgroundWorkerUnblockSignals();
 	before_shmem_exit(leader_exit, (Datum) 0);
+	shmcache_require_shmem();
+	shmcache_snapshot_set_leader(MyProcPid);
 
 	cxt = AllocSetContextCreate(TopMemoryContext, "shmcache leader",
 								ALLOCSET_DEFAULT_SIZES);

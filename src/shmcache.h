@@ -301,6 +301,7 @@ extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_set_aside(const char *path);
 extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_set_leader(pid_t pid);
 extern List *shmcache_snapshot_pending_databases(void);
 extern int64 shmcache_snapshot_next_pending(Oid dbid);
 extern void shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,

@@ -182,7 +182,15 @@ typedef struct ShmcacheSnapShared
 	LWLock	   *lock;			/* protects the snapshot table */
 	ConditionVariable cv;		/* broadcast when a load or a save ends */
 	pg_atomic_uint32 npending;	/* entries PENDING or LOADING */
+	pid_t		leader_pid;		/* the running leader, or 0 (under lock) */
 } ShmcacheSnapShared;
+
+/*
+ * A query waiting for a frame to be loaded while no leader runs gives up
+ * after this many seconds (the leader could not be started at all, e.g.
+ * max_worker_processes was exhausted).
+ */
+#define SNAP_NO_LEADER_TIMEOUT	30
 
 static ShmcacheSnapShared *snap_shared = NULL;
 static HTAB *snap_table = NULL;
@@ -368,6 +376,7 @@ shmcache_snapshot_shmem_startup(void)
 		snap_shared->lock = &(GetNamedLWLockTranche("shmcache snapshots"))->lock;
 		ConditionVariableInit(&snap_shared->cv);
 		pg_atomic_init_u32(&snap_shared->npending, 0);
+		snap_shared->leader_pid = 0;
 	}
 	memset(&info, 0, sizeof(info));
 	info.keysize = sizeof(ShmcacheFrameKey);
@@ -402,6 +411,7 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 {
 	ShmcacheFrameKey key;
 	bool		waited = false;
+	int			no_leader = 0;
 
 	if (snap_shared == NULL ||
 		pg_atomic_read_u32(&snap_shared->npending) == 0)
@@ -417,10 +427,13 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 		ShmcacheSnapEntry *entry;
 		bool		pending;
 
+		pid_t		leader;
+
 		LWLockAcquire(snap_shared->lock, LW_SHARED);
 		entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 		pending = entry != NULL &&
 			(entry->state == SNAP_PENDING || entry->state == SNAP_LOADING);
+		leader = snap_shared->leader_pid;
 		LWLockRelease(snap_shared->lock);
 		if (!pending)
 			break;
@@ -429,7 +442,19 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 					(errmsg_internal("waiting for the autoload of frame " INT64_FORMAT,
 									 frame_id)));
 		waited = true;
-		ConditionVariableSleep(&snap_shared->cv, PG_WAIT_EXTENSION);
+		no_leader = leader == 0 ? no_leader + 1 : 0;
+		if (no_leader > SNAP_NO_LEADER_TIMEOUT)
+		{
+			int			n = shmcache_snapshot_abandon_pending(InvalidOid);
+
+			if (n > 0)
+				ereport(WARNING,
+						(errmsg("shmcache: no autoload worker is running; %d frames are not loaded", n),
+						 errhint("Check max_worker_processes and the server log.")));
+			break;
+		}
+		/* Wake up every second to notice a missing leader. */
+		(void) ConditionVariableTimedSleep(&snap_shared->cv, 1000L, PG_WAIT_EXTENSION);
 	}
 	if (waited)
 		ConditionVariableCancelSleep();
@@ -1507,6 +1532,18 @@ shmcache_snapshot_pending_databases(void)
 	}
 	LWLockRelease(snap_shared->lock);
 	return dbs;
+}
+
+/*
+ * shmcache_snapshot_set_leader
+ *		Record the running leader (MyProcPid), or that it is gone (0).
+ */
+void
+shmcache_snapshot_set_leader(pid_t pid)
+{
+	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
+	snap_shared->leader_pid = pid;
+	LWLockRelease(snap_shared->lock);
 }
 
 /*
