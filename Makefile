@@ -15,7 +15,9 @@ OBJS = \
 	src/filter.o \
 	src/scan.o \
 	src/aggregate.o \
-	src/functions.o
+	src/functions.o \
+	src/snapshot.o \
+	src/autoload.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"

@@ -92,6 +92,26 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'shmcache_memory_stats'
 LANGUAGE C STRICT VOLATILE;
 
+-- Persistence
+CREATE FUNCTION shmcache.save(frame regclass DEFAULT NULL)
+RETURNS TABLE (frame regclass, rows int8, bytes int8)
+AS 'MODULE_PATHNAME', 'shmcache_save'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION shmcache.save(regclass) IS 'save a frame (or, with NULL, every frame of this database you own) to its snapshot file';
+
+CREATE FUNCTION shmcache.restore(frame regclass)
+RETURNS int8
+AS 'MODULE_PATHNAME', 'shmcache_restore'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION shmcache.restore(regclass) IS 'replace the rows of a frame by those of its snapshot';
+
+CREATE FUNCTION shmcache.persistence_stats(
+    OUT frame_id int8, OUT state text, OUT last_saved timestamptz,
+    OUT snapshot_rows int8, OUT snapshot_bytes int8)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'shmcache_persistence_stats'
+LANGUAGE C STRICT VOLATILE;
+
 CREATE VIEW shmcache.frames AS
 SELECT c.view AS frame,
        pg_catalog.pg_get_userbyid(cl.relowner) AS owner,
@@ -105,10 +125,15 @@ SELECT c.view AS frame,
        COALESCE(s.bytes, 0) AS bytes,
        COALESCE(s.chunks, 0) AS chunks,
        c.created,
-       s.updated
+       s.updated,
+       COALESCE(p.state, 'not loaded') AS state,
+       p.last_saved,
+       p.snapshot_rows,
+       p.snapshot_bytes
   FROM shmcache.frame_catalog c
   JOIN pg_catalog.pg_class cl ON cl.oid = c.view
-  LEFT JOIN shmcache.frame_stats() s ON s.frame_id = c.frame_id;
+  LEFT JOIN shmcache.frame_stats() s ON s.frame_id = c.frame_id
+  LEFT JOIN shmcache.persistence_stats() p ON p.frame_id = c.frame_id;
 COMMENT ON VIEW shmcache.frames IS 'frames of this database';
 
 CREATE VIEW shmcache.memory AS

@@ -276,6 +276,7 @@ shmcache_frame_attach(int64 frame_id)
 		frame->viewoid = viewoid;
 		frame->current = version_dp;
 		frame->updated = 0;
+		frame->changes = 0;
 	}
 	LWLockRelease(ShmcacheShared->lock);
 
@@ -557,15 +558,24 @@ shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		if (OidIsValid(relid))
 		{
 			Relation	rel = table_open(relid, RowExclusiveLock);
+			int64		frame_id;
 
-			catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
-						 ObjectIdGetDatum(objectId), delete_row, NULL);
+			if (catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+							 ObjectIdGetDatum(objectId), read_frame_id, &frame_id))
+			{
+				catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+							 ObjectIdGetDatum(objectId), delete_row, NULL);
+				shmcache_snapshot_forget_on_commit(MyDatabaseId, frame_id);
+			}
 			table_close(rel, RowExclusiveLock);
 		}
 		shmcache_forget_frame_on_commit(MyDatabaseId, objectId);
 	}
 	else if (classId == DatabaseRelationId)
+	{
 		shmcache_forget_frame_on_commit(objectId, InvalidOid);
+		shmcache_snapshot_forget_on_commit(objectId, 0);
+	}
 }
 
 /*

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * shmcache.c
- *	  Module entry point: GUCs and hook registration.
+ *	  Module entry point: GUCs and hook registration (the persistence GUCs
+ *	  and the autoload/saver background worker are in autoload.c).
  *
  * shmcache must be loaded through shared_preload_libraries: its memory is
  * reserved when the postmaster starts.  Loaded any other way, the library
@@ -41,6 +42,7 @@ shmcache_request_hook(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	shmcache_shmem_request();
+	shmcache_snapshot_shmem_request();
 }
 
 static void
@@ -49,6 +51,7 @@ shmcache_startup_hook(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	shmcache_shmem_startup();
+	shmcache_snapshot_shmem_startup();
 }
 
 /*
@@ -119,6 +122,7 @@ _PG_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	shmcache_define_shmem_gucs();
+	shmcache_autoload_init();
 	MarkGUCPrefixReserved("shmcache");
 
 	prev_shmem_request_hook = shmem_request_hook;
@@ -131,4 +135,5 @@ _PG_init(void)
 	shmcache_process_utility_init();
 	shmcache_scan_init();
 	shmcache_aggregate_init();
+	shmcache_snapshot_init();
 }

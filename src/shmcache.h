@@ -212,6 +212,9 @@ typedef struct ShmcacheFrame
 	Oid			viewoid;		/* the frame's view */
 	dsa_pointer current;		/* current ShmcacheVersion */
 	TimestampTz updated;		/* last committed change, 0 if none */
+	uint64		changes;		/* committed changes since the entry was
+								 * created; compared by snapshot.c with the
+								 * count its last save saw */
 } ShmcacheFrame;
 
 /*
@@ -398,5 +401,42 @@ extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc t
 extern bool shmcache_enable_pushdown;
 extern void shmcache_aggregate_init(void);
 extern Oid	shmcache_scan_function_oid(void);
+
+/* snapshot.c: snapshot files, save, restore, shared snapshot table */
+typedef struct ShmcacheSaveResult
+{
+	bool		saved;			/* a snapshot was written */
+	Oid			viewoid;		/* the frame's view */
+	uint64		rows;			/* rows written */
+	uint64		bytes;			/* bytes of the file */
+} ShmcacheSaveResult;
+
+extern int64 shmcache_loading_frame;
+extern void shmcache_snapshot_shmem_request(void);
+extern void shmcache_snapshot_shmem_startup(void);
+extern void shmcache_snapshot_init(void);
+extern void shmcache_snapshot_wait_loaded(int64 frame_id, bool always);
+extern bool shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed,
+								   bool wait, ShmcacheSaveResult *result);
+extern int	shmcache_snapshot_save_changed(bool wait);
+extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
+										const char *path);
+extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_set_aside(const char *path);
+extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_set_leader(pid_t pid);
+extern List *shmcache_snapshot_pending_databases(void);
+extern int64 shmcache_snapshot_next_pending(Oid dbid);
+extern void shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
+										bool file_kept, uint64 rows);
+extern int	shmcache_snapshot_abandon_pending(Oid dbid);
+
+/* autoload.c: GUCs and background workers */
+extern bool shmcache_autoload;
+extern bool shmcache_autoload_wait;
+extern int	shmcache_save_interval;
+extern int	shmcache_debug_io_delay;
+extern void shmcache_autoload_init(void);
 
 #endif							/* SHMCACHE_H */

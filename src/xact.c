@@ -219,6 +219,8 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	if (writer != NULL)
 		return writer;
 
+	/* A frame still being loaded at server start is loaded first. */
+	shmcache_snapshot_wait_loaded(frame_id, true);
 	LockDatabaseObject(RelationRelationId, RelationGetRelid(view), 0,
 					   ExclusiveLock);
 
@@ -363,6 +365,7 @@ writer_commit(ShmcacheWriter *writer)
 			replaced = true;
 		}
 		frame->updated = GetCurrentTimestamp();
+		frame->changes++;
 	}
 	LWLockRelease(ShmcacheShared->lock);
 
@@ -392,6 +395,7 @@ forget_frames(List *forget)
 	HASH_SEQ_STATUS status;
 	ShmcacheFrame *frame;
 	List	   *unref = NIL;
+	List	   *gone = NIL;
 	ListCell   *lc;
 
 	if (forget == NIL || ShmcacheShared == NULL)
@@ -406,6 +410,8 @@ forget_frames(List *forget)
 			if (forget_matches(lfirst(lc), frame))
 			{
 				unref = lappend(unref, (void *) frame->current);
+				gone = lappend(gone, memcpy(palloc(sizeof(ShmcacheFrameKey)),
+											&frame->key, sizeof(ShmcacheFrameKey)));
 				hash_search(shmcache_frame_table(), &frame->key, HASH_REMOVE, NULL);
 				break;
 			}
@@ -415,6 +421,13 @@ forget_frames(List *forget)
 
 	foreach(lc, unref)
 		shmcache_version_unref((dsa_pointer) lfirst(lc));
+	/* Their snapshots go too, now that no save can put them back. */
+	foreach(lc, gone)
+	{
+		ShmcacheFrameKey *key = lfirst(lc);
+
+		shmcache_snapshot_forget(key->dbid, key->frame_id);
+	}
 }
 
 /* Queue a ShmcacheForget entry on one of the per-transaction lists. */
@@ -667,6 +680,7 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 	else
 	{
 		pin->own_writes = false;
+		shmcache_snapshot_wait_loaded(frame_id, false);
 		pin->version_dp = pin_current(frame_id, &pin->viewoid);
 		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
 										   dsa_get_address(shmcache_area(),

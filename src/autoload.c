@@ -1,0 +1,476 @@
+/*-------------------------------------------------------------------------
+ *
+ * autoload.c
+ *	  Frames survive restarts: the persistence GUCs and the background
+ *	  workers that load snapshots at server start and save frames
+ *	  periodically and at shutdown.
+ *
+ * In the style of pg_prewarm's autoprewarm:
+ *
+ *	 - The leader ("shmcache leader", registered in _PG_init, no database
+ *	   connection) starts once recovery has finished.  If shmcache.autoload
+ *	   is on it starts one worker per database that has frames waiting to be
+ *	   loaded, one database after the other, and waits for each.  Then it
+ *	   stays alive as the saver: every shmcache.save_interval it saves the
+ *	   frames that changed since their last save, and when it is asked to
+ *	   stop (SIGTERM, sent at a smart or fast shutdown before the shutdown
+ *	   checkpoint) it saves them all once more and exits.  It needs no
+ *	   database connection for that: a frame's layout is in shared memory.
+ *	   It is restarted after a crash restart, so frames come back as of
+ *	   their last save then too.
+ *
+ *	 - A per-database worker ("shmcache autoload") connects to its database
+ *	   and restores each of its pending frames in a transaction of its own
+ *	   (snapshot.c), logging each result.  A snapshot that is damaged or does
+ *	   not match its frame is renamed aside (<name>.bad) and skipped; one
+ *	   whose frame no longer exists is removed; any other failure (out of
+ *	   shmcache memory, say) leaves the file in place for the next start.
+ *
+ * The frames to load are known from the postmaster's shmem startup hook on
+ * (snapshot.c lists the snapshot directory there), so a query that reaches a
+ * frame before its worker did waits for it (shmcache.autoload_wait = on) or
+ * reads it empty (off); a writer always waits.  Whenever a worker or the
+ * leader ends, frames it did not load are marked "not loaded" and their
+ * waiters woken, so no query waits for a load that will never come.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/autoload.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/procsignal.h"
+#include "tcop/tcopprot.h"
+#include "commands/dbcommands.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "shmcache.h"
+
+/* GUC variables */
+bool		shmcache_autoload = true;
+bool		shmcache_autoload_wait = true;
+int			shmcache_save_interval = 300;
+int			shmcache_debug_io_delay = 0;
+
+PGDLLEXPORT void shmcache_leader_main(Datum main_arg);
+PGDLLEXPORT void shmcache_loader_main(Datum main_arg);
+
+/*
+ * shmcache_autoload_init
+ *		Define the persistence GUCs and register the leader (from _PG_init,
+ *		while shared_preload_libraries are loaded).
+ */
+void
+shmcache_autoload_init(void)
+{
+	BackgroundWorker worker;
+
+	DefineCustomBoolVariable("shmcache.autoload",
+							 "Load every frame that has a snapshot at server start.",
+							 "A background worker loads them; queries that reach a frame "
+							 "before it is loaded wait for it (see shmcache.autoload_wait).",
+							 &shmcache_autoload,
+							 true,
+							 PGC_POSTMASTER,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomBoolVariable("shmcache.autoload_wait",
+							 "Queries wait for a frame that is still being loaded at server start.",
+							 "When off, such a query reads the frame as empty.  Writers always wait.",
+							 &shmcache_autoload_wait,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomIntVariable("shmcache.save_interval",
+							"Time between saves of the frames changed since their last save.",
+							"Frames are also saved at a clean shutdown. "
+							"If set to zero, they are saved only at shutdown.",
+							&shmcache_save_interval,
+							300,
+							0,
+							INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL,
+							NULL,
+							NULL);
+
+	DefineCustomIntVariable("shmcache.debug_io_delay",
+							"Sleep this long after each block of rows saved or restored (testing only).",
+							NULL,
+							&shmcache_debug_io_delay,
+							0,
+							0,
+							10000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							NULL,
+							NULL,
+							NULL);
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 10;
+	strcpy(worker.bgw_library_name, "shmcache");
+	strcpy(worker.bgw_function_name, "shmcache_leader_main");
+	strcpy(worker.bgw_name, "shmcache leader");
+	strcpy(worker.bgw_type, "shmcache leader");
+	RegisterBackgroundWorker(&worker);
+}
+
+/* Exit callback of the leader: nobody will load what is still pending. */
+static void
+leader_exit(int code, Datum arg)
+{
+	int			n = shmcache_snapshot_abandon_pending(InvalidOid);
+
+	shmcache_snapshot_set_leader(0);
+	if (n > 0)
+		ereport(LOG,
+				(errmsg("shmcache: %d frames were not loaded: the autoload was interrupted", n)));
+}
+
+/*
+ * Start the autoload worker of database "dbid" and wait until it exits.
+ * Returns false if it could not be started.
+ */
+static bool
+run_database_worker(Oid dbid)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strcpy(worker.bgw_library_name, "shmcache");
+	strcpy(worker.bgw_function_name, "shmcache_loader_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "shmcache autoload of database %u", dbid);
+	strcpy(worker.bgw_type, "shmcache autoload");
+	worker.bgw_main_arg = ObjectIdGetDatum(dbid);
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		ereport(LOG,
+				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+				 errmsg("shmcache: could not start the autoload worker of database %u", dbid),
+				 errhint("Consider increasing the configuration parameter \"%s\".",
+						 "max_worker_processes")));
+		return false;
+	}
+	(void) WaitForBackgroundWorkerShutdown(handle);
+	return true;
+}
+
+/*
+ * Load the snapshots of every database, one database after the other.
+ */
+static void
+autoload_all(void)
+{
+	List	   *dbs = shmcache_snapshot_pending_databases();
+	TimestampTz start = GetCurrentTimestamp();
+	ListCell   *lc;
+
+	if (dbs == NIL)
+		return;
+	ereport(LOG,
+			(errmsg("shmcache: autoload of frame snapshots of %d databases started",
+					list_length(dbs))));
+	foreach(lc, dbs)
+	{
+		Oid			dbid = lfirst_oid(lc);
+		int			n;
+
+		if (ShutdownRequestPending)
+			break;
+		(void) run_database_worker(dbid);
+		n = shmcache_snapshot_abandon_pending(dbid);
+		if (n > 0)
+			ereport(LOG,
+					(errmsg("shmcache: %d frames of database %u were not loaded", n, dbid)));
+	}
+	ereport(LOG,
+			(errmsg("shmcache: autoload %s after %ld ms",
+					ShutdownRequestPending ? "interrupted by shutdown" : "finished",
+					TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+}
+
+/*
+ * Save changed frames, logging how many; never raises an error.  At
+ * shutdown ("wait"), frames another process is saving are waited for.
+ */
+static void
+save_changed(const char *why, bool wait)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	int			n = shmcache_snapshot_save_changed(wait);
+
+	if (n > 0)
+		ereport(LOG,
+				(errmsg("shmcache: saved %d changed frames %s in %ld ms", n, why,
+						TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+}
+
+/*
+ * shmcache_leader_main
+ *		Entry point of the leader: autoload, then save periodically and at
+ *		shutdown.
+ */
+void
+shmcache_leader_main(Datum main_arg)
+{
+	TimestampTz last_save;
+	MemoryContext cxt;
+
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGUSR1, procsignal_sigusr1_handler);
+	BackgroundWorkerUnblockSignals();
+	before_shmem_exit(leader_exit, (Datum) 0);
+	shmcache_require_shmem();
+	shmcache_snapshot_set_leader(MyProcPid);
+
+	cxt = AllocSetContextCreate(TopMemoryContext, "shmcache leader",
+								ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(cxt);
+
+	if (shmcache_autoload)
+		autoload_all();
+	MemoryContextReset(cxt);
+
+	last_save = GetCurrentTimestamp();
+	while (!ShutdownRequestPending)
+	{
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		if (shmcache_save_interval > 0)
+		{
+			long		delay;
+
+			delay = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+													TimestampTzPlusMilliseconds(last_save,
+																				shmcache_save_interval * 1000L));
+			if (delay <= 0)
+			{
+				last_save = GetCurrentTimestamp();
+				save_changed("periodically", false);
+				MemoryContextReset(cxt);
+				continue;
+			}
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 delay, PG_WAIT_EXTENSION);
+		}
+		else
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
+							 -1L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+
+	/* Asked to stop: most likely a clean shutdown. */
+	save_changed("at shutdown", true);
+}
+
+/* Exit callback of a database worker: wake whoever waits for its frames. */
+static void
+loader_exit(int code, Datum arg)
+{
+	shmcache_loading_frame = 0;
+	(void) shmcache_snapshot_abandon_pending(DatumGetObjectId(arg));
+}
+
+/* The view of frame "frame_id" of this database, or InvalidOid. */
+static Oid
+frame_view(int64 frame_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1];
+	Oid			viewoid = InvalidOid;
+
+	if (!OidIsValid(shmcache_catalog_relid(true)))
+		return InvalidOid;
+	args[0] = Int64GetDatum(frame_id);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT view FROM shmcache.frame_catalog WHERE frame_id = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read shmcache.frame_catalog");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		viewoid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	return viewoid;
+}
+
+/*
+ * Restore frame "frame_id" of this database from its snapshot in a
+ * transaction of its own and record the outcome.  Returns whether it was
+ * loaded; adds its rows to *rows.
+ */
+static bool
+load_frame(int64 frame_id, uint64 *total_rows)
+{
+	char		path[MAXPGPATH];
+	MemoryContext cxt = CurrentMemoryContext;
+	TimestampTz start = GetCurrentTimestamp();
+	/* Set inside PG_TRY and read after it: volatile. */
+	char	   *volatile name = NULL;
+	volatile bool orphan = false;
+	volatile bool loaded = false;
+	bool		kept = true;
+	volatile uint64 rows = 0;
+
+	shmcache_snapshot_path(path, MyDatabaseId, frame_id);
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		Oid			viewoid;
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		viewoid = frame_view(frame_id);
+		if (!OidIsValid(viewoid))
+			orphan = true;
+		else
+		{
+			Relation	view = relation_open(viewoid, RowExclusiveLock);
+
+			name = MemoryContextStrdup(cxt,
+									   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(view)),
+																  RelationGetRelationName(view)));
+			shmcache_loading_frame = frame_id;
+			rows = shmcache_snapshot_restore(view, frame_id, path);
+			relation_close(view, NoLock);
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		loaded = !orphan;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		bool		damaged;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		shmcache_loading_frame = 0;
+
+		damaged = edata->sqlerrcode == ERRCODE_DATA_CORRUPTED ||
+			edata->sqlerrcode == ERRCODE_DATATYPE_MISMATCH;
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("shmcache: could not load frame %s from snapshot \"%s\": %s",
+						name ? name : psprintf(INT64_FORMAT, frame_id), path,
+						edata->message),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 damaged ? errhint("The file is renamed to \"%s.bad\" and the frame starts empty.", path) :
+				 errhint("The file is kept and will be loaded at the next start.")));
+		if (damaged)
+		{
+			shmcache_snapshot_set_aside(path);
+			kept = false;
+		}
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	shmcache_loading_frame = 0;
+
+	if (orphan)
+	{
+		ereport(LOG,
+				(errmsg("shmcache: removed snapshot \"%s\": frame " INT64_FORMAT " no longer exists",
+						path, frame_id)));
+		if (unlink(path) != 0 && errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("could not remove file \"%s\": %m", path)));
+		kept = false;
+	}
+	shmcache_snapshot_load_done(MyDatabaseId, frame_id, loaded, kept, rows);
+	if (loaded)
+	{
+		ereport(LOG,
+				(errmsg("shmcache: loaded frame %s (%llu rows) from \"%s\" in %ld ms",
+						name, (unsigned long long) rows, path,
+						TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+		*total_rows += rows;
+	}
+	return loaded;
+}
+
+/*
+ * shmcache_loader_main
+ *		Entry point of a per-database autoload worker: restore every frame of
+ *		the database that is waiting to be loaded.
+ */
+void
+shmcache_loader_main(Datum main_arg)
+{
+	Oid			dbid = DatumGetObjectId(main_arg);
+	TimestampTz start = GetCurrentTimestamp();
+	int64		frame_id;
+	int			loaded = 0;
+	int			failed = 0;
+	uint64		rows = 0;
+	char	   *dbname;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	before_shmem_exit(loader_exit, ObjectIdGetDatum(dbid));
+	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
+
+	/* Never wait forever for a lock a query holds while it waits for us. */
+	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
+	StartTransactionCommand();
+	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(dbid));
+	CommitTransactionCommand();
+
+	while ((frame_id = shmcache_snapshot_next_pending(dbid)) != 0)
+	{
+		if (load_frame(frame_id, &rows))
+			loaded++;
+		else
+			failed++;
+	}
+	ereport(LOG,
+			(errmsg("shmcache: autoload of database \"%s\": %d frames loaded (%llu rows), %d not loaded, in %ld ms",
+					dbname, loaded, (unsigned long long) rows,
+					failed, TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+}
