@@ -485,6 +485,37 @@ collect_aggrefs(PathTarget *target, Index relid, bool *ok)
 }
 
 /*
+ * The cost of aggregating "rel": a tenth of an operator per row and pushed
+ * qual or aggregate (column-wise loops), and for the rows that pass the
+ * pushed quals, fetching them and evaluating the other quals as a scan
+ * would.  With no such quals it is far below any plan that forms rows;
+ * with costly ones a parallel scan under a partial Agg can win.
+ */
+static Cost
+aggregation_cost(PlannerInfo *root, RelOptInfo *rel, int naggs)
+{
+	List	   *pushed = NIL;
+	List	   *rest = NIL;
+	QualCost	rest_cost;
+	ListCell   *lc;
+	double		fetched;
+
+	foreach(lc, extract_actual_clauses(rel->baserestrictinfo, false))
+	{
+		if (shmcache_filter_pushable(lfirst(lc), rel->relid))
+			pushed = lappend(pushed, lfirst(lc));
+		else
+			rest = lappend(rest, lfirst(lc));
+	}
+	cost_qual_eval(&rest_cost, rest, root);
+	fetched = rel->tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
+	return rest_cost.startup +
+		rel->tuples * list_length(pushed) * cpu_operator_cost * 0.1 +
+		(rest != NIL ? fetched * (cpu_tuple_cost * 0.5 + rest_cost.per_tuple) : 0) +
+		rel->rows * naggs * cpu_operator_cost * 0.1;
+}
+
+/*
  * create_upper_paths_hook: offer a ShmcacheAggregate path for the grouping
  * stage of a query that reads one frame.
  */
@@ -551,9 +582,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	path->path.parallel_safe = false;
 	path->path.parallel_workers = 0;
 	path->path.rows = ngroups;
-	/* A fraction of what the Agg over a scan would cost. */
-	path->path.startup_cost = input_rel->tuples * cpu_operator_cost * 0.01 +
-		ngroups * cpu_tuple_cost;
+	path->path.startup_cost = aggregation_cost(root, input_rel, list_length(aggrefs));
 	path->path.total_cost = path->path.startup_cost + ngroups * cpu_tuple_cost;
 	path->path.pathkeys = NIL;
 	path->flags = 0;
