@@ -32,7 +32,7 @@
 # drop_frame shmcache.memory's used_bytes is back to its figure before the
 # frames were created.
 #
-# Runs in about a minute on a 2-core machine.
+# Runs in about 30 seconds on a 2-core machine.
 
 use strict;
 use warnings;
