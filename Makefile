@@ -32,9 +32,12 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 REGRESS := $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=tests/shmcache.conf
 
-# isolation specs (tests/specs/*.spec)
+# isolation specs (tests/specs/*.spec, expected output in tests/expected/),
+# run by pg_isolation_regress on their own throw-away instance, in a database
+# where shmcache is created once; results go to output_iso/
 ISOLATION := $(patsubst tests/specs/%.spec,%,$(sort $(wildcard tests/specs/*.spec)))
-ISOLATION_OPTS = --inputdir=tests --temp-instance=./tmp_check_iso --temp-config=tests/shmcache.conf
+ISOLATION_OPTS = --inputdir=tests --temp-instance=./tmp_check_iso \
+	--temp-config=tests/shmcache.conf --load-extension=shmcache
 
 # TAP tests (tests/*.pl)
 TAP_TESTS = 1

@@ -51,8 +51,8 @@ done
 	die "SHMCACHE_SIZE, SHARED_BUFFERS and WORK_MEM look like 4GB, 512MB, ..."
 [[ "$JIT" == on || "$JIT" == off ]] || die "JIT must be on or off"
 
-# Rows are generated as ts = TS_BASE + i ms, i = 1..ROWS.
-TS_BASE='2024-01-02 09:00:00+00'
+# Rows are those of ticks_select (scripts/lib.sh): ts = TS_BASE + i ms, i = 1..ROWS.
+TS_BASE="$TICKS_TS_BASE"
 
 # The benchmark queries; @T@ stands for the table (frame view or heap).
 LABELS=(
@@ -150,14 +150,7 @@ CREATE EXTENSION shmcache;
 CREATE EXTENSION pg_prewarm;
 \\timing on
 \\echo @@ gen
-COPY (
-    SELECT i,
-           'S' || (i % 500),
-           timestamptz '$TS_BASE' + i * interval '1 ms',
-           (((i * 7919) % 100000) / 100.0)::float8,
-           (i % 1000)::int4 + 1
-    FROM generate_series(1::int8, $ROWS::int8) AS i
-) TO :'csv' (FORMAT csv, HEADER);
+COPY ($(ticks_select 1 "$ROWS")) TO :'csv' (FORMAT csv, HEADER);
 SQL
 note "CSV written in $(awk '{ printf "%.1f s", $2 / 1000 }' < <(timings "$OUT/gen.out")):" \
 	"$(du -h "$CSV" | cut -f1)"
@@ -178,9 +171,9 @@ QUERIES[5]="SELECT count(*) FROM @T@ WHERE ts BETWEEN $ts_lo AND $ts_hi"
 # ---------------------------------------------------------------------------
 heading "Loading: $LOAD_REPS x (shmcache.copy_from into frame 'ticks', COPY into UNLOGGED 'ticks_heap', COPY into logged 'ticks_logged')"
 {
-	echo "SELECT shmcache.create_frame('ticks', 'id int8, symbol text, ts timestamptz, price float8, qty int4');"
-	echo "CREATE UNLOGGED TABLE ticks_heap (id int8, symbol text, ts timestamptz, price float8, qty int4);"
-	echo "CREATE TABLE ticks_logged (id int8, symbol text, ts timestamptz, price float8, qty int4);"
+	echo "SELECT shmcache.create_frame('ticks', '$TICKS_COLUMNS');"
+	echo "CREATE UNLOGGED TABLE ticks_heap ($TICKS_COLUMNS);"
+	echo "CREATE TABLE ticks_logged ($TICKS_COLUMNS);"
 	printf '%s\n' '\timing on'
 	for ((k = 1; k <= LOAD_REPS; k++)); do
 		if ((k > 1)); then

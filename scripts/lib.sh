@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 #
 # scripts/lib.sh
-#	Shell helpers shared by quickstart.sh, bench/ticks.sh and the demo:
-#	Debian package installation, build + install of the extension, the
-#	unprivileged work tree, and throw-away PostgreSQL clusters.
+#	Shell helpers shared by quickstart.sh, the benchmarks (bench/*.sh) and
+#	the demo: Debian package installation, build + install of the extension,
+#	the unprivileged work tree, throw-away PostgreSQL clusters, the memory
+#	of a running cluster, and the benchmarks' "ticks" data set.
 #
 # Source it from bash (callers use "set -euo pipefail"); it defines functions
 # and a few variables and runs nothing else.  Root-only steps run directly
@@ -19,9 +20,15 @@ _SHMCACHE_LIB_LOADED=1
 
 PG_MAJOR=15
 PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config}"
-# The server binaries of the PostgreSQL that PG_CONFIG belongs to (Debian's
-# path while it is not installed yet).
-PGBIN="$("$PG_CONFIG" --bindir 2>/dev/null || echo "/usr/lib/postgresql/${PG_MAJOR}/bin")"
+# Server and client programs: those of PG_CONFIG's installation (Debian's
+# path until the packages are installed), unless PGBIN is set.
+if [[ -z "${PGBIN:-}" ]]; then
+	if [[ -x "$PG_CONFIG" ]]; then
+		PGBIN="$("$PG_CONFIG" --bindir)"
+	else
+		PGBIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+	fi
+fi
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages everything here needs (prove is in perl).
 REQUIRED_PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
@@ -248,4 +255,71 @@ cluster_stop() {
 cluster_psql() {
 	as_user "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -P pager=off \
 		-h "$CLUSTER_DIR" -p "$CLUSTER_PORT" -d postgres "$@"
+}
+
+# cluster_pgbench ARGS...: pgbench on the running cluster's "postgres"
+# database as its superuser.
+cluster_pgbench() {
+	as_user "$PGBIN/pgbench" -h "$CLUSTER_DIR" -p "$CLUSTER_PORT" "$@" postgres
+}
+
+# ---------------------------------------------------------------------------
+# Memory of a running cluster
+# ---------------------------------------------------------------------------
+
+# cluster_pids: the postmaster's pid, then its children's, one per line.
+cluster_pids() {
+	local pm
+	pm="$(head -n 1 "$CLUSTER_DIR/data/postmaster.pid")"
+	echo "$pm"
+	pgrep -P "$pm" || true
+}
+
+# smaps_rollup_kb PID...: one line per process that still exists:
+# "pid Rss Pss Pss_Shmem Pss_Anon Pss_File Private_Dirty" in kB, from
+# /proc/PID/smaps_rollup (fields the kernel does not have print as 0).
+# Reading it needs root, or to be the server user (who we are when not root).
+smaps_rollup_kb() {
+	local pid
+	for pid in "$@"; do
+		{ cat "/proc/$pid/smaps_rollup" 2>/dev/null || true; } |
+			awk -v pid="$pid" '
+				$1 ~ /:$/ { v[substr($1, 1, length($1) - 1)] = $2; n++ }
+				END {
+					if (n) printf "%s %d %d %d %d %d %d\n", pid, v["Rss"], v["Pss"],
+						v["Pss_Shmem"], v["Pss_Anon"], v["Pss_File"], v["Private_Dirty"]
+				}'
+	done
+}
+
+# sum_smaps_kb: sum the lines of smaps_rollup_kb on stdin:
+# "Pss Pss_Shmem Pss_Anon Pss_File Private_Dirty processes" in kB.
+sum_smaps_kb() {
+	awk '{ p += $3; s += $4; a += $5; f += $6; d += $7; n++ }
+		END { printf "%d %d %d %d %d %d\n", p, s, a, f, d, n }'
+}
+
+# cluster_pss_kb: sum_smaps_kb over the postmaster and all its children.  The
+# Pss of a shared page is divided among the processes mapping it, so the sum
+# counts shared memory (shared_buffers, shmcache.size) once, for the pages
+# that live processes have touched.
+cluster_pss_kb() {
+	# shellcheck disable=SC2046
+	smaps_rollup_kb $(cluster_pids) | sum_smaps_kb
+}
+
+# ---------------------------------------------------------------------------
+# The "ticks" data set of the benchmarks
+# ---------------------------------------------------------------------------
+
+# Row i (i = 1, 2, ...) is (i, 'S' || i % 500, TICKS_TS_BASE + i ms,
+# ((i * 7919) % 100000) / 100.0, i % 1000 + 1): 500 symbols, prices 0..999.99,
+# quantities 1..1000, one tick per millisecond.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+TICKS_COLUMNS='id int8, symbol text, ts timestamptz, price float8, qty int4'
+TICKS_TS_BASE='2024-01-02 09:00:00+00'
+
+# ticks_select FIRST LAST: a SELECT of rows FIRST..LAST of the data set.
+ticks_select() {
+	printf '%s' "SELECT i, 'S' || (i % 500), timestamptz '$TICKS_TS_BASE' + i * interval '1 ms', (((i * 7919) % 100000) / 100.0)::float8, (i % 1000)::int4 + 1 FROM generate_series($1::int8, $2::int8) AS i"
 }
