@@ -4,8 +4,8 @@
 -- same rows, in four modes: pushdown on, shmcache.enable_pushdown = off,
 -- shmcache.enable_customscan = off, and forced parallel query.
 --
--- Checks marked "-- BUG:" fail until the bug they describe is fixed: the
--- expected output holds the correct (heap's) answer.
+-- Checks marked "-- regression:" guard against bugs this suite found (each
+-- described in its comment); the expected output is the heap's answer.
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS shmcache;
@@ -268,7 +268,7 @@ INSERT INTO pd_q (n, q) VALUES
  (115, $q$SELECT id FROM %T WHERE id IN (NULL::int8)$q$),
  (116, $q$SELECT id FROM %T WHERE id = ANY ('{}'::int8[])$q$),
  (117, $q$SELECT id FROM %T WHERE id = NULL::int8$q$),
- -- BUG: "col op ANY (array)" with an operator other than = on an integer or
+ -- regression: "col op ANY (array)" with an operator other than = on an integer or
  -- float column is evaluated as "col = ANY (array)" (118-120)
  (118, $q$SELECT id FROM %T WHERE id < ANY ('{5,10}'::int8[])$q$),
  (119, $q$SELECT count(*) FROM (SELECT id FROM %T WHERE i4 <> ANY ('{5,10}'::int4[])) s$q$),
@@ -396,13 +396,13 @@ INSERT INTO pd_q (n, q) VALUES
  (320, $q$SELECT count(*), sum(i4) FROM %T WHERE ts < now()$q$),
  (321, $q$SELECT count(*), sum(i4), avg(f4) FROM %T WHERE d BETWEEN '2024-02-01' AND '2024-03-01' AND t IN ('S01', 'S02')$q$),
  (322, $q$SELECT count(*), sum(id) FROM %T WHERE false$q$),
- -- BUG: a qual without columns (a pseudoconstant: stable function,
+ -- regression: a qual without columns (a pseudoconstant: stable function,
  -- parameter) is dropped by ShmcacheAggregate (323)
  (323, $q$SELECT count(*), sum(id) FROM %T WHERE now() < '2000-01-01'$q$),
  (324, $q$SELECT count(*), sum(id) FROM %T WHERE id = NULL::int8$q$),
  (325, $q$SELECT bool_and(b), bool_or(b), count(b) FROM %T$q$),
  (326, $q$SELECT min(vc), max(vc), count(vc) FROM %T WHERE vc > 'v5'$q$),
- -- BUG: as 118, under an aggregate
+ -- regression: as 118, under an aggregate
  (327, $q$SELECT count(*), sum(i4) FROM %T WHERE id < ANY ('{5,10}'::int8[])$q$),
  (328, $q$SELECT max(tu), min(tu) FROM %T WHERE tu < 'u05'$q$),
  (329, $q$SELECT count(*) FROM %T WHERE f8 > 24990$q$),
@@ -456,11 +456,11 @@ INSERT INTO pd_q (n, q) VALUES
  (433, $q$SELECT k, nl, count(*), count(nl), sum(nl) FROM %T WHERE id BETWEEN 40000 AND 60000 GROUP BY k, nl$q$),
  (434, $q$SELECT t, min(tc), max(tc), min(n), max(n) FROM %T WHERE n < 'Infinity' GROUP BY t$q$),
  (435, $q$SELECT t, count(*) FROM %T WHERE tc = 'épée' AND i4 * 2 > 0 GROUP BY t$q$),
- -- BUG: as 323, grouped (436)
+ -- regression: as 323, grouped (436)
  (436, $q$SELECT k, count(*) FROM %T WHERE now() < '2000-01-01' GROUP BY k$q$),
  (437, $q$SELECT vc, count(*), sum(i4) FROM %T WHERE vc IN ('v1', 'v2') GROUP BY vc ORDER BY vc$q$),
  (438, $q$SELECT i4 FROM %T GROUP BY i4 HAVING i4 > 49990$q$),
- -- BUG: as 118 (439)
+ -- regression: as 118 (439)
  (439, $q$SELECT k, count(*) FROM %T WHERE i4 < ANY ('{0}'::int4[]) GROUP BY k$q$),
  (440, $q$SELECT k, min(k), max(k), count(k), sum(k), avg(k) FROM %T GROUP BY k$q$),
  (441, $q$SELECT t, min(t), max(t), count(t) FROM %T GROUP BY t$q$),
@@ -470,42 +470,42 @@ UPDATE pd_q SET ordered = true WHERE n IN (411, 412, 425, 437);
 
 -- edge values (pspec, povf, pinf), once per mode
 INSERT INTO pd_q (n, scope, q) VALUES
- -- BUG: an overflowing float sum of one group is not reported when another
+ -- regression: an overflowing float sum of one group is not reported when another
  -- group has an infinite input in the same chunk: core raises
  -- "value out of range: overflow" (601, 602)
  (601, 'one', $q$SELECT g, sum(f8) FROM pspec@ WHERE g IN (1, 2) GROUP BY g$q$),
  (602, 'one', $q$SELECT g, sum(f4) FROM pspec@ WHERE g IN (1, 2) GROUP BY g$q$),
  (603, 'one', $q$SELECT sum(f8) FROM pspec@ WHERE g = 1$q$),
  (604, 'one', $q$SELECT sum(f4) FROM pspec@ WHERE g = 1$q$),
- -- BUG: min/max keep the first of equal values where core keeps the last:
+ -- regression: min/max keep the first of equal values where core keeps the last:
  -- numeric 1.0 vs 1.00, float -0 vs 0, text equal under a nondeterministic
  -- collation (605-607)
  (605, 'one', $q$SELECT g, min(n), max(n) FROM pspec@ WHERE g IN (1, 2, 3) GROUP BY g$q$),
  (606, 'one', $q$SELECT g, min(f8), max(f8), min(f4), max(f4) FROM pspec@ WHERE g = 3 GROUP BY g$q$),
  (607, 'one', $q$SELECT min(t), max(t) FROM pspec@ WHERE g < 6$q$),
- -- BUG: avg(float8) raises an overflow in core where the sum of squares
+ -- regression: avg(float8) raises an overflow in core where the sum of squares
  -- overflows (here {0, 1e160}); the node returns 5e+159 (608)
  (608, 'one', $q$SELECT avg(f8) FROM pspec@ WHERE g = 5$q$),
  (609, 'one', $q$SELECT sum(i8), avg(i8), sum(i4), avg(i4), sum(i2), avg(i2) FROM pspec@$q$),
  (610, 'one', $q$SELECT g, sum(i8), avg(i8), sum(i4), avg(i4), sum(i2), min(i8), max(i8) FROM pspec@ GROUP BY g$q$),
- -- BUG: 1e308 + 1e308 overflows in core; the node's unfiltered float8 sum
+ -- regression: 1e308 + 1e308 overflows in core; the node's unfiltered float8 sum
  -- adds in four lanes and ends with NaN (611), and an overflow followed by
  -- an infinite input in the same chunk is not reported either (612)
  (611, 'one', $q$SELECT sum(f8) FROM povf@$q$),
  (612, 'one', $q$SELECT sum(f8) FROM pinf@$q$),
  (613, 'one', $q$SELECT sum(f8) FROM pspec@ WHERE g IN (2, 4)$q$),
- -- BUG: as 605 (group 1: 1.0 vs 1.00)
+ -- regression: as 605 (group 1: 1.0 vs 1.00)
  (614, 'one', $q$SELECT g, sum(n), avg(n), min(n), max(n) FROM pspec@ GROUP BY g$q$),
  (615, 'one', $q$SELECT count(*) FROM pspec@ GROUP BY t$q$),
  (616, 'one', $q$SELECT count(*) FROM pspec@ WHERE t = 'a'$q$),
  (617, 'one', $q$SELECT count(*) FROM pspec@ WHERE t IN ('b', 'x', NULL)$q$),
  (618, 'one', $q$SELECT count(*), count(t) FROM pspec@ WHERE t < 'c'$q$),
  (619, 'one', $q$SELECT sum(f8) FROM pspec@ WHERE g = 6$q$),
- -- BUG: as 602 (group 1 overflows, group 2 holds Infinity)
+ -- regression: as 602 (group 1 overflows, group 2 holds Infinity)
  (620, 'one', $q$SELECT g, count(*), sum(f4), avg(f4), min(f4), max(f4), avg(f8) FROM pspec@ WHERE g <> 5 GROUP BY g$q$),
  (621, 'one', $q$SELECT sum(f8), avg(f8), min(f8), max(f8) FROM pspec@ WHERE g IN (3, 4)$q$),
  (622, 'one', $q$SELECT g, count(*) FROM pspec@ WHERE f8 = 0 GROUP BY g$q$),
- -- BUG: as 118, on a float column (623)
+ -- regression: as 118, on a float column (623)
  (623, 'one', $q$SELECT count(*) FROM pspec@ WHERE f8 < ANY ('{0}'::float8[])$q$),
  (624, 'one', $q$SELECT avg(f8) FROM pspec@ WHERE g = 2$q$),
 -- frames joined to each other, subqueries and LATERAL: the frame's scan is
@@ -718,7 +718,7 @@ SELECT * FROM pd_prepared($q$(int8[]) AS SELECT id FROM pbig@ WHERE id = ANY ($1
                           '''{1,16385,99999}''', '''{}''', '''{NULL}''');
 SELECT * FROM pd_prepared($q$(timestamp, date) AS SELECT count(*), min(ts), max(d) FROM pbig@ WHERE ts >= $1 AND d < $2$q$,
                           '''2024-02-01'', ''2024-02-10''', '''infinity'', ''infinity''');
--- BUG: as 323: the pseudoconstant "$1 = 1" is dropped by ShmcacheAggregate
+-- regression: as 323: the pseudoconstant "$1 = 1" is dropped by ShmcacheAggregate
 SELECT * FROM pd_prepared($q$(int4) AS SELECT count(*) FROM pbig@ WHERE $1 = 1$q$, '0', '1');
 SET shmcache.enable_pushdown = off;
 SELECT * FROM pd_prepared($q$(int8, text) AS SELECT t, count(*) FROM pbig@ WHERE id > $1 AND t > $2 GROUP BY t$q$,

@@ -123,7 +123,8 @@ typedef struct AggAccum
 		double		d;
 		float4		f;
 	}			sum;
-	bool		saw_inf;		/* a float input was infinite */
+	double		sumsq;			/* avg(float): sum of squared deviations
+								 * (followed only where it could overflow) */
 	bool		has;			/* minmax set */
 	union
 	{
@@ -550,6 +551,10 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	{
 		Node	   *clause = (Node *) ((RestrictInfo *) lfirst(lc))->clause;
 		Bitmapset  *attrs = NULL;
+
+		/* a qual on no column gates the whole scan: leave it to core */
+		if (((RestrictInfo *) lfirst(lc))->pseudoconstant)
+			return;
 
 		/* quals read per row must be plain columns and simple expressions */
 		pull_varattnos(clause, input_rel->relid, &attrs);
@@ -1036,29 +1041,6 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 	}
 }
 
-/* Raise core's error for a float sum that overflowed without infinite input. */
-static void
-check_float_overflow(AggAccum *st, const ShmcacheColumn *col, const char *chunk,
-					 const uint16 *sel, uint32 n, bool all)
-{
-	uint32		j;
-
-	if (st->saw_inf)
-		return;
-	for (j = 0; j < n; j++)
-	{
-		uint32		i = all ? j : sel[j];
-
-		if (!shmcache_slot_isnull(col, chunk, i) &&
-			isinf(float_value(col->kind, chunk + col->values_off, i)))
-		{
-			st->saw_inf = true;
-			return;
-		}
-	}
-	float_overflow_error();
-}
-
 /* NaN-aware "a < b" with NaN above every other value, as float8_lt. */
 static inline bool
 float_lt(double a, double b)
@@ -1072,8 +1054,8 @@ float_lt(double a, double b)
 
 /*
  * Iterate over the selected rows of a column that are not null: i is the
- * row, st the state of its group for aggregate "a" (uses the locals of
- * accumulate()).
+ * row, st the state of its group in "accs" (uses the locals of the function:
+ * n, all, sel, grouped, row_group, has_nulls, nullbits).
  */
 #define FOR_EACH_INPUT(BODY) \
 	do { \
@@ -1086,6 +1068,135 @@ float_lt(double a, double b)
 			{ BODY; } \
 		} \
 	} while (0)
+
+/*
+ * Could accumulating this chunk's values of a float column overflow or meet
+ * an infinity or NaN?  Its min/max say: values below the bound cannot
+ * overflow a sum (or avg's sum of squares) of up to 2^32 of them, even added
+ * to what earlier chunks gave.
+ */
+static bool
+floats_may_overflow(AggKind kind, const ShmcacheColumn *col, const char *chunk)
+{
+	const ShmcacheStats *stats = shmcache_chunk_stats(chunk, col);
+	double		bound = kind == AGG_SUM_FLOAT4 ? 1e28 :
+		kind == AGG_AVG_FLOAT ? 1e140 : 1e290;
+
+	if (stats->has_nan)
+		return true;
+	return stats->has_range &&
+		(fabs(stats->min.f) >= bound || fabs(stats->max.f) >= bound);
+}
+
+/*
+ * Accumulate float sums (and avg's counts) of a chunk whose values cannot
+ * overflow anything: tight loops, with four partial sums when there is one
+ * group, no null and no filter.
+ */
+static void
+accumulate_floats(ShmcacheAggState *state, AggKind kind, AggAccum *accs,
+				  const ShmcacheColumn *col, const char *chunk, uint32 n, bool all)
+{
+	const uint16 *sel = state->sel;
+	const uint32 *row_group = state->row_group;
+	bool		grouped = state->grouped;
+	ShmcacheKind colkind = col->kind;
+	const char *values = chunk + col->values_off;
+	const uint8 *nullbits = (const uint8 *) chunk + col->nulls_off;
+	bool		has_nulls = col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+
+	if (kind == AGG_SUM_FLOAT4)
+	{
+		FOR_EACH_INPUT(st->count++;
+					   st->sum.f += ((const float4 *) values)[i]);
+		return;
+	}
+	if (!grouped && all && !has_nulls && colkind == SHMCACHE_KIND_FLOAT8)
+	{
+		const float8 *v = (const float8 *) values;
+		double		s0 = 0,
+					s1 = 0,
+					s2 = 0,
+					s3 = 0;
+		uint32		i;
+
+		for (i = 0; i + 4 <= n; i += 4)
+		{
+			s0 += v[i];
+			s1 += v[i + 1];
+			s2 += v[i + 2];
+			s3 += v[i + 3];
+		}
+		for (; i < n; i++)
+			s0 += v[i];
+		accs[0].sum.d += (s0 + s1) + (s2 + s3);
+		accs[0].count += n;
+		return;
+	}
+	FOR_EACH_INPUT(st->count++;
+				   st->sum.d += float_value(colkind, values, i));
+}
+
+/*
+ * Accumulate float sums and averages row by row exactly as core's transition
+ * functions do (float8pl, float4pl, float8_accum's Youngs-Cramer update),
+ * raising their overflow error where they would: for chunks holding huge,
+ * infinite or NaN values.  avg's sum of squared deviations is only followed
+ * here; in chunks of smaller values it cannot reach infinity.
+ */
+static void
+accumulate_floats_exactly(AggKind kind, AggAccum *accs, const ShmcacheColumn *col,
+						  const char *chunk, const uint16 *sel,
+						  const uint32 *row_group, bool grouped, uint32 n, bool all)
+{
+	for (uint32 j = 0; j < n; j++)
+	{
+		uint32		i = all ? j : sel[j];
+		AggAccum   *st = &accs[grouped ? row_group[j] : 0];
+
+		if (shmcache_slot_isnull(col, chunk, i))
+			continue;
+		if (kind == AGG_SUM_FLOAT4)
+		{
+			float4		x = ((const float4 *) (chunk + col->values_off))[i];
+			float4		r = st->sum.f + x;
+
+			if (unlikely(isinf(r)) && !isinf(st->sum.f) && !isinf(x))
+				float_overflow_error();
+			st->sum.f = r;
+			st->count++;
+		}
+		else
+		{
+			double		x = float_value(col->kind, chunk + col->values_off, i);
+			double		sx = st->sum.d + x;
+
+			if (kind == AGG_SUM_FLOAT8)
+			{
+				if (unlikely(isinf(sx)) && !isinf(st->sum.d) && !isinf(x))
+					float_overflow_error();
+			}
+			else if (st->count > 0)
+			{
+				double		n1 = (double) st->count + 1.0;
+				double		tmp = x * n1 - sx;
+				double		sxx = st->sumsq + tmp * tmp / (n1 * st->count);
+
+				if (isinf(sx) || isinf(sxx))
+				{
+					if (!isinf(st->sum.d) && !isinf(x))
+						float_overflow_error();
+					sxx = get_float8_nan();
+				}
+				st->sumsq = sxx;
+			}
+			else if (isnan(x) || isinf(x))
+				st->sumsq = get_float8_nan();
+			st->sum.d = sx;
+			st->count++;
+		}
+	}
+}
 
 /* Accumulate aggregate "a" over the selected rows of "chunk". */
 static void
@@ -1151,45 +1262,12 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		case AGG_SUM_FLOAT8:
 		case AGG_AVG_FLOAT:
-			if (!grouped && all && !has_nulls && kind == SHMCACHE_KIND_FLOAT8)
-			{
-				AggAccum   *st = &accs[0];
-				const float8 *v = (const float8 *) values;
-				double		s0 = 0,
-							s1 = 0,
-							s2 = 0,
-							s3 = 0;
-				uint32		i;
-
-				for (i = 0; i + 4 <= n; i += 4)
-				{
-					s0 += v[i];
-					s1 += v[i + 1];
-					s2 += v[i + 2];
-					s3 += v[i + 3];
-				}
-				for (; i < n; i++)
-					s0 += v[i];
-				st->sum.d += (s0 + s1) + (s2 + s3);
-				st->count += n;
-			}
-			else
-				FOR_EACH_INPUT(st->count++;
-							   st->sum.d += float_value(kind, values, i));
-			for (uint32 g = 0; g < state->ngroups; g++)
-			{
-				if (isinf(accs[g].sum.d))
-					check_float_overflow(&accs[g], col, chunk, sel, n, all);
-			}
-			break;
 		case AGG_SUM_FLOAT4:
-			FOR_EACH_INPUT(st->count++;
-						   st->sum.f += ((const float4 *) values)[i]);
-			for (uint32 g = 0; g < state->ngroups; g++)
-			{
-				if (isinf(accs[g].sum.f))
-					check_float_overflow(&accs[g], col, chunk, sel, n, all);
-			}
+			if (floats_may_overflow(agg->kind, col, chunk))
+				accumulate_floats_exactly(agg->kind, accs, col, chunk, sel,
+										  row_group, grouped, n, all);
+			else
+				accumulate_floats(state, agg->kind, accs, col, chunk, n, all);
 			break;
 		case AGG_SUM_NUMERIC:
 		case AGG_AVG_NUMERIC:
@@ -1221,11 +1299,16 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 						   st->minmax.i = v;
 						   st->has = true);
 			break;
+			/*
+			 * min and max keep the later of equal values (-0 and 0, 1.0 and
+			 * 1.00, equal text under a nondeterministic collation), as core's
+			 * smaller/larger functions do.
+			 */
 		case AGG_MIN_FLOAT:
 			FOR_EACH_INPUT(
 						   double v = float_value(kind, values, i);
 
-						   if (!st->has || float_lt(v, st->minmax.d))
+						   if (!st->has || !float_lt(st->minmax.d, v))
 						   st->minmax.d = v;
 						   st->has = true);
 			break;
@@ -1233,7 +1316,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			FOR_EACH_INPUT(
 						   double v = float_value(kind, values, i);
 
-						   if (!st->has || float_lt(st->minmax.d, v))
+						   if (!st->has || !float_lt(v, st->minmax.d))
 						   st->minmax.d = v;
 						   st->has = true);
 			break;
@@ -1248,7 +1331,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 
 							   if (!st->has ||
 								   sign * DatumGetInt32(FunctionCall2Coll(&agg->cmp, agg->collation,
-																		  v, st->minmax.datum)) < 0)
+																		  v, st->minmax.datum)) <= 0)
 							   st->minmax.datum = v;
 							   st->has = true);
 			}

@@ -86,6 +86,7 @@ typedef struct Filter
 	FilterRep	rep;
 
 	/* Bound at scan start */
+	FilterType	eval_type;		/* how it is evaluated (see reduce_any) */
 	bool		never;			/* no row can match (null constant) */
 	int			nvals;			/* constants (1 for compare) */
 	int64	   *ivals;
@@ -356,6 +357,51 @@ bind_value(Filter *f, int i, Datum value)
 		f->fvals[i] = argtype == FLOAT4OID ? DatumGetFloat4(value) : DatumGetFloat8(value);
 }
 
+/* Compare constants a and b of a native filter, NaN above everything. */
+static int
+compare_constants(const Filter *f, int a, int b)
+{
+	if (f->rep == REP_INT)
+		return (f->ivals[a] > f->ivals[b]) - (f->ivals[a] < f->ivals[b]);
+	if (isnan(f->fvals[a]) || isnan(f->fvals[b]))
+		return isnan(f->fvals[a]) - isnan(f->fvals[b]);
+	return (f->fvals[a] > f->fvals[b]) - (f->fvals[a] < f->fvals[b]);
+}
+
+/*
+ * "column op ANY (array)" with an ordering operator holds when "column op
+ * e" holds for the array's largest element (<, <=) or its smallest (>, >=);
+ * with <>, for every non-null value unless all elements are equal.  Turn
+ * such a filter into one comparison (or an IS NOT NULL test).
+ */
+static void
+reduce_any(Filter *f)
+{
+	int			pick = 0;
+	bool		all_equal = true;
+	int			k;
+
+	for (k = 1; k < f->nvals; k++)
+	{
+		int			c = compare_constants(f, k, pick);
+
+		all_equal &= (compare_constants(f, k, 0) == 0);
+		if ((f->strategy == BTLessStrategyNumber || f->strategy == BTLessEqualStrategyNumber) ?
+			c > 0 : c < 0)
+			pick = k;
+	}
+	if (f->strategy == STRATEGY_NE && !all_equal)
+	{
+		f->eval_type = FILTER_IS_NOT_NULL;
+		return;
+	}
+	f->eval_type = FILTER_COMPARE;
+	f->ivals[0] = f->ivals[pick];
+	f->fvals[0] = f->fvals[pick];
+	f->dvals[0] = f->dvals[pick];
+	f->nvals = 1;
+}
+
 /* Evaluate a filter's constant side: one value, or the non-null elements. */
 static void
 bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
@@ -364,6 +410,7 @@ bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
 	Datum		value;
 
 	f->never = false;
+	f->eval_type = f->type;
 	if (f->type == FILTER_IS_NULL || f->type == FILTER_IS_NOT_NULL)
 		return;
 	f->rep = choose_rep(f, col);
@@ -406,6 +453,8 @@ bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
 				bind_value(f, f->nvals++, elems[i]);
 		}
 		f->never = (f->nvals == 0);
+		if (!f->never && f->rep != REP_GENERIC && f->strategy != BTEqualStrategyNumber)
+			reduce_any(f);
 	}
 	if (f->rep == REP_GENERIC && col->kind == SHMCACHE_KIND_VARLENA &&
 		f->dict_match == NULL)
@@ -510,12 +559,12 @@ static bool
 chunk_may_match(const Filter *f, const ShmcacheColumn *col, const char *chunk)
 {
 	const ShmcacheStats *stats = shmcache_chunk_stats(chunk, col);
-	int			strategy = f->type == FILTER_ANY ? BTEqualStrategyNumber : f->strategy;
+	int			strategy = f->eval_type == FILTER_ANY ? BTEqualStrategyNumber : f->strategy;
 	int			i;
 
-	if (f->type == FILTER_IS_NULL)
+	if (f->eval_type == FILTER_IS_NULL)
 		return col->nulls_off != 0 && stats->nnulls > 0;
-	if (f->type == FILTER_IS_NOT_NULL || f->rep == REP_GENERIC)
+	if (f->eval_type == FILTER_IS_NOT_NULL || f->rep == REP_GENERIC)
 		return true;
 	/* No non-null value was ever stored: nothing can match. */
 	if (!stats->has_range && !stats->has_nan)
@@ -666,7 +715,7 @@ select_native(const Filter *f, const ShmcacheColumn *col, const char *chunk,
 {
 	const char *values = chunk + col->values_off;
 
-	if (f->type == FILTER_ANY)
+	if (f->eval_type == FILTER_ANY)
 	{
 		switch (col->kind)
 		{
@@ -775,7 +824,7 @@ shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
 		bool		has_nulls = col->nulls_off != 0 &&
 			shmcache_chunk_stats(chunk, col)->nnulls > 0;
 
-		switch (f->type)
+		switch (f->eval_type)
 		{
 			case FILTER_IS_NULL:
 				SELECT_ROWS(shmcache_slot_isnull(col, chunk, i));
