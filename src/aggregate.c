@@ -1070,6 +1070,40 @@ float_lt(double a, double b)
 	} while (0)
 
 /*
+ * Sum of the selected values of an integer column (no nulls among them).
+ * A chunk's int2/int4 values cannot overflow the int64 sum; int8 values are
+ * summed in 128 bits.
+ */
+#define SUM_SELECTED(T, ACC) \
+	do { \
+		const T    *v_ = (const T *) values; \
+		if (all) \
+			for (uint32 j = 0; j < n; j++) ACC += v_[j]; \
+		else \
+			for (uint32 j = 0; j < n; j++) ACC += v_[sel[j]]; \
+	} while (0)
+
+static int128
+sum_ints(ShmcacheKind kind, const char *values, const uint16 *sel, uint32 n, bool all)
+{
+	int64		sum64 = 0;
+	int128		sum128 = 0;
+
+	switch (kind)
+	{
+		case SHMCACHE_KIND_INT16:
+			SUM_SELECTED(int16, sum64);
+			return sum64;
+		case SHMCACHE_KIND_INT32:
+			SUM_SELECTED(int32, sum64);
+			return sum64;
+		default:
+			SUM_SELECTED(int64, sum128);
+			return sum128;
+	}
+}
+
+/*
  * Could accumulating this chunk's values of a float column overflow or meet
  * an infinity or NaN?  Its min/max say: values below the bound cannot
  * overflow a sum (or avg's sum of squares) of up to 2^32 of them, even added
@@ -1130,6 +1164,18 @@ accumulate_floats(ShmcacheAggState *state, AggKind kind, AggAccum *accs,
 		for (; i < n; i++)
 			s0 += v[i];
 		accs[0].sum.d += (s0 + s1) + (s2 + s3);
+		accs[0].count += n;
+		return;
+	}
+	if (!grouped && !has_nulls)
+	{
+		double		sum = 0;
+
+		if (colkind == SHMCACHE_KIND_FLOAT8)
+			SUM_SELECTED(float8, sum);
+		else
+			SUM_SELECTED(float4, sum);
+		accs[0].sum.d += sum;
 		accs[0].count += n;
 		return;
 	}
@@ -1237,28 +1283,31 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			FOR_EACH_INPUT(st->count++);
 			break;
 		case AGG_SUM_INT:
-			FOR_EACH_INPUT(
-						   st->count++;
-						   if (pg_add_s64_overflow(st->sum.i, int_value(kind, values, i), &st->sum.i))
-						   ereport(ERROR,
-								   (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-									errmsg("bigint out of range"))));
-			break;
 		case AGG_SUM_INT8:
 		case AGG_AVG_INT:
-			if (!grouped && all && !has_nulls && kind == SHMCACHE_KIND_INT32)
+			if (!grouped && !has_nulls)
 			{
-				AggAccum   *st = &accs[0];
-				int64		sum = 0;
+				/* one group: sum the chunk in a register, then add */
+				int128		sum = sum_ints(kind, values, sel, n, all);
 
-				for (uint32 i = 0; i < n; i++)
-					sum += ((const int32 *) values)[i];
-				st->sum.i128 += sum;
-				st->count += n;
-				break;
+				if (agg->kind != AGG_SUM_INT)
+					accs[0].sum.i128 += sum;
+				else if (pg_add_s64_overflow(accs[0].sum.i, (int64) sum, &accs[0].sum.i))
+					ereport(ERROR,
+							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+							 errmsg("bigint out of range")));
+				accs[0].count += n;
 			}
-			FOR_EACH_INPUT(st->count++;
-						   st->sum.i128 += int_value(kind, values, i));
+			else if (agg->kind == AGG_SUM_INT)
+				FOR_EACH_INPUT(
+							   st->count++;
+							   if (pg_add_s64_overflow(st->sum.i, int_value(kind, values, i), &st->sum.i))
+							   ereport(ERROR,
+									   (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+										errmsg("bigint out of range"))));
+			else
+				FOR_EACH_INPUT(st->count++;
+							   st->sum.i128 += int_value(kind, values, i));
 			break;
 		case AGG_SUM_FLOAT8:
 		case AGG_AVG_FLOAT:
