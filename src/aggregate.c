@@ -486,11 +486,12 @@ collect_aggrefs(PathTarget *target, Index relid, bool *ok)
 }
 
 /*
- * The cost of aggregating "rel": a tenth of an operator per row and pushed
- * qual or aggregate (column-wise loops), and for the rows that pass the
- * pushed quals, fetching them and evaluating the other quals as a scan
- * would.  With no such quals it is far below any plan that forms rows;
- * with costly ones a parallel scan under a partial Agg can win.
+ * The cost of aggregating "rel": a hundredth of an operator per row and
+ * pushed qual or aggregate (column-wise loops over arrays, a fraction of a
+ * nanosecond a value), plus evaluating the other quals on the rows that pass
+ * the pushed ones (their values are read in place, no row is formed).  It is
+ * below any plan that forms rows, even a parallel one, unless the per-row
+ * quals are costly.
  */
 static Cost
 aggregation_cost(PlannerInfo *root, RelOptInfo *rel, int naggs)
@@ -511,9 +512,9 @@ aggregation_cost(PlannerInfo *root, RelOptInfo *rel, int naggs)
 	cost_qual_eval(&rest_cost, rest, root);
 	fetched = rel->tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	return rest_cost.startup +
-		rel->tuples * list_length(pushed) * cpu_operator_cost * 0.1 +
-		(rest != NIL ? fetched * (cpu_tuple_cost * 0.5 + rest_cost.per_tuple) : 0) +
-		rel->rows * naggs * cpu_operator_cost * 0.1;
+		rel->tuples * list_length(pushed) * cpu_operator_cost * 0.01 +
+		fetched * rest_cost.per_tuple +
+		rel->rows * naggs * cpu_operator_cost * 0.01;
 }
 
 /*

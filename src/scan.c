@@ -266,8 +266,8 @@ split_quals(List *restrictinfos, Index relid, List **pushed, List **rest)
 
 /*
  * A ShmcacheScan path for "rel".  Its cost is below the function scan's,
- * which materialises every row: pushed quals cost a tenth of an operator per
- * row of the frame; a row that passes them costs half a cpu_tuple_cost plus
+ * which materialises every row: pushed quals cost a hundredth of an operator
+ * per row of the frame (column-wise loops); a row that passes them costs half a cpu_tuple_cost plus
  * the quals the node does not push.  With "workers" > 0 it is a partial
  * path, dividing the rows as a parallel heap scan would.
  */
@@ -306,7 +306,7 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	path->path.rows = rows;
 	path->path.startup_cost = qual_cost.startup + rel->reltarget->cost.startup;
 	path->path.total_cost = path->path.startup_cost +
-		tuples * (list_length(pushed) * cpu_operator_cost * 0.1) +
+		tuples * (list_length(pushed) * cpu_operator_cost * 0.01) +
 		fetched * (cpu_tuple_cost * 0.5 + qual_cost.per_tuple) +
 		rows * rel->reltarget->cost.per_tuple;
 	path->path.pathkeys = NIL;
