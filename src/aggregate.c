@@ -815,17 +815,10 @@ start_aggregation(ShmcacheAggState *state)
 {
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
-	bool		isnull;
-	int64		frame_id;
 	int			i;
 
-	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
-													   econtext, &isnull));
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("frame id must not be null")));
-	shmcache_read_begin(frame_id, &state->snap);
+	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
+						&state->snap);
 	state->pinned = true;
 	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
 								  state->read_columns, false);
@@ -1746,13 +1739,7 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 	ListCell   *lc;
 	int			i;
 
-	if (state->pinned)
-		ExplainPropertyText("Frame",
-							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
-													   get_rel_name(viewoid)),
-							es);
-	else
-		ExplainPropertyText("Frame", "chosen at run time", es);
+	shmcache_explain_frame(state->pinned ? viewoid : InvalidOid, es);
 	foreach(lc, state->read_columns)
 		items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
 	ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);

@@ -516,6 +516,40 @@ shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
 				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
 }
 
+/*
+ * shmcache_eval_frame_id
+ *		Evaluate the frame id argument of a frame scan.
+ */
+int64
+shmcache_eval_frame_id(ExprState *frame_id_expr, ExprContext *econtext)
+{
+	bool		isnull;
+	Datum		frame_id = ExecEvalExprSwitchContext(frame_id_expr, econtext, &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("frame id must not be null")));
+	return DatumGetInt64(frame_id);
+}
+
+/*
+ * shmcache_explain_frame
+ *		EXPLAIN's "Frame" line: the frame's view, or InvalidOid while the
+ *		frame is not known yet (a frame id computed at run time).
+ */
+void
+shmcache_explain_frame(Oid viewoid, ExplainState *es)
+{
+	if (OidIsValid(viewoid))
+		ExplainPropertyText("Frame",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+													   get_rel_name(viewoid)),
+							es);
+	else
+		ExplainPropertyText("Frame", "chosen at run time", es);
+}
+
 /* A List of ints as an array (at least one element long). */
 static int *
 int_list_to_array(List *list)
@@ -547,17 +581,9 @@ start_scan(ShmcacheScanState *state)
 {
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-	bool		isnull;
-	int64		frame_id;
 
-	frame_id = DatumGetInt64(ExecEvalExprSwitchContext(state->frame_id_expr,
-													   econtext, &isnull));
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("frame id must not be null")));
-
-	shmcache_read_begin(frame_id, &state->snap);
+	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
+						&state->snap);
 	state->pinned = true;
 	state->started = true;
 	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
@@ -829,13 +855,7 @@ explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	StringInfoData columns;
 	ListCell   *lc;
 
-	if (state->started)
-		ExplainPropertyText("Frame",
-							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
-													   get_rel_name(viewoid)),
-							es);
-	else
-		ExplainPropertyText("Frame", "chosen at run time", es);
+	shmcache_explain_frame(state->started ? viewoid : InvalidOid, es);
 	initStringInfo(&columns);
 	foreach(lc, state->read_columns)
 		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",

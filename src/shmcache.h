@@ -396,6 +396,11 @@ extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
 										  bool every_column);
 extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
+struct ExprState;
+struct ExplainState;
+extern int64 shmcache_eval_frame_id(struct ExprState *frame_id_expr,
+									struct ExprContext *econtext);
+extern void shmcache_explain_frame(Oid viewoid, struct ExplainState *es);
 
 /* aggregate.c */
 extern bool shmcache_enable_pushdown;
