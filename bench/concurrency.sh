@@ -87,11 +87,7 @@ now() {
 	date +%s.%N
 }
 
-if [[ "$SKIP_BUILD" != 1 ]]; then
-	ensure_packages
-	build_install
-fi
-make_worktree shmcache-bench
+bench_prepare shmcache-bench
 cd "$WORKTREE"
 
 cluster_start shmcache-bench \

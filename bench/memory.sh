@@ -49,11 +49,7 @@ done
 [[ "$JIT" == on || "$JIT" == off ]] || die "JIT must be on or off"
 [[ -r /proc/self/smaps_rollup ]] || die "this needs /proc/PID/smaps_rollup (Linux 4.14 or later)"
 
-if [[ "$SKIP_BUILD" != 1 ]]; then
-	ensure_packages
-	build_install
-fi
-make_worktree shmcache-bench
+bench_prepare shmcache-bench
 cd "$WORKTREE"
 
 cluster_start shmcache-bench \

@@ -37,11 +37,7 @@ timing_ms() {
 	awk '/^Time: [0-9.]+ ms/ { print $2 }'
 }
 
-if [[ "$SKIP_BUILD" != 1 ]]; then
-	ensure_packages
-	build_install
-fi
-make_worktree shmcache-persist
+bench_prepare shmcache-persist
 cd "$WORKTREE"
 
 cluster_start shmcache-persist \

@@ -120,11 +120,7 @@ progress() {
 
 mem_total_kb="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 
-if [[ "$SKIP_BUILD" != 1 ]]; then
-	ensure_packages
-	build_install
-fi
-make_worktree shmcache-bench
+bench_prepare shmcache-bench
 cd "$WORKTREE"
 
 cluster_start shmcache-bench \

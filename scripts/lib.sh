@@ -179,6 +179,17 @@ _remove_worktree() {
 	fi
 }
 
+# bench_prepare PREFIX: what every benchmark does first: unless SKIP_BUILD=1,
+# install the missing packages and build + install the extension; then set
+# WORKTREE as make_worktree does.
+bench_prepare() {
+	if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+		ensure_packages
+		build_install
+	fi
+	make_worktree "$1"
+}
+
 # ---------------------------------------------------------------------------
 # Throw-away clusters
 # ---------------------------------------------------------------------------

@@ -230,6 +230,8 @@ typedef struct ShmcacheAggState
 	uint16	   *sel;
 	uint32	   *row_group;		/* group of each selected row */
 	uint32	   *code_group;		/* single text group column: per code */
+	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
+												 * number per code */
 	uint64		chunks_scanned;
 	uint64		chunks_skipped;
 } ShmcacheAggState;
@@ -443,18 +445,6 @@ groupable_column(Expr *expr, Index relid, Oid eqop)
 	return tce->eq_opr == eqop;
 }
 
-static bool
-contains_exec_param_or_subplan_walker(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
-		return true;
-	if (IsA(node, SubPlan) || IsA(node, AlternativeSubPlan) || IsA(node, SubLink))
-		return true;
-	return expression_tree_walker(node, contains_exec_param_or_subplan_walker, context);
-}
-
 /*
  * The Aggrefs of the grouping target, or NIL with *ok false if something in
  * it cannot be computed by the node.
@@ -496,19 +486,12 @@ collect_aggrefs(PathTarget *target, Index relid, bool *ok)
 static Cost
 aggregation_cost(PlannerInfo *root, RelOptInfo *rel, int naggs)
 {
-	List	   *pushed = NIL;
-	List	   *rest = NIL;
+	List	   *pushed;
+	List	   *rest;
 	QualCost	rest_cost;
-	ListCell   *lc;
 	double		fetched;
 
-	foreach(lc, extract_actual_clauses(rel->baserestrictinfo, false))
-	{
-		if (shmcache_filter_pushable(lfirst(lc), rel->relid))
-			pushed = lappend(pushed, lfirst(lc));
-		else
-			rest = lappend(rest, lfirst(lc));
-	}
+	shmcache_split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
 	cost_qual_eval(&rest_cost, rest, root);
 	fetched = rel->tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	return rest_cost.startup +
@@ -559,7 +542,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 
 		/* quals read per row must be plain columns and simple expressions */
 		pull_varattnos(clause, input_rel->relid, &attrs);
-		if (contains_exec_param_or_subplan_walker(clause, NULL) ||
+		if (shmcache_needs_executor_context(clause) ||
 			(attrs != NULL && bms_first_member(attrs) < 1 - FirstLowInvalidHeapAttributeNumber))
 			return;
 	}
@@ -597,20 +580,6 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	add_path(output_rel, &path->path);
 }
 
-/* IntList of the 0-based columns of "relid" referenced in "node". */
-static List *
-referenced_columns(Node *node, Index relid)
-{
-	Bitmapset  *attrs = NULL;
-	List	   *columns = NIL;
-	int			attno = -1;
-
-	pull_varattnos(node, relid, &attrs);
-	while ((attno = bms_next_member(attrs, attno)) >= 0)
-		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
-	return columns;
-}
-
 /*
  * PlanCustomPath: a CustomScan whose scan tuple is the group columns then
  * the aggregates.  custom_private: group columns, aggregate specs (kind,
@@ -631,9 +600,8 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *scan_tlist = NIL;
 	List	   *group_cols = NIL;
 	List	   *agg_specs = NIL;
-	List	   *quals = extract_actual_clauses(input_rel->baserestrictinfo, false);
-	List	   *pushed = NIL;
-	List	   *rest = NIL;
+	List	   *pushed;
+	List	   *rest;
 	List	   *read_columns;
 	ListCell   *lc;
 
@@ -656,14 +624,9 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		agg_specs = lappend(agg_specs,
 							list_make3_int(kind, col, (int) aggref->inputcollid));
 	}
-	foreach(lc, quals)
-	{
-		if (shmcache_filter_pushable(lfirst(lc), relid))
-			pushed = lappend(pushed, lfirst(lc));
-		else
-			rest = lappend(rest, lfirst(lc));
-	}
-	read_columns = referenced_columns((Node *) list_make3(group_exprs, aggrefs, quals), relid);
+	shmcache_split_quals(input_rel->baserestrictinfo, relid, &pushed, &rest);
+	read_columns = shmcache_referenced_columns((Node *) list_make4(group_exprs, aggrefs, pushed, rest),
+											   relid);
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = NIL;
@@ -958,7 +921,9 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 			uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
 			uint32		code;
 
-			code_ids[c] = palloc(sizeof(uint32) * Max(nentries, 1));
+			if (state->code_ids[c] == NULL)
+				state->code_ids[c] = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
+			code_ids[c] = state->code_ids[c];
 			for (code = 0; code < nentries; code++)
 				code_ids[c][code] = string_id(state, c, dict, code);
 		}
@@ -1027,11 +992,6 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 			}
 			state->row_group[j] = lookup_group(state, &key, chunk, i);
 		}
-	}
-	for (c = 0; c < state->ngroupcols; c++)
-	{
-		if (code_ids[c] != NULL)
-			pfree(code_ids[c]);
 	}
 }
 

@@ -44,6 +44,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/restrictinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -123,13 +124,27 @@ column_var(Node *node, Index relid)
 }
 
 static bool
-contains_exec_param_walker(Node *node, void *context)
+exec_param_or_subplan_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
 		return true;
-	return expression_tree_walker(node, contains_exec_param_walker, context);
+	if (IsA(node, SubPlan) || IsA(node, AlternativeSubPlan) || IsA(node, SubLink))
+		return true;
+	return expression_tree_walker(node, exec_param_or_subplan_walker, context);
+}
+
+/*
+ * shmcache_needs_executor_context
+ *		Does "expr" use an executor parameter or a subplan?  The custom nodes
+ *		evaluate the expressions they keep in custom_private themselves, and
+ *		setrefs/finalize_plan never see them, so they must use neither.
+ */
+bool
+shmcache_needs_executor_context(Node *expr)
+{
+	return exec_param_or_subplan_walker(expr, NULL);
 }
 
 /* Can "expr" be evaluated once at scan start? */
@@ -138,8 +153,7 @@ is_scan_constant(Node *expr)
 {
 	return !contain_var_clause(expr) &&
 		!contain_volatile_functions(expr) &&
-		!contain_subplans(expr) &&
-		!contains_exec_param_walker(expr, NULL);
+		!shmcache_needs_executor_context(expr);
 }
 
 /*
@@ -209,6 +223,29 @@ shmcache_filter_pushable(Expr *clause, Index relid)
 
 	return !contain_volatile_functions((Node *) clause) &&
 		split_clause(clause, relid, &var, &constant, &var_on_right);
+}
+
+/*
+ * shmcache_split_quals
+ *		The quals (RestrictInfos) of a frame scan of range table entry
+ *		"relid", as bare clauses: those evaluated column-wise, and the rest.
+ */
+void
+shmcache_split_quals(List *restrictinfos, Index relid, List **pushed, List **rest)
+{
+	ListCell   *lc;
+
+	*pushed = NIL;
+	*rest = NIL;
+	foreach(lc, extract_actual_clauses(restrictinfos, false))
+	{
+		Expr	   *clause = lfirst(lc);
+
+		if (shmcache_filter_pushable(clause, relid))
+			*pushed = lappend(*pushed, clause);
+		else
+			*rest = lappend(*rest, clause);
+	}
 }
 
 /* ------------------------------------------------------------------------

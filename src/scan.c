@@ -243,25 +243,21 @@ custom_scan_applies(PlannerInfo *root, RelOptInfo *rel, Index rti)
 }
 
 /*
- * The pushed and the remaining quals of a frame scan of range table entry
- * "relid", as bare clauses.
+ * shmcache_referenced_columns
+ *		IntList of the 0-based columns of range table entry "relid" that
+ *		"node" references, in order.
  */
-static void
-split_quals(List *restrictinfos, Index relid, List **pushed, List **rest)
+List *
+shmcache_referenced_columns(Node *node, Index relid)
 {
-	ListCell   *lc;
+	Bitmapset  *attrs = NULL;
+	List	   *columns = NIL;
+	int			attno = -1;
 
-	*pushed = NIL;
-	*rest = NIL;
-	foreach(lc, extract_actual_clauses(restrictinfos, false))
-	{
-		Expr	   *clause = lfirst(lc);
-
-		if (shmcache_filter_pushable(clause, relid))
-			*pushed = lappend(*pushed, clause);
-		else
-			*rest = lappend(*rest, clause);
-	}
+	pull_varattnos(node, relid, &attrs);
+	while ((attno = bms_next_member(attrs, attno)) >= 0)
+		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+	return columns;
 }
 
 /*
@@ -282,7 +278,7 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	double		tuples = rel->tuples;
 	double		fetched;
 
-	split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
+	shmcache_split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
 	cost_qual_eval(&qual_cost, rest, root);
 	fetched = tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	if (workers > 0)
@@ -408,9 +404,8 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *pushed;
 	List	   *quals;
-	Bitmapset  *attrs = NULL;
-	List	   *columns = NIL;
-	List	   *read_columns = NIL;
+	List	   *columns;
+	List	   *read_columns;
 	int			attno;
 
 	for (attno = 1; attno <= list_length(rtfunc->funccoltypes); attno++)
@@ -429,18 +424,14 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	}
 
 	/* Columns fetched into the slot: those of the output and the quals kept. */
-	split_quals(clauses, rel->relid, &pushed, &quals);
-	pull_varattnos((Node *) best_path->path.pathtarget->exprs, rel->relid, &attrs);
-	pull_varattnos((Node *) tlist, rel->relid, &attrs);
-	pull_varattnos((Node *) quals, rel->relid, &attrs);
-	attno = -1;
-	while ((attno = bms_next_member(attrs, attno)) >= 0)
-		columns = lappend_int(columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+	shmcache_split_quals(clauses, rel->relid, &pushed, &quals);
+	columns = shmcache_referenced_columns((Node *) list_make3(best_path->path.pathtarget->exprs,
+															 tlist, quals),
+										  rel->relid);
 	/* Columns read at all, for privileges and EXPLAIN */
-	pull_varattnos((Node *) pushed, rel->relid, &attrs);
-	attno = -1;
-	while ((attno = bms_next_member(attrs, attno)) >= 0)
-		read_columns = lappend_int(read_columns, attno + FirstLowInvalidHeapAttributeNumber - 1);
+	read_columns = shmcache_referenced_columns((Node *) list_make4(best_path->path.pathtarget->exprs,
+																  tlist, quals, pushed),
+											   rel->relid);
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = quals;

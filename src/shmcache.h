@@ -379,6 +379,9 @@ typedef struct ShmcacheFilters ShmcacheFilters;
 struct PlanState;
 struct ExprContext;
 extern bool shmcache_filter_pushable(Expr *clause, Index relid);
+extern bool shmcache_needs_executor_context(Node *expr);
+extern void shmcache_split_quals(List *restrictinfos, Index relid, List **pushed,
+								 List **rest);
 extern ShmcacheFilters *shmcache_filters_create(List *clauses, struct PlanState *parent);
 extern void shmcache_filters_bind(ShmcacheFilters *filters,
 								  const ShmcacheVersion *version, bool own_writes,
@@ -393,6 +396,7 @@ struct RangeTblEntry;
 extern void shmcache_scan_init(void);
 extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
+extern List *shmcache_referenced_columns(Node *node, Index relid);
 extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
 										  bool every_column);
 extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
