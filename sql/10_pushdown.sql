@@ -133,6 +133,16 @@ CREATE TABLE pinf_h (f8 float8);
 INSERT INTO pinf_h VALUES (1e308), (1e308), ('-Infinity');
 SELECT shmcache.create_frame('pinf_f', 'f8 float8');
 INSERT INTO pinf_f SELECT * FROM pinf_h;
+-- pch: three chunks whose partial states overflow only when combined (in a
+-- parallel plan each participant aggregates whole chunks): f8 holds 1e308
+-- once in each of chunks 1 and 2, a holds 1e160 in chunk 1 and 0 elsewhere
+-- (avg's sum of squares), and g splits the rows in two groups
+CREATE TABLE pch_h (id int4, g int4, f8 float8, a float8);
+INSERT INTO pch_h SELECT i, i % 2, CASE WHEN i IN (1, 16385) THEN 1e308 ELSE 0 END,
+                         CASE WHEN i <= 16384 THEN 1e160 ELSE 0 END
+  FROM generate_series(1, 40000) i;
+SELECT shmcache.create_frame('pch_f', 'id int4, g int4, f8 float8, a float8');
+INSERT INTO pch_f SELECT * FROM pch_h ORDER BY id;
 
 --
 -- The oracle.  pd_check(q) runs q with "@" replaced by "_f" and by "_h",
@@ -234,7 +244,8 @@ BEGIN
         plan := plan || line || E'\n';
     END LOOP;
     RETURN concat_ws(' ',
-        CASE WHEN plan LIKE '%ShmcacheAggregate%' THEN 'pushed-agg' END,
+        CASE WHEN plan LIKE '%Parallel Custom Scan (ShmcacheAggregate)%' THEN 'parallel-agg'
+             WHEN plan LIKE '%ShmcacheAggregate%' THEN 'pushed-agg' END,
         CASE WHEN plan LIKE '%Parallel Custom Scan (ShmcacheScan)%' THEN 'parallel-scan'
              WHEN plan LIKE '%Custom Scan (ShmcacheScan)%' THEN 'scan' END,
         CASE WHEN plan LIKE '%Pushed Filters%' THEN '+filters' END,
@@ -508,6 +519,14 @@ INSERT INTO pd_q (n, scope, q) VALUES
  -- regression: as 118, on a float column (623)
  (623, 'one', $q$SELECT count(*) FROM pspec@ WHERE f8 < ANY ('{0}'::float8[])$q$),
  (624, 'one', $q$SELECT avg(f8) FROM pspec@ WHERE g = 2$q$),
+ (625, 'one', $q$SELECT sum(f8) FROM pch@$q$),
+ (626, 'one', $q$SELECT g, sum(f8) FROM pch@ GROUP BY g$q$),
+ -- regression: a chunk of small values after a chunk of huge ones takes the
+ -- fast path, where avg's sum of squares (huge: the mean is) is not
+ -- followed; core raises "value out of range: overflow" (627)
+ (627, 'one', $q$SELECT avg(a) FROM pch@$q$),
+ (628, 'one', $q$SELECT count(*), sum(f8), avg(a) FROM pch@ WHERE id > 16384$q$),
+ (629, 'one', $q$SELECT g, count(*), avg(a), min(a), max(f8) FROM pch@ WHERE id > 16384 GROUP BY g$q$),
 -- frames joined to each other, subqueries and LATERAL: the frame's scan is
 -- run again with other parameters
  (701, 'one', $q$SELECT x, (SELECT count(*) FROM pbig@ b WHERE b.id < x * 10000) FROM generate_series(0, 11) x$q$),
@@ -571,7 +590,10 @@ SELECT pd_run('no customscan', '{pbig@}', true, 0,
 RESET shmcache.enable_customscan;
 -- 4. forced parallel query, without aggregate pushdown (so that partial
 -- aggregates run over a parallel ShmcacheScan; the core queries) and with
--- it (the core aggregate queries)
+-- it (every aggregate query on pbig and the edge values): with
+-- seq_page_cost = 0 (the cost of a worker's mapping the frame's memory),
+-- parallel ShmcacheAggregate nodes compute partial states in the workers
+-- and the leader, and a finalizing one combines them
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -584,7 +606,14 @@ SELECT count(*) AS core_queries,
        count(*) FILTER (WHERE pd_node(replace(q, '%T', 'pbig@')) LIKE '%parallel%') AS parallel_scan
   FROM pd_q WHERE core;
 RESET shmcache.enable_pushdown;
-SELECT pd_run('parallel + pushdown', '{pbig@}', true, 300);
+SET seq_page_cost = 0;
+SELECT pd_run('parallel + pushdown', '{pbig@}', false, 300);
+-- how many of those queries on pbig aggregate in parallel
+SELECT count(*) AS aggregate_queries,
+       count(*) FILTER (WHERE pd_node(CASE WHEN scope = 'all' THEN replace(q, '%T', 'pbig@') ELSE q END)
+                        LIKE 'parallel-agg%') AS parallel_aggregate
+  FROM pd_q WHERE n >= 300;
+RESET seq_page_cost;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
@@ -651,6 +680,15 @@ END $$;
 SELECT pd_explain('SELECT count(*) FROM pbig_f WHERE id > 40000');
 SELECT pd_explain('SELECT id FROM pbig_f WHERE id % 1000 = 0 AND id > 90000 AND nl IS NOT NULL');
 RESET shmcache.enable_pushdown;
+-- parallel aggregation: a finalizing ShmcacheAggregate over a Gather of
+-- partial ones (seq_page_cost = 0 makes the workers' mapping of the frame
+-- free, so a frame this small is worth it)
+SET seq_page_cost = 0;
+EXPLAIN (COSTS OFF, VERBOSE) SELECT k, count(*), sum(i4), avg(f8) FROM pbig_f
+ WHERE id > 5 AND i4 * 2 > id GROUP BY k;
+SELECT pd_explain('SELECT t, count(*), max(n) FROM pbig_f WHERE id > 40000 GROUP BY t');
+SELECT pd_explain('SELECT count(*), sum(i4) FROM pbig_f WHERE id % 3 = 0');
+RESET seq_page_cost;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
@@ -795,8 +833,8 @@ COMMIT;
 --
 -- Clean up
 --
-SELECT shmcache.drop_frame(f) FROM unnest(ARRAY['pe_f', 'p1_f', 'p16_f', 'pbig_f', 'pspec_f', 'povf_f', 'pinf_f']::regclass[]) f;
-DROP TABLE pe_h, p1_h, p16_h, pbig_h, pspec_h, povf_h, pinf_h, pd_q, pd_frame, pd_res;
+SELECT shmcache.drop_frame(f) FROM unnest(ARRAY['pe_f', 'p1_f', 'p16_f', 'pbig_f', 'pspec_f', 'povf_f', 'pinf_f', 'pch_f']::regclass[]) f;
+DROP TABLE pe_h, p1_h, p16_h, pbig_h, pspec_h, povf_h, pinf_h, pch_h, pd_q, pd_frame, pd_res;
 DROP TABLE IF EXISTS pd_tmp, pd_rf, pd_rh;
 DROP FUNCTION pd_fill(text, int), pd_side(text, bool), pd_error(text), pd_check(text, bool), pd_node(text),
               pd_run(text, text[], bool, int, int[]), pd_explain(text), pd_prepared(text, text[]), pd_count(int8, text), pd_count_h(int8, text);

@@ -41,6 +41,7 @@
 #include <math.h>
 
 #include "access/nbtree.h"
+#include "access/parallel.h"
 #include "access/tupdesc.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_aggregate.h"
@@ -102,6 +103,18 @@ typedef enum AggKind
 	AGG_MAX_GENERIC
 } AggKind;
 
+/*
+ * What a ShmcacheAggregate node does.  A parallel plan is a finalizing node
+ * over a Gather of partial ones.
+ */
+typedef enum AggMode
+{
+	AGG_MODE_SERIAL,			/* aggregate the frame, return final values */
+	AGG_MODE_PARTIAL,			/* aggregate the chunks this process claims,
+								 * return partial states */
+	AGG_MODE_FINAL				/* combine the partial states from below */
+} AggMode;
+
 /* A pushed aggregate at execution time. */
 typedef struct AggSpec
 {
@@ -110,6 +123,10 @@ typedef struct AggSpec
 	Oid			collation;		/* input collation (generic min/max) */
 	Oid			resulttype;
 	FmgrInfo	cmp;			/* generic min/max: btree comparison */
+	int16		reflen;			/* typlen of the Datum a state may point to */
+	bool		refbyval;		/* (numeric sum, generic min/max) */
+	bool		exact_floats;	/* float sum/avg: a chunk needed the exact
+								 * path, so do all later ones */
 } AggSpec;
 
 /* The running state of one aggregate in one group. */
@@ -211,9 +228,13 @@ typedef struct ShmcacheAggState
 	int			naggs;
 	AggSpec    *aggs;
 	bool		grouped;		/* has GROUP BY */
+	AggMode		mode;
 
 	ShmcacheReadSnapshot snap;
-	bool		pinned;
+	bool		started;		/* snap is set */
+	bool		pinned;			/* snap holds a pin of ours */
+	ShmcacheParallelRead *pread;	/* partial node: shared snapshot */
+	uint64		next_chunk;		/* serial node: next chunk to read */
 	bool		done;			/* aggregation finished */
 	MemoryContext numeric_context;	/* numeric sums between chunks */
 
@@ -248,8 +269,18 @@ static TupleTableSlot *exec_shmcache_agg(CustomScanState *node);
 static void end_shmcache_agg(CustomScanState *node);
 static void rescan_shmcache_agg(CustomScanState *node);
 static void start_aggregation(ShmcacheAggState *state);
+static void prepare_comparisons(ShmcacheAggState *state);
+static void set_state_reference_type(AggSpec *agg, TupleDesc rowdesc);
 static void explain_shmcache_agg(CustomScanState *node, List *ancestors,
 								 ExplainState *es);
+static Size estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt);
+static void initialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
+										void *coordinate);
+static void reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
+										  void *coordinate);
+static void initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
+										   void *coordinate);
+static void shutdown_shmcache_agg(CustomScanState *node);
 
 static const CustomPathMethods shmcache_agg_path_methods = {
 	.CustomName = "ShmcacheAggregate",
@@ -267,6 +298,11 @@ static const CustomExecMethods shmcache_agg_exec_methods = {
 	.ExecCustomScan = exec_shmcache_agg,
 	.EndCustomScan = end_shmcache_agg,
 	.ReScanCustomScan = rescan_shmcache_agg,
+	.EstimateDSMCustomScan = estimate_dsm_shmcache_agg,
+	.InitializeDSMCustomScan = initialize_dsm_shmcache_agg,
+	.ReInitializeDSMCustomScan = reinitialize_dsm_shmcache_agg,
+	.InitializeWorkerCustomScan = initialize_worker_shmcache_agg,
+	.ShutdownCustomScan = shutdown_shmcache_agg,
 	.ExplainCustomScan = explain_shmcache_agg,
 };
 
@@ -476,28 +512,173 @@ collect_aggrefs(PathTarget *target, Index relid, bool *ok)
 }
 
 /*
- * The cost of aggregating "rel": a hundredth of an operator per row and
- * pushed qual or aggregate (column-wise loops over arrays, a fraction of a
- * nanosecond a value), plus evaluating the other quals on the rows that pass
- * the pushed ones (their values are read in place, no row is formed).  It is
- * below any plan that forms rows, even a parallel one, unless the per-row
- * quals are costly.
+ * The cost of aggregating "rel" in one process: a hundredth of an operator
+ * per row and pushed qual (column-wise loops over arrays), the other quals
+ * on the rows that pass the pushed ones (their values are read in place, no
+ * row is formed), and per selected row a tenth of an operator for each
+ * aggregate but count(*) (a count per chunk), more with GROUP BY: finding
+ * each row's group (by its dictionary code for one text column, else by a
+ * hash of its key) and updating scattered states.  A tenth of an operator
+ * is about what summing a float8 column takes.  It is below any plan that
+ * forms rows, unless the per-row quals are costly.
  */
 static Cost
-aggregation_cost(PlannerInfo *root, RelOptInfo *rel, int naggs)
+aggregation_cost(PlannerInfo *root, RelOptInfo *rel, List *group_exprs, List *aggrefs)
 {
 	List	   *pushed;
 	List	   *rest;
 	QualCost	rest_cost;
 	double		fetched;
+	double		per_row;
+	int			naggs = 0;
+	ListCell   *lc;
+
+	foreach(lc, aggrefs)
+		naggs += !((Aggref *) lfirst(lc))->aggstar;
 
 	shmcache_split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
 	cost_qual_eval(&rest_cost, rest, root);
 	fetched = rel->tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
+	if (group_exprs == NIL)
+		per_row = naggs * 0.1 * cpu_operator_cost;
+	else if (list_length(group_exprs) == 1 &&
+			 get_typlen(exprType(linitial(group_exprs))) == -1)
+		per_row = (list_length(aggrefs) + 1) * 0.5 * cpu_operator_cost;
+	else
+		per_row = (list_length(aggrefs) * 0.5 + 2) * cpu_operator_cost;
 	return rest_cost.startup +
 		rel->tuples * list_length(pushed) * cpu_operator_cost * 0.01 +
 		fetched * rest_cost.per_tuple +
-		rel->rows * naggs * cpu_operator_cost * 0.01;
+		rel->rows * per_row;
+}
+
+/*
+ * A ShmcacheAggregate path of "output_rel" in mode "mode", producing
+ * "target".  Costs and row counts are set by the caller.
+ */
+static CustomPath *
+make_agg_path(RelOptInfo *output_rel, PathTarget *target, AggMode mode,
+			  Index relid, List *group_exprs, List *aggrefs)
+{
+	CustomPath *path = makeNode(CustomPath);
+
+	path->path.pathtype = T_CustomScan;
+	path->path.parent = output_rel;
+	path->path.pathtarget = target;
+	path->path.param_info = NULL;
+	path->path.parallel_aware = false;
+	path->path.parallel_safe = false;
+	path->path.parallel_workers = 0;
+	path->path.pathkeys = NIL;
+	path->flags = 0;
+	path->custom_private = list_make4(makeInteger(relid), group_exprs, aggrefs,
+									  makeInteger(mode));
+	path->methods = &shmcache_agg_path_methods;
+	return path;
+}
+
+/*
+ * The Aggref a partial node returns for "aggref": the same call marked as
+ * computing a partial state, of type bytea (the node's own state image).
+ */
+static Aggref *
+make_partial_aggref(Aggref *aggref)
+{
+	Aggref	   *partial = copyObject(aggref);
+
+	partial->aggsplit = AGGSPLIT_INITIAL_SERIAL;
+	partial->aggtype = BYTEAOID;
+	return partial;
+}
+
+/*
+ * The bytes of column data aggregating "rel" reads: the values of the
+ * columns the grouping, the aggregates and the quals use (two bytes a row
+ * for a dictionary-coded column).
+ */
+static double
+frame_bytes_read(PlannerInfo *root, RelOptInfo *rel, List *group_exprs,
+				 List *aggrefs)
+{
+	RangeTblFunction *rtfunc = linitial(planner_rt_fetch(rel->relid, root)->functions);
+	List	   *quals = extract_actual_clauses(rel->baserestrictinfo, false);
+	ListCell   *lc;
+	double		width = 0;
+
+	foreach(lc, shmcache_referenced_columns((Node *) list_make3(group_exprs, aggrefs, quals),
+											rel->relid))
+	{
+		int16		typlen = get_typlen(list_nth_oid(rtfunc->funccoltypes, lfirst_int(lc)));
+
+		width += typlen > 0 ? typlen : (int16) sizeof(uint16);
+	}
+	return rel->tuples * width;
+}
+
+/*
+ * Offer a parallel plan too, if the frame scan has a partial path (the frame
+ * is named by a constant and its quals may run in workers): a finalizing
+ * node combining, by group, the partial states of a Gather of partial
+ * nodes, each of which aggregates the chunks its process claims.  Every
+ * participant's groups pass through the Gather.  "serial_cost" is the
+ * cost of aggregating in one process.
+ */
+static void
+add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
+					  RelOptInfo *output_rel, List *group_exprs,
+					  List *aggrefs, double ngroups, Cost serial_cost)
+{
+	PathTarget *partial_target = create_empty_pathtarget();
+	CustomPath *partial;
+	CustomPath *final;
+	GatherPath *gather;
+	ListCell   *lc;
+	int			workers;
+	double		divisor;
+	double		gathered;
+
+	if (!output_rel->consider_parallel || input_rel->partial_pathlist == NIL)
+		return;
+	workers = ((Path *) linitial(input_rel->partial_pathlist))->parallel_workers;
+	divisor = shmcache_parallel_divisor(workers);
+	foreach(lc, group_exprs)
+		add_column_to_pathtarget(partial_target, lfirst(lc), 0);
+	foreach(lc, aggrefs)
+		add_column_to_pathtarget(partial_target, (Expr *) make_partial_aggref(lfirst(lc)), 0);
+	set_pathtarget_cost_width(root, partial_target);
+
+	partial = make_agg_path(output_rel, partial_target, AGG_MODE_PARTIAL,
+							input_rel->relid, group_exprs, aggrefs);
+	partial->path.parallel_aware = true;
+	partial->path.parallel_safe = true;
+	partial->path.parallel_workers = workers;
+	partial->path.rows = clamp_row_est(Min(ngroups, input_rel->rows / divisor));
+
+	/*
+	 * Besides its share of the work, a worker maps into its address space the
+	 * pages of shared memory it reads (a new process has none mapped): about
+	 * what reading as many bytes of a table in shared buffers costs, a
+	 * seq_page_cost a block.  With aggregation this cheap, that and the
+	 * workers' start decide whether they pay.
+	 */
+	partial->path.startup_cost = serial_cost / divisor +
+		frame_bytes_read(root, input_rel, group_exprs, aggrefs) / BLCKSZ *
+		seq_page_cost * workers / divisor;
+	partial->path.total_cost = partial->path.startup_cost +
+		partial->path.rows * cpu_tuple_cost;
+
+	gathered = partial->path.rows * divisor;
+	gather = create_gather_path(root, output_rel, &partial->path, partial_target,
+								NULL, &gathered);
+
+	final = make_agg_path(output_rel, output_rel->reltarget, AGG_MODE_FINAL,
+						  input_rel->relid, group_exprs, aggrefs);
+	final->custom_paths = list_make1(gather);
+	final->path.rows = ngroups;
+	final->path.startup_cost = gather->path.total_cost +
+		gathered * (list_length(group_exprs) + list_length(aggrefs)) * cpu_operator_cost;
+	final->path.total_cost = final->path.startup_cost + ngroups * cpu_tuple_cost;
+	add_path(output_rel, &final->path);
 }
 
 /*
@@ -517,6 +698,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	ListCell   *lc;
 	bool		ok;
 	double		ngroups = 1;
+	Cost		cost;
 
 	if (prev_create_upper_paths_hook)
 		prev_create_upper_paths_hook(root, stage, input_rel, output_rel, extra);
@@ -561,30 +743,26 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 
 	if (group_exprs != NIL)
 		ngroups = estimate_num_groups(root, group_exprs, input_rel->rows, NULL, NULL);
+	cost = aggregation_cost(root, input_rel, group_exprs, aggrefs);
 
-	path = makeNode(CustomPath);
-	path->path.pathtype = T_CustomScan;
-	path->path.parent = output_rel;
-	path->path.pathtarget = output_rel->reltarget;
-	path->path.param_info = NULL;
-	path->path.parallel_aware = false;
-	path->path.parallel_safe = false;
-	path->path.parallel_workers = 0;
+	path = make_agg_path(output_rel, output_rel->reltarget, AGG_MODE_SERIAL,
+						 input_rel->relid, group_exprs, aggrefs);
 	path->path.rows = ngroups;
-	path->path.startup_cost = aggregation_cost(root, input_rel, list_length(aggrefs));
-	path->path.total_cost = path->path.startup_cost + ngroups * cpu_tuple_cost;
-	path->path.pathkeys = NIL;
-	path->flags = 0;
-	path->custom_private = list_make3(makeInteger(input_rel->relid), group_exprs, aggrefs);
-	path->methods = &shmcache_agg_path_methods;
+	path->path.startup_cost = cost;
+	path->path.total_cost = cost + ngroups * cpu_tuple_cost;
 	add_path(output_rel, &path->path);
+
+	add_parallel_agg_path(root, input_rel, output_rel, group_exprs, aggrefs,
+						  ngroups, cost);
 }
 
 /*
  * PlanCustomPath: a CustomScan whose scan tuple is the group columns then
- * the aggregates.  custom_private: group columns, aggregate specs (kind,
- * column, collation), pushed quals, other quals, columns read, check-as
- * user, the frame's column names, types and typmods.
+ * the aggregates (their partial states for a partial node).  custom_private:
+ * group columns, aggregate specs (kind, column, collation), pushed quals,
+ * other quals, columns read, check-as user, the frame's column names, types
+ * and typmods, the mode.  A finalizing node reads no frame itself: it has no
+ * quals and its one child plan is the Gather of partial nodes.
  */
 static Plan *
 plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -593,6 +771,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	Index		relid = intVal(linitial(best_path->custom_private));
 	List	   *group_exprs = lsecond(best_path->custom_private);
 	List	   *aggrefs = lthird(best_path->custom_private);
+	AggMode		mode = intVal(lfourth(best_path->custom_private));
 	RelOptInfo *input_rel = find_base_rel(root, relid);
 	RangeTblEntry *rte = planner_rt_fetch(relid, root);
 	RangeTblFunction *rtfunc = linitial(rte->functions);
@@ -619,14 +798,22 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		int			kind = classify_aggref(aggref, relid, &col);
 
 		scan_tlist = lappend(scan_tlist,
-							 makeTargetEntry(copyObject((Expr *) aggref),
+							 makeTargetEntry(mode == AGG_MODE_PARTIAL ?
+											 (Expr *) make_partial_aggref(aggref) :
+											 copyObject((Expr *) aggref),
 											 list_length(scan_tlist) + 1, NULL, false));
 		agg_specs = lappend(agg_specs,
 							list_make3_int(kind, col, (int) aggref->inputcollid));
 	}
-	shmcache_split_quals(input_rel->baserestrictinfo, relid, &pushed, &rest);
-	read_columns = shmcache_referenced_columns((Node *) list_make4(group_exprs, aggrefs, pushed, rest),
-											   relid);
+	if (mode == AGG_MODE_FINAL)
+		pushed = rest = read_columns = NIL;
+	else
+	{
+		shmcache_split_quals(input_rel->baserestrictinfo, relid, &pushed, &rest);
+		read_columns = shmcache_referenced_columns((Node *) list_make4(group_exprs, aggrefs,
+																	   pushed, rest),
+												   relid);
+	}
 
 	cscan->scan.plan.targetlist = tlist;
 	cscan->scan.plan.qual = NIL;
@@ -640,6 +827,8 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccolnames);
 	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypes);
 	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypmods);
+	cscan->custom_private = lappend(cscan->custom_private, makeInteger(mode));
+	cscan->custom_plans = custom_plans;
 	cscan->methods = &shmcache_agg_scan_methods;
 	return &cscan->scan.plan;
 }
@@ -703,6 +892,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	ListCell   *lc;
 
 	shmcache_require_shmem();
+	state->mode = intVal(list_nth(priv, 9));
 	state->frame_id_expr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
 	state->pushed = list_nth(priv, 2);
 	state->rest = list_nth(priv, 3);
@@ -737,6 +927,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 		agg->collation = (Oid) lthird_int(spec);
 		agg->resulttype = TupleDescAttr(scandesc, state->ngroupcols +
 										foreach_current_index(lc))->atttypid;
+		set_state_reference_type(agg, state->row_slot->tts_tupleDescriptor);
 	}
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 	state->row_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
@@ -746,10 +937,40 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 
 	/*
 	 * As for a frame scan, a constant frame id fixes the snapshot when the
-	 * query starts (a cursor sees the frame as it was when declared).
+	 * query starts (a cursor sees the frame as it was when declared).  A
+	 * partial node in a worker uses the leader's snapshot (see
+	 * initialize_worker_shmcache_agg); a finalizing node reads its child.
 	 */
-	if (IsA(linitial(cscan->custom_exprs), Const))
+	if (state->mode == AGG_MODE_FINAL)
+	{
+		node->custom_ps = list_make1(ExecInitNode(linitial(cscan->custom_plans),
+												  estate, eflags));
+		prepare_comparisons(state);
+	}
+	else if (IsA(linitial(cscan->custom_exprs), Const) &&
+			 !(state->mode == AGG_MODE_PARTIAL && IsParallelWorker()))
 		start_aggregation(state);
+}
+
+/*
+ * The type of the Datum a state of "agg" may point to: a numeric sum, or the
+ * min/max of a by-reference type.  A partial state carries its image.
+ */
+static void
+set_state_reference_type(AggSpec *agg, TupleDesc rowdesc)
+{
+	agg->reflen = sizeof(Datum);
+	agg->refbyval = true;
+	if (agg->kind == AGG_SUM_NUMERIC || agg->kind == AGG_AVG_NUMERIC)
+	{
+		agg->reflen = -1;
+		agg->refbyval = false;
+	}
+	else if (agg->kind == AGG_MIN_GENERIC || agg->kind == AGG_MAX_GENERIC)
+	{
+		agg->reflen = TupleDescAttr(rowdesc, agg->col)->attlen;
+		agg->refbyval = TupleDescAttr(rowdesc, agg->col)->attbyval;
+	}
 }
 
 /*
@@ -769,26 +990,13 @@ lookup_comparison(Oid type, FmgrInfo *cmp)
 	fmgr_info(proc, cmp);
 }
 
-/*
- * Pin the frame, check the right to read it, bind the filters and prepare
- * the groups.
- */
+/* Look up the comparison functions of generic min/max. */
 static void
-start_aggregation(ShmcacheAggState *state)
+prepare_comparisons(ShmcacheAggState *state)
 {
-	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
 	int			i;
 
-	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
-						&state->snap);
-	state->pinned = true;
-	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
-								  state->read_columns, false);
-	shmcache_check_frame_matches(&state->snap, rowdesc);
-	if (state->filters)
-		shmcache_filters_bind(state->filters, state->snap.version,
-							  state->snap.own_writes, econtext);
 	for (i = 0; i < state->naggs; i++)
 	{
 		AggSpec    *agg = &state->aggs[i];
@@ -796,6 +1004,35 @@ start_aggregation(ShmcacheAggState *state)
 		if (agg->kind == AGG_MIN_GENERIC || agg->kind == AGG_MAX_GENERIC)
 			lookup_comparison(TupleDescAttr(rowdesc, agg->col)->atttypid, &agg->cmp);
 	}
+}
+
+/*
+ * Prepare to read the snapshot in state->snap: bind the filters to it and
+ * look up what the aggregates need.
+ */
+static void
+prepare_snapshot(ShmcacheAggState *state)
+{
+	if (state->filters)
+		shmcache_filters_bind(state->filters, state->snap.version,
+							  state->snap.own_writes, state->css.ss.ps.ps_ExprContext);
+	prepare_comparisons(state);
+	state->started = true;
+}
+
+/* Pin the frame, check the right to read it and prepare to read it. */
+static void
+start_aggregation(ShmcacheAggState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
+						&state->snap);
+	state->pinned = true;
+	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
+								  state->read_columns, false);
+	shmcache_check_frame_matches(&state->snap, state->row_slot->tts_tupleDescriptor);
+	prepare_snapshot(state);
 }
 
 /* Number of a new group with key "key"; its output values are set later. */
@@ -1060,8 +1297,10 @@ sum_ints(ShmcacheKind kind, const char *values, const uint16 *sel, uint32 n, boo
 /*
  * Could accumulating this chunk's values of a float column overflow or meet
  * an infinity or NaN?  Its min/max say: values below the bound cannot
- * overflow a sum (or avg's sum of squares) of up to 2^32 of them, even added
- * to what earlier chunks gave.
+ * overflow a sum (or avg's sum of squares) of up to 2^32 of them.  Added to
+ * what earlier chunks of larger values gave, they can (a sum near the
+ * limit, or avg's squared distance from a huge mean), so once a chunk takes
+ * the exact path, the later ones do too (AggSpec.exact_floats).
  */
 static bool
 floats_may_overflow(AggKind kind, const ShmcacheColumn *col, const char *chunk)
@@ -1266,9 +1505,12 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 		case AGG_SUM_FLOAT8:
 		case AGG_AVG_FLOAT:
 		case AGG_SUM_FLOAT4:
-			if (floats_may_overflow(agg->kind, col, chunk))
+			if (agg->exact_floats || floats_may_overflow(agg->kind, col, chunk))
+			{
+				agg->exact_floats = true;
 				accumulate_floats_exactly(agg->kind, accs, col, chunk, sel,
 										  row_group, grouped, n, all);
+			}
 			else
 				accumulate_floats(state, agg->kind, accs, col, chunk, n, all);
 			break;
@@ -1410,14 +1652,11 @@ compact_numeric_sums(ShmcacheAggState *state)
 	state->numeric_context = fresh;
 }
 
-/* Run through every chunk of the snapshot, accumulating. */
+/* Start with no groups (or the one group of an aggregate without GROUP BY). */
 static void
-aggregate_frame(ShmcacheAggState *state)
+reset_groups(ShmcacheAggState *state)
 {
-	ShmcacheReadSnapshot *snap = &state->snap;
 	GroupKey	key;
-	uint64		chunkno;
-	bool		has_numeric = false;
 	int			a;
 	int			c;
 
@@ -1441,12 +1680,42 @@ aggregate_frame(ShmcacheAggState *state)
 	}
 	else
 		add_group(state, &key);
+}
+
+/*
+ * The next chunk to aggregate: the next one of the snapshot, or in a
+ * parallel plan the next one no participant has claimed.  False at the end.
+ */
+static bool
+next_chunk(ShmcacheAggState *state, uint64 *chunkno)
+{
+	if (shmcache_filters_never(state->filters))
+		return false;
+	if (state->pread != NULL)
+		return shmcache_parallel_read_claim(state->pread, &state->snap, chunkno);
+	*chunkno = state->next_chunk++;
+	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < state->snap.nrows;
+}
+
+/* Run through the chunks of the snapshot, accumulating. */
+static void
+aggregate_frame(ShmcacheAggState *state)
+{
+	ShmcacheReadSnapshot *snap = &state->snap;
+	uint64		chunkno;
+	bool		has_numeric = false;
+	int			a;
+
+	reset_groups(state);
 	for (a = 0; a < state->naggs; a++)
+	{
 		has_numeric |= state->aggs[a].kind == AGG_SUM_NUMERIC ||
 			state->aggs[a].kind == AGG_AVG_NUMERIC;
+		state->aggs[a].exact_floats = false;
+	}
 
-	for (chunkno = 0; (chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows &&
-		 !shmcache_filters_never(state->filters); chunkno++)
+	state->next_chunk = 0;
+	while (next_chunk(state, &chunkno))
 	{
 		const char *chunk = shmcache_version_chunk(snap->version, chunkno);
 		uint32		n = Min(SHMCACHE_CHUNK_ROWS, snap->nrows - (chunkno << SHMCACHE_CHUNK_SHIFT));
@@ -1469,6 +1738,260 @@ aggregate_frame(ShmcacheAggState *state)
 			accumulate(state, a, chunk, n, all);
 		if (has_numeric)
 			compact_numeric_sums(state);
+	}
+	state->done = true;
+	state->next_output = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Parallel aggregation: partial states and their combination
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * The partial state of aggregate "a" in group "g" as a bytea: the AggAccum,
+ * then the image of the Datum it points to, if any (a numeric sum, a
+ * by-reference min or max).  Participants of a parallel plan run the same
+ * binary, so the struct travels as it is.
+ */
+static Datum
+serialize_state(ShmcacheAggState *state, int a, uint32 g)
+{
+	const AggSpec *agg = &state->aggs[a];
+	const AggAccum *st = &state->accums[a][g];
+	Datum		ref = (Datum) 0;
+	Size		reflen = 0;
+	bytea	   *image;
+
+	if (!agg->refbyval)
+	{
+		if (agg->kind == AGG_SUM_NUMERIC || agg->kind == AGG_AVG_NUMERIC)
+			ref = st->count > 0 ? st->numeric : (Datum) 0;
+		else if (st->has)
+			ref = st->minmax.datum;
+		if (ref != (Datum) 0)
+			reflen = datumGetSize(ref, false, agg->reflen);
+	}
+	image = palloc(VARHDRSZ + sizeof(AggAccum) + reflen);
+	SET_VARSIZE(image, VARHDRSZ + sizeof(AggAccum) + reflen);
+	memcpy(VARDATA(image), st, sizeof(AggAccum));
+	if (reflen > 0)
+		memcpy(VARDATA(image) + sizeof(AggAccum), DatumGetPointer(ref), reflen);
+	return PointerGetDatum(image);
+}
+
+/*
+ * The state in a partial state image, its Datum copied out (aligned) into
+ * the current memory context.
+ */
+static void
+deserialize_state(const AggSpec *agg, Datum image, AggAccum *st)
+{
+	const char *data = VARDATA_ANY(DatumGetPointer(image));
+	Size		reflen = VARSIZE_ANY_EXHDR(DatumGetPointer(image)) - sizeof(AggAccum);
+
+	memcpy(st, data, sizeof(AggAccum));
+	if (reflen > 0)
+	{
+		char	   *ref = palloc(reflen);
+
+		memcpy(ref, data + sizeof(AggAccum), reflen);
+		if (agg->kind == AGG_SUM_NUMERIC || agg->kind == AGG_AVG_NUMERIC)
+			st->numeric = PointerGetDatum(ref);
+		else
+			st->minmax.datum = PointerGetDatum(ref);
+	}
+}
+
+/* a + b for float8 sums, with float8pl's overflow error. */
+static inline double
+float8_sum(double a, double b)
+{
+	double		r = a + b;
+
+	if (unlikely(isinf(r)) && !isinf(a) && !isinf(b))
+		float_overflow_error();
+	return r;
+}
+
+/*
+ * Add partial state "from" to "into", as the core aggregates' combine
+ * functions do (int8pl, float8pl, float4pl, float8_combine, numeric_add,
+ * the min/max functions), with their overflow errors.
+ */
+static void
+combine_state(AggSpec *agg, AggAccum *into, const AggAccum *from)
+{
+	switch (agg->kind)
+	{
+		case AGG_COUNT_STAR:
+		case AGG_COUNT:
+			into->count += from->count;
+			break;
+		case AGG_SUM_INT:
+			if (pg_add_s64_overflow(into->sum.i, from->sum.i, &into->sum.i))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("bigint out of range")));
+			into->count += from->count;
+			break;
+		case AGG_SUM_INT8:
+		case AGG_AVG_INT:
+			into->sum.i128 += from->sum.i128;
+			into->count += from->count;
+			break;
+		case AGG_SUM_FLOAT4:
+			{
+				float4		r = into->sum.f + from->sum.f;
+
+				if (unlikely(isinf(r)) && !isinf(into->sum.f) && !isinf(from->sum.f))
+					float_overflow_error();
+				into->sum.f = r;
+				into->count += from->count;
+			}
+			break;
+		case AGG_SUM_FLOAT8:
+			into->sum.d = float8_sum(into->sum.d, from->sum.d);
+			into->count += from->count;
+			break;
+		case AGG_AVG_FLOAT:
+			if (into->count == 0)
+				*into = *from;
+			else if (from->count > 0)
+			{
+				double		n1 = into->count;
+				double		n2 = from->count;
+				double		tmp = into->sum.d / n1 - from->sum.d / n2;
+				double		sxx = into->sumsq + from->sumsq + n1 * n2 * tmp * tmp / (n1 + n2);
+
+				into->sum.d = float8_sum(into->sum.d, from->sum.d);
+				if (unlikely(isinf(sxx)) && !isinf(into->sumsq) && !isinf(from->sumsq))
+					float_overflow_error();
+				into->sumsq = sxx;
+				into->count += from->count;
+			}
+			break;
+		case AGG_SUM_NUMERIC:
+		case AGG_AVG_NUMERIC:
+			if (from->count > 0)
+				into->numeric = into->count == 0 ? from->numeric :
+					DirectFunctionCall2(numeric_add, into->numeric, from->numeric);
+			into->count += from->count;
+			break;
+		case AGG_MIN_INT:
+		case AGG_MAX_INT:
+			if (from->has &&
+				(!into->has || (agg->kind == AGG_MIN_INT ?
+								from->minmax.i < into->minmax.i :
+								from->minmax.i > into->minmax.i)))
+				into->minmax.i = from->minmax.i;
+			into->has |= from->has;
+			break;
+		case AGG_MIN_FLOAT:
+		case AGG_MAX_FLOAT:
+			if (from->has &&
+				(!into->has || (agg->kind == AGG_MIN_FLOAT ?
+								float_lt(from->minmax.d, into->minmax.d) :
+								float_lt(into->minmax.d, from->minmax.d))))
+				into->minmax.d = from->minmax.d;
+			into->has |= from->has;
+			break;
+		case AGG_MIN_GENERIC:
+		case AGG_MAX_GENERIC:
+			if (from->has)
+			{
+				int			sign = agg->kind == AGG_MIN_GENERIC ? 1 : -1;
+
+				if (!into->has ||
+					sign * DatumGetInt32(FunctionCall2Coll(&agg->cmp,
+														   agg->collation,
+														   from->minmax.datum,
+														   into->minmax.datum)) < 0)
+					into->minmax.datum = from->minmax.datum;
+				into->has = true;
+			}
+			break;
+	}
+}
+
+/*
+ * The group of the partial row in "slot" (its group columns come first),
+ * created if new; the key values are copied for the group's output.
+ */
+static uint32
+partial_row_group(ShmcacheAggState *state, TupleTableSlot *slot)
+{
+	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
+	Datum		values[MAX_GROUP_COLUMNS];
+	GroupEntry *entry;
+	GroupKey	key;
+	bool		found;
+	int			c;
+
+	memset(&key, 0, sizeof(key));
+	for (c = 0; c < state->ngroupcols; c++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(rowdesc, state->group_cols[c]);
+
+		values[c] = slot->tts_values[c];
+		if (slot->tts_isnull[c])
+			key.nulls |= 1 << c;
+		else if (attr->attlen == -1)
+		{
+			StringEntry *string;
+
+			string = stringhash_insert(state->string_table[c],
+									   DatumGetPointer(values[c]), &found);
+			if (!found)
+			{
+				string->value = DatumGetPointer(datumCopy(values[c], false, -1));
+				string->id = state->string_table[c]->members - 1;
+			}
+			key.parts[c] = string->id;
+			values[c] = PointerGetDatum(string->value);
+		}
+		else
+			key.parts[c] = attr->attlen == 2 ? DatumGetInt16(values[c]) :
+				attr->attlen == 4 ? DatumGetInt32(values[c]) : DatumGetInt64(values[c]);
+	}
+	entry = grouphash_insert(state->group_table, key, &found);
+	if (!found)
+	{
+		entry->group = add_group(state, &key);
+		memcpy(state->groups[entry->group].values, values, sizeof(Datum) * state->ngroupcols);
+	}
+	return entry->group;
+}
+
+/*
+ * Finalizing node: combine the partial states of every row the Gather below
+ * returns (a row per group and participant) into the groups.
+ */
+static void
+combine_partials(ShmcacheAggState *state)
+{
+	PlanState  *child = linitial(state->css.custom_ps);
+	TupleTableSlot *slot;
+	int			a;
+
+	reset_groups(state);
+	for (;;)
+	{
+		uint32		g;
+
+		CHECK_FOR_INTERRUPTS();
+		slot = ExecProcNode(child);
+		if (TupIsNull(slot))
+			break;
+		slot_getallattrs(slot);
+		g = state->grouped ? partial_row_group(state, slot) : 0;
+		for (a = 0; a < state->naggs; a++)
+		{
+			AggAccum	from;
+
+			deserialize_state(&state->aggs[a], slot->tts_values[state->ngroupcols + a], &from);
+			combine_state(&state->aggs[a], &state->accums[a][g], &from);
+		}
 	}
 	state->done = true;
 	state->next_output = 0;
@@ -1574,9 +2097,18 @@ shmcache_agg_next(ScanState *ss)
 		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : group->values[i];
 	}
 	for (i = 0; i < state->naggs; i++)
-		slot->tts_values[state->ngroupcols + i] =
-			final_value(&state->aggs[i], &state->accums[i][state->next_output - 1],
-						&slot->tts_isnull[state->ngroupcols + i]);
+	{
+		if (state->mode == AGG_MODE_PARTIAL)
+		{
+			slot->tts_isnull[state->ngroupcols + i] = false;
+			slot->tts_values[state->ngroupcols + i] =
+				serialize_state(state, i, state->next_output - 1);
+		}
+		else
+			slot->tts_values[state->ngroupcols + i] =
+				final_value(&state->aggs[i], &state->accums[i][state->next_output - 1],
+							&slot->tts_isnull[state->ngroupcols + i]);
+	}
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -1591,10 +2123,18 @@ exec_shmcache_agg(CustomScanState *node)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 
-	if (!state->pinned)
-		start_aggregation(state);
-	if (!state->done)
-		aggregate_frame(state);
+	if (state->mode == AGG_MODE_FINAL)
+	{
+		if (!state->done)
+			combine_partials(state);
+	}
+	else
+	{
+		if (!state->started)
+			start_aggregation(state);
+		if (!state->done)
+			aggregate_frame(state);
+	}
 	return ExecScan(&node->ss, shmcache_agg_next, shmcache_agg_recheck);
 }
 
@@ -1606,33 +2146,111 @@ end_shmcache_agg(CustomScanState *node)
 	if (state->pinned)
 		shmcache_read_end(&state->snap);
 	state->pinned = false;
+	state->started = false;
 	ExecDropSingleTupleTableSlot(state->row_slot);
+	if (state->mode == AGG_MODE_FINAL)
+		ExecEndNode(linitial(node->custom_ps));
 }
 
 /*
  * A rescan returns the groups again, unless parameters changed: then the
- * frame is aggregated again (on a new snapshot if the frame id changed).
+ * frame is aggregated again (on a new snapshot if the frame id changed).  A
+ * partial node always aggregates again, the chunks it claims this time; a
+ * finalizing node combines again what its child returns after a rescan.
  */
 static void
 rescan_shmcache_agg(CustomScanState *node)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 
-	if (node->ss.ps.chgParam != NULL)
+	if (state->mode == AGG_MODE_FINAL)
+	{
+		PlanState  *child = linitial(node->custom_ps);
+
+		if (node->ss.ps.chgParam != NULL)
+		{
+			UpdateChangedParamSet(child, node->ss.ps.chgParam);
+			state->done = false;
+		}
+		if (child->chgParam == NULL && !state->done)
+			ExecReScan(child);
+	}
+	else if (node->ss.ps.chgParam != NULL || state->mode == AGG_MODE_PARTIAL)
 	{
 		if (state->pinned &&
 			!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
 		{
 			shmcache_read_end(&state->snap);
 			state->pinned = false;
+			state->started = false;
 		}
-		else if (state->pinned && state->filters)
+		else if (state->started && state->filters)
 			shmcache_filters_bind(state->filters, state->snap.version,
 								  state->snap.own_writes, node->ss.ps.ps_ExprContext);
 		state->done = false;
 	}
 	state->next_output = 0;
 	ExecScanReScan(&node->ss);
+}
+
+/* ------------------------------------------------------------------------
+ * Parallel plans: the partial node's shared snapshot
+ * ------------------------------------------------------------------------
+ */
+
+static Size
+estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(ShmcacheParallelRead);
+}
+
+/* Leader: publish the snapshot (taken in begin_shmcache_agg) to workers. */
+static void
+initialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
+							void *coordinate)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	Assert(state->started);
+	shmcache_parallel_read_init(coordinate, &state->snap);
+	state->pread = coordinate;
+}
+
+/* Leader, before a rescan with new workers: claim chunks from the start. */
+static void
+reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
+							  void *coordinate)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+	ShmcacheParallelRead *pread = coordinate;
+
+	pg_atomic_write_u64(&pread->next_chunk, 0);
+	state->pread = pread;
+}
+
+/* Worker: read the leader's snapshot. */
+static void
+initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
+							   void *coordinate)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	state->pread = coordinate;
+	shmcache_parallel_read_attach(state->pread, &state->snap);
+	prepare_snapshot(state);
+}
+
+/* Collect the chunk counts of all participants for EXPLAIN ANALYZE. */
+static void
+shutdown_shmcache_agg(CustomScanState *node)
+{
+	ShmcacheAggState *state = (ShmcacheAggState *) node;
+
+	if (state->pread == NULL)
+		return;
+	shmcache_parallel_read_counts(state->pread, &state->chunks_scanned,
+								  &state->chunks_skipped);
+	state->pread = NULL;
 }
 
 /* Names separated by commas. */
@@ -1687,7 +2305,9 @@ describe_row_quals(List *quals, Oid viewoid)
 /*
  * EXPLAIN: the frame, the columns read, the group key, the aggregates, the
  * pushed filters and the per-row filter; with ANALYZE the rows visible,
- * chunks scanned and skipped and the groups.
+ * chunks scanned and skipped and the groups.  A finalizing node shows the
+ * group key and the aggregates it finalizes, its child the rest; a partial
+ * node's chunk counts are those of all participants.
  */
 static void
 explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
@@ -1699,10 +2319,13 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 	ListCell   *lc;
 	int			i;
 
-	shmcache_explain_frame(state->pinned ? viewoid : InvalidOid, es);
-	foreach(lc, state->read_columns)
-		items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
-	ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);
+	if (state->mode != AGG_MODE_FINAL)
+	{
+		shmcache_explain_frame(state->pinned ? viewoid : InvalidOid, es);
+		foreach(lc, state->read_columns)
+			items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
+		ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);
+	}
 	if (state->grouped)
 	{
 		items = NIL;
@@ -1713,19 +2336,23 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 	items = NIL;
 	for (i = 0; i < state->naggs; i++)
 		items = lappend(items, describe_aggregate(&state->aggs[i], rowdesc));
-	ExplainPropertyList("Aggregates", items, es);
+	ExplainPropertyList(state->mode == AGG_MODE_SERIAL ? "Aggregates" :
+						state->mode == AGG_MODE_PARTIAL ? "Partial Aggregates" :
+						"Finalize Aggregates", items, es);
 	if (state->pushed != NIL)
 		ExplainPropertyList("Pushed Filters",
 							shmcache_filters_describe(state->pushed, rowdesc), es);
 	if (state->rest != NIL && state->pinned)
 		ExplainPropertyText("Row Filter", describe_row_quals(state->rest, viewoid), es);
+	if (es->analyze && state->mode == AGG_MODE_FINAL && state->grouped)
+		ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
 	if (es->analyze && state->pinned)
 	{
 		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
 		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
 		if (state->pushed != NIL)
 			ExplainPropertyUInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
-		if (state->grouped)
+		if (state->grouped && state->mode == AGG_MODE_SERIAL)
 			ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
 	}
 }

@@ -75,18 +75,6 @@
 PG_FUNCTION_INFO_V1(shmcache_scan);
 PG_FUNCTION_INFO_V1(shmcache_scan_support);
 
-/* Shared state of a parallel ShmcacheScan. */
-typedef struct ShmcacheParallelScan
-{
-	pg_atomic_uint64 next_chunk;	/* next chunk to claim */
-	pg_atomic_uint64 chunks_scanned;	/* by all participants */
-	pg_atomic_uint64 chunks_skipped;
-	dsa_pointer version_dp;		/* the leader's snapshot */
-	uint64		nrows;
-	bool		own_writes;
-	Oid			viewoid;
-} ShmcacheParallelScan;
-
 /* Executor state of a ShmcacheScan node. */
 typedef struct ShmcacheScanState
 {
@@ -103,7 +91,7 @@ typedef struct ShmcacheScanState
 	List	   *read_columns;	/* every column read, filters included */
 	List	   *pushed;			/* pushed quals */
 	ShmcacheFilters *filters;	/* their compiled form, or NULL */
-	ShmcacheParallelScan *pscan;	/* shared state, if parallel */
+	ShmcacheParallelRead *pscan;	/* shared snapshot, if parallel */
 	uint64		next_chunk;		/* next chunk (serial scan) */
 	char	   *chunk;			/* current chunk, or NULL */
 	uint16	   *sel;			/* its selected rows, unless sel_all */
@@ -283,11 +271,8 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	fetched = tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	if (workers > 0)
 	{
-		double		divisor = workers;
+		double		divisor = shmcache_parallel_divisor(workers);
 
-		/* the leader's share, as get_parallel_divisor() reckons it */
-		if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
-			divisor += 1.0 - 0.3 * workers;
 		rows = clamp_row_est(rows / divisor);
 		tuples /= divisor;
 		fetched /= divisor;
@@ -309,6 +294,22 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	path->flags = CUSTOMPATH_SUPPORT_PROJECTION;
 	path->methods = &shmcache_path_methods;
 	return path;
+}
+
+/*
+ * shmcache_parallel_divisor
+ *		The share of a parallel plan's work one of its "workers" workers does
+ *		is 1 / this: the leader's part is counted as get_parallel_divisor()
+ *		reckons it.
+ */
+double
+shmcache_parallel_divisor(int workers)
+{
+	double		divisor = workers;
+
+	if (parallel_leader_participation && 1.0 - 0.3 * workers > 0)
+		divisor += 1.0 - 0.3 * workers;
+	return divisor;
 }
 
 /*
@@ -645,7 +646,7 @@ next_chunk(ShmcacheScanState *state)
 
 		CHECK_FOR_INTERRUPTS();
 		if (state->pscan)
-			chunkno = pg_atomic_fetch_add_u64(&state->pscan->next_chunk, 1);
+			shmcache_parallel_read_claim(state->pscan, &state->snap, &chunkno);
 		else
 			chunkno = state->next_chunk++;
 		first = chunkno << SHMCACHE_CHUNK_SHIFT;
@@ -748,7 +749,7 @@ rescan_shmcache_scan(CustomScanState *node)
 static Size
 estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(ShmcacheParallelScan);
+	return sizeof(ShmcacheParallelRead);
 }
 
 /* Leader: publish the snapshot (taken in begin_shmcache_scan) to workers. */
@@ -757,17 +758,10 @@ initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 							 void *coordinate)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	ShmcacheParallelScan *pscan = coordinate;
 
 	Assert(state->started);
-	pg_atomic_init_u64(&pscan->next_chunk, 0);
-	pg_atomic_init_u64(&pscan->chunks_scanned, 0);
-	pg_atomic_init_u64(&pscan->chunks_skipped, 0);
-	pscan->version_dp = state->snap.version_dp;
-	pscan->nrows = state->snap.nrows;
-	pscan->own_writes = state->snap.own_writes;
-	pscan->viewoid = state->snap.viewoid;
-	state->pscan = pscan;
+	shmcache_parallel_read_init(coordinate, &state->snap);
+	state->pscan = coordinate;
 }
 
 /* Leader, before a rescan with new workers: start claiming chunks again. */
@@ -776,29 +770,21 @@ reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 							   void *coordinate)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	ShmcacheParallelScan *pscan = coordinate;
+	ShmcacheParallelRead *pscan = coordinate;
 
 	pg_atomic_write_u64(&pscan->next_chunk, 0);
 	state->pscan = pscan;
 }
 
-/*
- * Worker: read the leader's snapshot.  No pin is taken: the leader's pin is
- * held until after every worker has exited.
- */
+/* Worker: read the leader's snapshot. */
 static void
 initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
 								void *coordinate)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	ShmcacheParallelScan *pscan = coordinate;
 
-	state->pscan = pscan;
-	state->snap.version_dp = pscan->version_dp;
-	state->snap.version = dsa_get_address(shmcache_area(), pscan->version_dp);
-	state->snap.nrows = pscan->nrows;
-	state->snap.own_writes = pscan->own_writes;
-	state->snap.viewoid = pscan->viewoid;
+	state->pscan = coordinate;
+	shmcache_parallel_read_attach(state->pscan, &state->snap);
 	state->started = true;
 	if (state->filters)
 		shmcache_filters_bind(state->filters, state->snap.version,
@@ -806,29 +792,16 @@ initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
 	reset_scan_position(state);
 }
 
-/*
- * Add this participant's chunk counts to the shared ones; the leader then
- * takes the totals for EXPLAIN ANALYZE (workers have finished by the time
- * the leader's node is shut down after the last row).
- */
+/* Collect the chunk counts of all participants for EXPLAIN ANALYZE. */
 static void
 shutdown_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	ShmcacheParallelScan *pscan = state->pscan;
 
-	if (pscan == NULL)
+	if (state->pscan == NULL)
 		return;
-	if (IsParallelWorker())
-	{
-		pg_atomic_fetch_add_u64(&pscan->chunks_scanned, state->chunks_scanned);
-		pg_atomic_fetch_add_u64(&pscan->chunks_skipped, state->chunks_skipped);
-	}
-	else
-	{
-		state->chunks_scanned += pg_atomic_read_u64(&pscan->chunks_scanned);
-		state->chunks_skipped += pg_atomic_read_u64(&pscan->chunks_skipped);
-	}
+	shmcache_parallel_read_counts(state->pscan, &state->chunks_scanned,
+								  &state->chunks_skipped);
 	state->pscan = NULL;
 }
 

@@ -348,6 +348,22 @@ typedef struct ShmcacheReadSnapshot
 	bool		reused;			/* this query had read the frame already */
 } ShmcacheReadSnapshot;
 
+/*
+ * A read snapshot shared with parallel workers, in a node's DSM: the leader's
+ * pinned version and visible rows, and the counter from which every
+ * participant claims whole chunks.
+ */
+typedef struct ShmcacheParallelRead
+{
+	pg_atomic_uint64 next_chunk;	/* next chunk to claim */
+	pg_atomic_uint64 chunks_scanned;	/* by the workers, for EXPLAIN */
+	pg_atomic_uint64 chunks_skipped;
+	dsa_pointer version_dp;		/* the leader's snapshot */
+	uint64		nrows;
+	bool		own_writes;
+	Oid			viewoid;
+} ShmcacheParallelRead;
+
 typedef struct ShmcacheWriter ShmcacheWriter;
 
 extern void shmcache_xact_init(void);
@@ -359,6 +375,16 @@ extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
 extern void shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end(ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context);
+extern void shmcache_parallel_read_init(ShmcacheParallelRead *shared,
+										const ShmcacheReadSnapshot *snap);
+extern void shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
+										  ShmcacheReadSnapshot *snap);
+extern bool shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
+										 const ShmcacheReadSnapshot *snap,
+										 uint64 *chunkno);
+extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
+										  uint64 *chunks_scanned,
+										  uint64 *chunks_skipped);
 extern uint64 shmcache_frame_rows(int64 frame_id);
 extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
 extern void shmcache_forget_frame_on_abort(int64 frame_id);
@@ -397,6 +423,7 @@ extern void shmcache_scan_init(void);
 extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern List *shmcache_referenced_columns(Node *node, Index relid);
+extern double shmcache_parallel_divisor(int workers);
 extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
 										  bool every_column);
 extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);

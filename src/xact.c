@@ -45,6 +45,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
@@ -758,6 +759,76 @@ shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context)
 	MemoryContextRegisterResetCallback(context, &cb->callback);
 	snap->version = NULL;
 	snap->pin = NULL;
+}
+
+/*
+ * shmcache_parallel_read_init
+ *		Leader: share snapshot "snap" (pinned by the leader until after every
+ *		worker has exited) with the workers of a parallel plan.
+ */
+void
+shmcache_parallel_read_init(ShmcacheParallelRead *shared,
+							const ShmcacheReadSnapshot *snap)
+{
+	pg_atomic_init_u64(&shared->next_chunk, 0);
+	pg_atomic_init_u64(&shared->chunks_scanned, 0);
+	pg_atomic_init_u64(&shared->chunks_skipped, 0);
+	shared->version_dp = snap->version_dp;
+	shared->nrows = snap->nrows;
+	shared->own_writes = snap->own_writes;
+	shared->viewoid = snap->viewoid;
+}
+
+/*
+ * shmcache_parallel_read_attach
+ *		Worker: read the leader's snapshot.  No pin is taken; the leader's
+ *		outlives the worker.
+ */
+void
+shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
+							  ShmcacheReadSnapshot *snap)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->version_dp = shared->version_dp;
+	snap->version = dsa_get_address(shmcache_area(), shared->version_dp);
+	snap->nrows = shared->nrows;
+	snap->own_writes = shared->own_writes;
+	snap->viewoid = shared->viewoid;
+}
+
+/*
+ * shmcache_parallel_read_claim
+ *		Claim the next chunk of a shared snapshot for this participant; false
+ *		when every chunk has been claimed.
+ */
+bool
+shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
+							 const ShmcacheReadSnapshot *snap, uint64 *chunkno)
+{
+	*chunkno = pg_atomic_fetch_add_u64(&shared->next_chunk, 1);
+	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows;
+}
+
+/*
+ * shmcache_parallel_read_counts
+ *		At the end of a parallel read, a worker adds its chunk counts to the
+ *		shared ones; the leader (whose workers have all finished by then) adds
+ *		the shared ones to its own, for EXPLAIN ANALYZE.
+ */
+void
+shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
+							  uint64 *chunks_scanned, uint64 *chunks_skipped)
+{
+	if (IsParallelWorker())
+	{
+		pg_atomic_fetch_add_u64(&shared->chunks_scanned, *chunks_scanned);
+		pg_atomic_fetch_add_u64(&shared->chunks_skipped, *chunks_skipped);
+	}
+	else
+	{
+		*chunks_scanned += pg_atomic_read_u64(&shared->chunks_scanned);
+		*chunks_skipped += pg_atomic_read_u64(&shared->chunks_skipped);
+	}
 }
 
 /*
