@@ -476,7 +476,11 @@ INSERT INTO pd_q (n, q) VALUES
  (440, $q$SELECT k, min(k), max(k), count(k), sum(k), avg(k) FROM %T GROUP BY k$q$),
  (441, $q$SELECT t, min(t), max(t), count(t) FROM %T GROUP BY t$q$),
  (442, $q$SELECT k, i2, d, t, vc, tc, nl, tm, count(*) FROM %T WHERE id < 500 GROUP BY k, i2, d, t, vc, tc, nl, tm$q$),
- (443, $q$SELECT k, i2, d, t, vc, tc, nl, tm, ts, count(*) FROM %T WHERE id < 500 GROUP BY k, i2, d, t, vc, tc, nl, tm, ts$q$);
+ (443, $q$SELECT k, i2, d, t, vc, tc, nl, tm, ts, count(*) FROM %T WHERE id < 500 GROUP BY k, i2, d, t, vc, tc, nl, tm, ts$q$),
+ -- GROUP BY without aggregates (in 446 the planner drops the unused count)
+ (444, $q$SELECT k, t FROM %T GROUP BY k, t$q$),
+ (445, $q$SELECT d FROM %T WHERE id < 5000 AND i4 > 0 GROUP BY d$q$),
+ (446, $q$SELECT count(*) FROM (SELECT tc, count(*) FROM %T GROUP BY tc) s$q$);
 UPDATE pd_q SET ordered = true WHERE n IN (411, 412, 425, 437);
 
 -- edge values (pspec, povf, pinf), once per mode
@@ -544,7 +548,7 @@ UPDATE pd_q SET core = true
    101, 103, 104, 107, 111, 113, 114, 117, 118, 120, 124, 129, 131, 132, 135, 137, 143, 145,
    147, 153, 155, 160, 164, 165, 169, 172, 173, 181, 185, 186, 187, 189, 192, 195, 203, 210,
    301, 302, 303, 305, 306, 307, 308, 309, 310, 312, 315, 316, 319, 323, 327, 329, 330, 332,
-   401, 402, 403, 404, 405, 406, 411, 412, 413, 414, 416, 419, 420, 422, 429, 436, 439);
+   401, 402, 403, 404, 405, 406, 411, 412, 413, 414, 416, 419, 420, 422, 429, 436, 439, 444, 446);
 SELECT count(*) AS queries, count(*) FILTER (WHERE core) AS core FROM pd_q;
 
 CREATE TABLE pd_frame (base text PRIMARY KEY);

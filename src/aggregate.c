@@ -9,8 +9,8 @@
  * whose only relation is a frame scan.  If every aggregate is one of
  * count(*), count(col), sum/avg/min/max(col) on the supported types, with no
  * DISTINCT, ORDER BY or FILTER, the GROUP BY items are plain columns of
- * integer, date/time or text-like type, and there is no HAVING, a path is
- * added to the grouped relation.  Its plan is a CustomScan whose scan tuple
+ * integer, date/time or text-like type (a GROUP BY without aggregates is
+ * fine too), and there is no HAVING, a path is added to the grouped relation.  Its plan is a CustomScan whose scan tuple
  * holds the group columns and the Aggrefs (custom_scan_tlist), so the
  * query's target list, expressions over aggregates included, is computed
  * by ordinary projection, as postgres_fdw does for pushed-down aggregates.
@@ -23,6 +23,17 @@
  * group.  Groups are found per row by a hash of the group key, except for a
  * single dictionary-coded group column, where each chunk's dictionary
  * entries are mapped to groups once and rows only look up their code.
+ *
+ * Parallel aggregation.  If the frame scan has a partial path, a parallel
+ * plan is offered too: a finalizing node (AGG_MODE_FINAL) over a Gather of
+ * partial nodes (AGG_MODE_PARTIAL).  Each participant's partial node reads
+ * the leader's snapshot, shared through the node's DSM as the parallel scan
+ * shares it, aggregates the chunks it claims, and returns per group the key
+ * and each aggregate's state as a bytea (the AggAccum itself: participants
+ * run the same binary).  The finalizing node combines the states by group
+ * as the core combine functions do and returns the final values.  The
+ * partial Aggrefs in the plan are marked AGGSPLIT_INITIAL_SERIAL, so EXPLAIN
+ * VERBOSE shows them as PARTIAL.
  *
  * Results equal the core aggregates': the same result types (sum of int2/
  * int4 is int8, sum of int8 and avg of integers are numeric), NULL for sum,
@@ -251,6 +262,9 @@ typedef struct ShmcacheAggState
 	uint16	   *sel;
 	uint32	   *row_group;		/* group of each selected row */
 	uint32	   *code_group;		/* single text group column: per code */
+	uint32	   *id_group;		/* single text group column: per value
+								 * number, or UINT32_MAX */
+	uint32		nid_groups;		/* length of id_group */
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
 												 * number per code */
 	uint64		chunks_scanned;
@@ -705,7 +719,8 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 
 	if (stage != UPPERREL_GROUP_AGG || !shmcache_enable_pushdown ||
 		!shmcache_enable_customscan || ShmcacheShared == NULL ||
-		input_rel->reloptkind != RELOPT_BASEREL || !parse->hasAggs ||
+		input_rel->reloptkind != RELOPT_BASEREL ||
+		(!parse->hasAggs && parse->groupClause == NIL) ||
 		parse->groupingSets != NIL || parse->havingQual != NULL ||
 		list_length(parse->groupClause) > MAX_GROUP_COLUMNS)
 		return;
@@ -738,7 +753,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		group_exprs = lappend(group_exprs, expr);
 	}
 	aggrefs = collect_aggrefs(output_rel->reltarget, input_rel->relid, &ok);
-	if (!ok || aggrefs == NIL)
+	if (!ok || (aggrefs == NIL && group_exprs == NIL))
 		return;
 
 	if (group_exprs != NIL)
@@ -1130,9 +1145,42 @@ string_id(ShmcacheAggState *state, int c, const ShmcacheDict *dict, uint32 code)
 }
 
 /*
+ * The group of the rows holding dictionary entry "code" of "chunk" (row
+ * "slot" is one), when grouping by one text column: found by the entry's
+ * value number, which leads to the group without a hash of the group key
+ * once the value has been met in an earlier chunk.
+ */
+static uint32
+text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code,
+		   const char *chunk, uint32 slot)
+{
+	uint32		id = string_id(state, 0, dict, code);
+
+	if (id >= state->nid_groups)
+	{
+		uint32		n = Max(id + 1, state->nid_groups * 2);
+
+		state->id_group = state->id_group == NULL ?
+			palloc(sizeof(uint32) * n) : repalloc(state->id_group, sizeof(uint32) * n);
+		memset(state->id_group + state->nid_groups, 0xFF,
+			   sizeof(uint32) * (n - state->nid_groups));
+		state->nid_groups = n;
+	}
+	if (state->id_group[id] == UINT32_MAX)
+	{
+		GroupKey	key;
+
+		memset(&key, 0, sizeof(key));
+		key.parts[0] = id;
+		state->id_group[id] = lookup_group(state, &key, chunk, slot);
+	}
+	return state->id_group[id];
+}
+
+/*
  * Find the group of every selected row of "chunk" (row_group[j] for the j-th
- * selected row).  A single text column maps each dictionary entry to its
- * group once; otherwise each row's key is hashed.
+ * selected row).  A single text column maps each dictionary entry the rows
+ * use to its group once per chunk; otherwise each row's key is hashed.
  */
 static void
 assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
@@ -1152,7 +1200,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 		const ShmcacheColumn *col = &cols[state->group_cols[c]];
 
 		code_ids[c] = NULL;
-		if (col->kind == SHMCACHE_KIND_VARLENA)
+		if (col->kind == SHMCACHE_KIND_VARLENA && state->ngroupcols > 1)
 		{
 			const ShmcacheDict *dict = shmcache_chunk_dict(chunk, col);
 			uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
@@ -1197,11 +1245,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 			}
 			g = state->code_group[codes[i]];
 			if (g == UINT32_MAX)
-			{
-				key.parts[0] = code_ids[0][codes[i]];
-				key.nulls = 0;
-				g = state->code_group[codes[i]] = lookup_group(state, &key, chunk, i);
-			}
+				g = state->code_group[codes[i]] = text_group(state, dict, codes[i], chunk, i);
 			state->row_group[j] = g;
 		}
 	}
@@ -1677,6 +1721,8 @@ reset_groups(ShmcacheAggState *state)
 			state->string_table[c] = stringhash_create(CurrentMemoryContext, 256, NULL);
 		if (state->code_group == NULL)
 			state->code_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
+		if (state->id_group != NULL)
+			memset(state->id_group, 0xFF, sizeof(uint32) * state->nid_groups);
 	}
 	else
 		add_group(state, &key);
@@ -2336,9 +2382,10 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 	items = NIL;
 	for (i = 0; i < state->naggs; i++)
 		items = lappend(items, describe_aggregate(&state->aggs[i], rowdesc));
-	ExplainPropertyList(state->mode == AGG_MODE_SERIAL ? "Aggregates" :
-						state->mode == AGG_MODE_PARTIAL ? "Partial Aggregates" :
-						"Finalize Aggregates", items, es);
+	if (items != NIL)
+		ExplainPropertyList(state->mode == AGG_MODE_SERIAL ? "Aggregates" :
+							state->mode == AGG_MODE_PARTIAL ? "Partial Aggregates" :
+							"Finalize Aggregates", items, es);
 	if (state->pushed != NIL)
 		ExplainPropertyList("Pushed Filters",
 							shmcache_filters_describe(state->pushed, rowdesc), es);

@@ -11,7 +11,9 @@
 # and a DO loop committing after every row): t holds i = 1..n, w = 3 * i.
 #
 # Meanwhile 8 reader sessions (6 with the custom scan, 2 with the function
-# scan) and one reader whose query runs a parallel plan check, query after
+# scan) and one reader whose query runs a parallel plan (the batches of s
+# aggregated by parallel ShmcacheAggregate nodes: partial states from the
+# workers and the leader, combined by group in the leader) check, query after
 # query, that
 #  - s holds whole committed batches only: every batch present has 1000 rows
 #    and its sum, and the batches are exactly 0..max, no gap;
@@ -86,9 +88,9 @@ CREATE TABLE expect AS
 ANALYZE expect;
 
 -- check_s(): the batches of s, as the readers check them.  Its RETURN QUERY
--- may use a parallel plan, unlike a SELECT INTO of PL/pgSQL: with
--- force_parallel_mode and zero parallel costs, expect is read by a Parallel
--- Seq Scan under a Gather; the frame itself is read in the leader.
+-- may use a parallel plan, unlike a SELECT INTO of PL/pgSQL: with zero
+-- parallel costs and seq_page_cost, s is aggregated by workers and the
+-- leader, each reading the chunks it claims of the leader's snapshot.
 CREATE FUNCTION check_s(OUT batches int8, OUT n int8, OUT maxb int, OUT minb int,
                         OUT bad int8)
 RETURNS SETOF record LANGUAGE plpgsql AS $$
@@ -273,7 +275,8 @@ $par->query_safe(
 SET force_parallel_mode = on;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;});
+SET min_parallel_table_scan_size = 0;
+SET seq_page_cost = 0;});
 my $par_pid = $par->query_safe('SELECT pg_backend_pid()');
 like(
 	$par->query_safe('EXPLAIN (COSTS OFF) SELECT * FROM check_s()'),
@@ -511,8 +514,8 @@ like(
 		q{EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT count(*) FROM (SELECT batch, count(*) AS c, sum(v) AS sv FROM s GROUP BY batch) g
   LEFT JOIN expect e ON e.batch = g.batch}),
-	qr/Workers Launched: [1-9].*Custom Scan \(ShmcacheScan\).*Rows Visible: @{[$next_batch * 1000]}\b/s,
-	'the parallel reader\'s plan: parallel workers, and the frame read in the leader');
+	qr/Workers Launched: [1-9].*Parallel Custom Scan \(ShmcacheAggregate\).*Rows Visible: @{[$next_batch * 1000]}\b/s,
+	'the parallel reader\'s plan: the batches aggregated in parallel');
 
 ########################################################################
 # Nothing lost, nothing duplicated; full chunks
