@@ -480,7 +480,12 @@ INSERT INTO pd_q (n, q) VALUES
  -- GROUP BY without aggregates (in 446 the planner drops the unused count)
  (444, $q$SELECT k, t FROM %T GROUP BY k, t$q$),
  (445, $q$SELECT d FROM %T WHERE id < 5000 AND i4 > 0 GROUP BY d$q$),
- (446, $q$SELECT count(*) FROM (SELECT tc, count(*) FROM %T GROUP BY tc) s$q$);
+ (446, $q$SELECT count(*) FROM (SELECT tc, count(*) FROM %T GROUP BY tc) s$q$),
+ -- one text group column, counts and sums of columns without NULLs: summed
+ -- per dictionary code (fx sums rounded: the order of addition differs)
+ (447, $q$SELECT tc, count(*), count(i2), sum(i2), avg(i2), round(sum(fx)::numeric, 4), round(avg(fx)::numeric, 8) FROM %T GROUP BY tc$q$),
+ (448, $q$SELECT vc, count(*), sum(i2), avg(f8), sum(f8) FROM %T WHERE f8 BETWEEN 0 AND 20000 AND id % 3 <> 0 GROUP BY vc$q$),
+ (449, $q$SELECT tc, sum(f8), avg(f8), count(f8) FROM %T WHERE f8 < 1e6 GROUP BY tc$q$);
 UPDATE pd_q SET ordered = true WHERE n IN (411, 412, 425, 437);
 
 -- edge values (pspec, povf, pinf), once per mode
@@ -548,7 +553,8 @@ UPDATE pd_q SET core = true
    101, 103, 104, 107, 111, 113, 114, 117, 118, 120, 124, 129, 131, 132, 135, 137, 143, 145,
    147, 153, 155, 160, 164, 165, 169, 172, 173, 181, 185, 186, 187, 189, 192, 195, 203, 210,
    301, 302, 303, 305, 306, 307, 308, 309, 310, 312, 315, 316, 319, 323, 327, 329, 330, 332,
-   401, 402, 403, 404, 405, 406, 411, 412, 413, 414, 416, 419, 420, 422, 429, 436, 439, 444, 446);
+   401, 402, 403, 404, 405, 406, 411, 412, 413, 414, 416, 419, 420, 422, 429, 436, 439, 444, 446,
+   447, 448, 449);
 SELECT count(*) AS queries, count(*) FILTER (WHERE core) AS core FROM pd_q;
 
 CREATE TABLE pd_frame (base text PRIMARY KEY);

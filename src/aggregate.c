@@ -265,6 +265,10 @@ typedef struct ShmcacheAggState
 	uint32	   *id_group;		/* single text group column: per value
 								 * number, or UINT32_MAX */
 	uint32		nid_groups;		/* length of id_group */
+	bool		by_code;		/* accumulate_by_code() may take chunks */
+	int64	   *code_rows;		/* by_code: rows per dictionary code */
+	int64	  **code_sums;		/* by_code: per aggregate, sums per code
+								 * (int64 or double) */
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
 												 * number per code */
 	uint64		chunks_scanned;
@@ -285,6 +289,7 @@ static void rescan_shmcache_agg(CustomScanState *node);
 static void start_aggregation(ShmcacheAggState *state);
 static void prepare_comparisons(ShmcacheAggState *state);
 static void set_state_reference_type(AggSpec *agg, TupleDesc rowdesc);
+static void prepare_by_code(ShmcacheAggState *state);
 static void explain_shmcache_agg(CustomScanState *node, List *ancestors,
 								 ExplainState *es);
 static Size estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt);
@@ -530,9 +535,10 @@ collect_aggrefs(PathTarget *target, Index relid, bool *ok)
  * per row and pushed qual (column-wise loops over arrays), the other quals
  * on the rows that pass the pushed ones (their values are read in place, no
  * row is formed), and per selected row a tenth of an operator for each
- * aggregate but count(*) (a count per chunk), more with GROUP BY: finding
- * each row's group (by its dictionary code for one text column, else by a
- * hash of its key) and updating scattered states.  A tenth of an operator
+ * aggregate but count(*) (a count per chunk), more with GROUP BY: for one
+ * text column, a quarter of an operator per aggregate and for the count of
+ * rows per dictionary code; otherwise finding each row's group by a hash of
+ * its key, and updating scattered states.  A tenth of an operator
  * is about what summing a float8 column takes.  It is below any plan that
  * forms rows, unless the per-row quals are costly.
  */
@@ -557,7 +563,7 @@ aggregation_cost(PlannerInfo *root, RelOptInfo *rel, List *group_exprs, List *ag
 		per_row = naggs * 0.1 * cpu_operator_cost;
 	else if (list_length(group_exprs) == 1 &&
 			 get_typlen(exprType(linitial(group_exprs))) == -1)
-		per_row = (list_length(aggrefs) + 1) * 0.5 * cpu_operator_cost;
+		per_row = (list_length(aggrefs) + 1) * 0.25 * cpu_operator_cost;
 	else
 		per_row = (list_length(aggrefs) * 0.5 + 2) * cpu_operator_cost;
 	return rest_cost.startup +
@@ -946,6 +952,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	}
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 	state->row_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
+	prepare_by_code(state);
 	state->numeric_context = AllocSetContextCreate(CurrentMemoryContext,
 												   "shmcache numeric sums",
 												   ALLOCSET_DEFAULT_SIZES);
@@ -965,6 +972,47 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	else if (IsA(linitial(cscan->custom_exprs), Const) &&
 			 !(state->mode == AGG_MODE_PARTIAL && IsParallelWorker()))
 		start_aggregation(state);
+}
+
+/*
+ * Can accumulate_by_code() serve this node: one text group column, and
+ * only counts and sums (or averages) of int2, int4 and float columns?  Its
+ * work space is allocated if so.
+ */
+static void
+prepare_by_code(ShmcacheAggState *state)
+{
+	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
+	int			a;
+
+	state->by_code = state->mode != AGG_MODE_FINAL && state->ngroupcols == 1 &&
+		TupleDescAttr(rowdesc, state->group_cols[0])->attlen == -1;
+	for (a = 0; a < state->naggs && state->by_code; a++)
+	{
+		AggSpec    *agg = &state->aggs[a];
+
+		switch (agg->kind)
+		{
+			case AGG_COUNT_STAR:
+			case AGG_COUNT:
+			case AGG_SUM_INT:
+			case AGG_SUM_FLOAT8:
+			case AGG_AVG_FLOAT:
+				break;
+			case AGG_AVG_INT:
+				state->by_code = TupleDescAttr(rowdesc, agg->col)->attlen < 8;
+				break;
+			default:
+				state->by_code = false;
+		}
+	}
+	if (!state->by_code)
+		return;
+	state->code_rows = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
+	state->code_sums = palloc0(sizeof(int64 *) * Max(state->naggs, 1));
+	for (a = 0; a < state->naggs; a++)
+		if (state->aggs[a].col >= 0)
+			state->code_sums[a] = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
 }
 
 /*
@@ -1145,14 +1193,12 @@ string_id(ShmcacheAggState *state, int c, const ShmcacheDict *dict, uint32 code)
 }
 
 /*
- * The group of the rows holding dictionary entry "code" of "chunk" (row
- * "slot" is one), when grouping by one text column: found by the entry's
- * value number, which leads to the group without a hash of the group key
- * once the value has been met in an earlier chunk.
+ * The group of dictionary entry "code" when grouping by one text column:
+ * found by the entry's value number, without hashing a group key; a new
+ * group's output value is the entry itself.
  */
 static uint32
-text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code,
-		   const char *chunk, uint32 slot)
+text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code)
 {
 	uint32		id = string_id(state, 0, dict, code);
 
@@ -1169,10 +1215,13 @@ text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code,
 	if (state->id_group[id] == UINT32_MAX)
 	{
 		GroupKey	key;
+		uint32		g;
 
 		memset(&key, 0, sizeof(key));
 		key.parts[0] = id;
-		state->id_group[id] = lookup_group(state, &key, chunk, slot);
+		g = add_group(state, &key);
+		state->groups[g].values[0] = PointerGetDatum(shmcache_dict_entry(dict, code));
+		state->id_group[id] = g;
 	}
 	return state->id_group[id];
 }
@@ -1219,8 +1268,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 		const ShmcacheDict *dict = shmcache_chunk_dict(chunk, first);
 		const uint16 *codes = (const uint16 *) (chunk + first->values_off);
 		uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
-		bool		has_nulls = first->nulls_off != 0 &&
-			shmcache_chunk_stats(chunk, first)->nnulls > 0;
+		bool		has_nulls = shmcache_chunk_has_nulls(chunk, first);
 		uint32		code;
 		int64		null_group = -1;
 
@@ -1245,7 +1293,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 			}
 			g = state->code_group[codes[i]];
 			if (g == UINT32_MAX)
-				g = state->code_group[codes[i]] = text_group(state, dict, codes[i], chunk, i);
+				g = state->code_group[codes[i]] = text_group(state, dict, codes[i]);
 			state->row_group[j] = g;
 		}
 	}
@@ -1374,7 +1422,7 @@ accumulate_floats(ShmcacheAggState *state, AggKind kind, AggAccum *accs,
 	ShmcacheKind colkind = col->kind;
 	const char *values = chunk + col->values_off;
 	const uint8 *nullbits = (const uint8 *) chunk + col->nulls_off;
-	bool		has_nulls = col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+	bool		has_nulls = shmcache_chunk_has_nulls(chunk, col);
 
 	if (kind == AGG_SUM_FLOAT4)
 	{
@@ -1512,7 +1560,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 	kind = col->kind;
 	values = chunk + col->values_off;
 	nullbits = (const uint8 *) chunk + col->nulls_off;
-	has_nulls = col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+	has_nulls = shmcache_chunk_has_nulls(chunk, col);
 
 	switch (agg->kind)
 	{
@@ -1627,6 +1675,130 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 			break;
 		default:
 			elog(ERROR, "unexpected pushed aggregate %d", agg->kind);
+	}
+}
+
+/*
+ * May accumulate_by_code() take this chunk: no null in the columns read,
+ * and no float that could overflow (those chunks take the exact path)?
+ */
+static bool
+chunk_by_code(ShmcacheAggState *state, const char *chunk)
+{
+	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
+	int			a;
+
+	if (!state->by_code || group_col->kind != SHMCACHE_KIND_VARLENA ||
+		shmcache_chunk_has_nulls(chunk, group_col))
+		return false;
+	for (a = 0; a < state->naggs; a++)
+	{
+		AggSpec    *agg = &state->aggs[a];
+
+		if (agg->col < 0)
+			continue;
+		if (shmcache_chunk_has_nulls(chunk, &cols[agg->col]))
+			return false;
+		if ((agg->kind == AGG_SUM_FLOAT8 || agg->kind == AGG_AVG_FLOAT) &&
+			(agg->exact_floats || floats_may_overflow(agg->kind, &cols[agg->col], chunk)))
+			return false;
+	}
+	return true;
+}
+
+/* SUMS[code of row i] += value of row i, over the selected rows. */
+#define SUM_BY_CODE(T, SUMS) \
+	do { \
+		const T    *v_ = (const T *) values; \
+		if (all) \
+			for (uint32 j = 0; j < n; j++) (SUMS)[codes[j]] += v_[j]; \
+		else \
+			for (uint32 j = 0; j < n; j++) (SUMS)[codes[sel[j]]] += v_[sel[j]]; \
+	} while (0)
+
+/*
+ * Grouping by one dictionary-coded column: count the rows of each code and
+ * sum each aggregate's values per code, in small dense arrays that stay in
+ * the L1 cache (no row needs its group), then add each code's figures to
+ * the states of its group.  The float sums are added up in another order
+ * than row by row, which may change their last bits, as parallel plans do.
+ */
+static void
+accumulate_by_code(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
+{
+	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
+	const ShmcacheDict *dict = shmcache_chunk_dict(chunk, group_col);
+	const uint16 *codes = (const uint16 *) (chunk + group_col->values_off);
+	uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
+	const uint16 *sel = state->sel;
+	int64	   *rows = state->code_rows;
+	uint32		code;
+	int			a;
+
+	memset(rows, 0, sizeof(int64) * nentries);
+	if (all)
+		for (uint32 j = 0; j < n; j++)
+			rows[codes[j]]++;
+	else
+		for (uint32 j = 0; j < n; j++)
+			rows[codes[sel[j]]]++;
+	for (a = 0; a < state->naggs; a++)
+	{
+		const AggSpec *agg = &state->aggs[a];
+		const ShmcacheColumn *col;
+		const char *values;
+
+		if (agg->col < 0 || agg->kind == AGG_COUNT)
+			continue;
+		col = &cols[agg->col];
+		values = chunk + col->values_off;
+		memset(state->code_sums[a], 0, sizeof(int64) * nentries);
+		if (agg->kind == AGG_SUM_INT || agg->kind == AGG_AVG_INT)
+		{
+			if (col->kind == SHMCACHE_KIND_INT16)
+				SUM_BY_CODE(int16, state->code_sums[a]);
+			else
+				SUM_BY_CODE(int32, state->code_sums[a]);
+		}
+		else if (col->kind == SHMCACHE_KIND_FLOAT4)
+			SUM_BY_CODE(float4, (double *) state->code_sums[a]);
+		else
+			SUM_BY_CODE(float8, (double *) state->code_sums[a]);
+	}
+
+	for (code = 0; code < nentries; code++)
+	{
+		uint32		g;
+
+		if (rows[code] == 0)
+			continue;
+		g = text_group(state, dict, code);
+		for (a = 0; a < state->naggs; a++)
+		{
+			AggAccum   *st = &state->accums[a][g];
+
+			st->count += rows[code];
+			switch (state->aggs[a].kind)
+			{
+				case AGG_SUM_INT:
+					if (pg_add_s64_overflow(st->sum.i, state->code_sums[a][code], &st->sum.i))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("bigint out of range")));
+					break;
+				case AGG_AVG_INT:
+					st->sum.i128 += state->code_sums[a][code];
+					break;
+				case AGG_SUM_FLOAT8:
+				case AGG_AVG_FLOAT:
+					st->sum.d += ((double *) state->code_sums[a])[code];
+					break;
+				default:
+					break;
+			}
+		}
 	}
 }
 
@@ -1778,6 +1950,11 @@ aggregate_frame(ShmcacheAggState *state)
 			apply_row_quals(state, chunk, &n, &all);
 		if (n == 0)
 			continue;
+		if (state->grouped && chunk_by_code(state, chunk))
+		{
+			accumulate_by_code(state, chunk, n, all);
+			continue;
+		}
 		if (state->grouped)
 			assign_groups(state, chunk, n, all);
 		for (a = 0; a < state->naggs; a++)

@@ -600,8 +600,14 @@ chunk_may_match(const Filter *f, const ShmcacheColumn *col, const char *chunk)
 	int			i;
 
 	if (f->eval_type == FILTER_IS_NULL)
-		return col->nulls_off != 0 && stats->nnulls > 0;
-	if (f->eval_type == FILTER_IS_NOT_NULL || f->rep == REP_GENERIC)
+		return shmcache_chunk_has_nulls(chunk, col);
+	if (f->eval_type == FILTER_IS_NOT_NULL)
+	{
+		/* in integer and float columns, a non-null value widens the stats */
+		return !(SHMCACHE_KIND_IS_INT(col->kind) || SHMCACHE_KIND_IS_FLOAT(col->kind)) ||
+			stats->has_range || stats->has_nan;
+	}
+	if (f->rep == REP_GENERIC)
 		return true;
 	/* No non-null value was ever stored: nothing can match. */
 	if (!stats->has_range && !stats->has_nan)
@@ -812,12 +818,12 @@ select_generic(Filter *f, const ShmcacheColumn *col, const char *chunk,
 		for (code = 0; code < nentries; code++)
 			f->dict_match[code] = generic_match(f, PointerGetDatum(shmcache_dict_entry(dict, code)));
 		/* a null row's code is whatever the slot holds: test nulls first */
-		if (col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0)
+		if (shmcache_chunk_has_nulls(chunk, col))
 			SELECT_ROWS(!shmcache_slot_isnull(col, chunk, i));
 		SELECT_ROWS(f->dict_match[codes[i]]);
 		return;
 	}
-	if (col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0)
+	if (shmcache_chunk_has_nulls(chunk, col))
 		SELECT_ROWS(!shmcache_slot_isnull(col, chunk, i));
 	{
 		bool		isnull;
@@ -858,8 +864,7 @@ shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
 	{
 		Filter	   *f = &filters->filters[k];
 		const ShmcacheColumn *col = &cols[f->col];
-		bool		has_nulls = col->nulls_off != 0 &&
-			shmcache_chunk_stats(chunk, col)->nnulls > 0;
+		bool		has_nulls = shmcache_chunk_has_nulls(chunk, col);
 
 		switch (f->eval_type)
 		{

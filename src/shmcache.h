@@ -270,6 +270,13 @@ shmcache_slot_isnull(const ShmcacheColumn *col, const char *chunk, uint32 slot)
 		(((const uint8 *) (chunk + col->nulls_off))[slot >> 3] & (1 << (slot & 7))) != 0;
 }
 
+/* Does column "col" hold a null in "chunk"? */
+static inline bool
+shmcache_chunk_has_nulls(const char *chunk, const ShmcacheColumn *col)
+{
+	return col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+}
+
 /* storage.c */
 typedef struct ShmcacheTail
 {
