@@ -481,11 +481,19 @@ INSERT INTO pd_q (n, q) VALUES
  (444, $q$SELECT k, t FROM %T GROUP BY k, t$q$),
  (445, $q$SELECT d FROM %T WHERE id < 5000 AND i4 > 0 GROUP BY d$q$),
  (446, $q$SELECT count(*) FROM (SELECT tc, count(*) FROM %T GROUP BY tc) s$q$),
- -- one text group column, counts and sums of columns without NULLs: summed
- -- per dictionary code (fx sums rounded: the order of addition differs)
- (447, $q$SELECT tc, count(*), count(i2), sum(i2), avg(i2), round(sum(fx)::numeric, 4), round(avg(fx)::numeric, 8) FROM %T GROUP BY tc$q$),
- (448, $q$SELECT vc, count(*), sum(i2), avg(f8), sum(f8) FROM %T WHERE f8 BETWEEN 0 AND 20000 AND id % 3 <> 0 GROUP BY vc$q$),
- (449, $q$SELECT tc, sum(f8), avg(f8), count(f8) FROM %T WHERE f8 < 1e6 GROUP BY tc$q$);
+ -- one text group column, counts and sums of columns without NULLs (and
+ -- without NaN or huge floats): summed per dictionary code (fx sums and
+ -- averages rounded: the order of addition differs); 449: every chunk
+ -- of f8 holds a NaN, and takes the exact path
+ (447, $q$SELECT tc, count(*), count(i2), sum(i2), avg(i2), round(sum(fx)::numeric, 2), round(avg(fx)::numeric, 4) FROM %T GROUP BY tc$q$),
+ (448, $q$SELECT vc, count(*), sum(i2), round(avg(fx)::numeric, 4), round(sum(fx)::numeric, 2) FROM %T WHERE id % 3 <> 0 GROUP BY vc$q$),
+ (449, $q$SELECT tc, sum(f8), avg(f8), count(f8) FROM %T WHERE f8 < 1e6 GROUP BY tc$q$),
+ -- one integer group column: summed per value in chunks whose values span
+ -- fewer than 16,384 (d: all but the chunk of 'infinity'; i2: the first
+ -- chunk; id: every chunk), the other chunks by a hash of the key
+ (450, $q$SELECT d, count(*), sum(i2), avg(i2), round(avg(fx)::numeric, 4) FROM %T GROUP BY d$q$),
+ (451, $q$SELECT i2, count(*), sum(i2), round(sum(fx)::numeric, 2) FROM %T GROUP BY i2$q$),
+ (452, $q$SELECT id, count(*), sum(i2), avg(i2) FROM %T WHERE id < 40000 AND id % 7 <> 0 GROUP BY id$q$);
 UPDATE pd_q SET ordered = true WHERE n IN (411, 412, 425, 437);
 
 -- edge values (pspec, povf, pinf), once per mode
@@ -554,7 +562,7 @@ UPDATE pd_q SET core = true
    147, 153, 155, 160, 164, 165, 169, 172, 173, 181, 185, 186, 187, 189, 192, 195, 203, 210,
    301, 302, 303, 305, 306, 307, 308, 309, 310, 312, 315, 316, 319, 323, 327, 329, 330, 332,
    401, 402, 403, 404, 405, 406, 411, 412, 413, 414, 416, 419, 420, 422, 429, 436, 439, 444, 446,
-   447, 448, 449);
+   447, 448, 449, 450, 451, 452);
 SELECT count(*) AS queries, count(*) FILTER (WHERE core) AS core FROM pd_q;
 
 CREATE TABLE pd_frame (base text PRIMARY KEY);

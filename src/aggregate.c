@@ -265,10 +265,12 @@ typedef struct ShmcacheAggState
 	uint32	   *id_group;		/* single text group column: per value
 								 * number, or UINT32_MAX */
 	uint32		nid_groups;		/* length of id_group */
-	bool		by_code;		/* accumulate_by_code() may take chunks */
-	int64	   *code_rows;		/* by_code: rows per dictionary code */
-	int64	  **code_sums;		/* by_code: per aggregate, sums per code
+	bool		by_key;			/* accumulate_by_key() may take chunks */
+	int64	   *key_rows;		/* by_key: rows per key */
+	int64	  **key_sums;		/* by_key: per aggregate, sums per key
 								 * (int64 or double) */
+	uint16	   *key_index;		/* by_key: integer group column: each row's
+								 * key */
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
 												 * number per code */
 	uint64		chunks_scanned;
@@ -289,7 +291,7 @@ static void rescan_shmcache_agg(CustomScanState *node);
 static void start_aggregation(ShmcacheAggState *state);
 static void prepare_comparisons(ShmcacheAggState *state);
 static void set_state_reference_type(AggSpec *agg, TupleDesc rowdesc);
-static void prepare_by_code(ShmcacheAggState *state);
+static void prepare_by_key(ShmcacheAggState *state);
 static void explain_shmcache_agg(CustomScanState *node, List *ancestors,
 								 ExplainState *es);
 static Size estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt);
@@ -952,7 +954,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	}
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 	state->row_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
-	prepare_by_code(state);
+	prepare_by_key(state);
 	state->numeric_context = AllocSetContextCreate(CurrentMemoryContext,
 												   "shmcache numeric sums",
 												   ALLOCSET_DEFAULT_SIZES);
@@ -975,19 +977,18 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 }
 
 /*
- * Can accumulate_by_code() serve this node: one text group column, and
- * only counts and sums (or averages) of int2, int4 and float columns?  Its
- * work space is allocated if so.
+ * Can accumulate_by_key() serve this node: one group column, and only counts
+ * and sums (or averages) of int2, int4 and float columns?  Its work space is
+ * allocated if so.
  */
 static void
-prepare_by_code(ShmcacheAggState *state)
+prepare_by_key(ShmcacheAggState *state)
 {
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
 	int			a;
 
-	state->by_code = state->mode != AGG_MODE_FINAL && state->ngroupcols == 1 &&
-		TupleDescAttr(rowdesc, state->group_cols[0])->attlen == -1;
-	for (a = 0; a < state->naggs && state->by_code; a++)
+	state->by_key = state->mode != AGG_MODE_FINAL && state->ngroupcols == 1;
+	for (a = 0; a < state->naggs && state->by_key; a++)
 	{
 		AggSpec    *agg = &state->aggs[a];
 
@@ -1000,19 +1001,20 @@ prepare_by_code(ShmcacheAggState *state)
 			case AGG_AVG_FLOAT:
 				break;
 			case AGG_AVG_INT:
-				state->by_code = TupleDescAttr(rowdesc, agg->col)->attlen < 8;
+				state->by_key = TupleDescAttr(rowdesc, agg->col)->attlen < 8;
 				break;
 			default:
-				state->by_code = false;
+				state->by_key = false;
 		}
 	}
-	if (!state->by_code)
+	if (!state->by_key)
 		return;
-	state->code_rows = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
-	state->code_sums = palloc0(sizeof(int64 *) * Max(state->naggs, 1));
+	state->key_rows = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
+	state->key_index = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+	state->key_sums = palloc0(sizeof(int64 *) * Max(state->naggs, 1));
 	for (a = 0; a < state->naggs; a++)
 		if (state->aggs[a].col >= 0)
-			state->code_sums[a] = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
+			state->key_sums[a] = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
 }
 
 /*
@@ -1164,6 +1166,22 @@ int_value(ShmcacheKind kind, const char *values, uint32 i)
 			return ((const int32 *) values)[i];
 		default:
 			return ((const int64 *) values)[i];
+	}
+}
+
+/* An integer-kind value as a Datum of type "type". */
+static Datum
+int_datum(int64 value, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return Int16GetDatum((int16) value);
+		case INT4OID:
+		case DATEOID:
+			return Int32GetDatum((int32) value);
+		default:
+			return Int64GetDatum(value);
 	}
 }
 
@@ -1679,18 +1697,49 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 }
 
 /*
- * May accumulate_by_code() take this chunk: no null in the columns read,
- * and no float that could overflow (those chunks take the exact path)?
+ * The group of integer value "value" of the one group column.
+ */
+static uint32
+int_group(ShmcacheAggState *state, int64 value)
+{
+	GroupEntry *entry;
+	GroupKey	key;
+	bool		found;
+
+	memset(&key, 0, sizeof(key));
+	key.parts[0] = value;
+	entry = grouphash_insert(state->group_table, key, &found);
+	if (!found)
+	{
+		Oid			type = TupleDescAttr(state->row_slot->tts_tupleDescriptor,
+										 state->group_cols[0])->atttypid;
+
+		entry->group = add_group(state, &key);
+		state->groups[entry->group].values[0] = int_datum(value, type);
+	}
+	return entry->group;
+}
+
+/*
+ * The dense keys of the rows of "chunk" for accumulate_by_key(), by row:
+ * the dictionary codes of a text group column, or an integer group
+ * column's values minus the chunk's minimum ("base") when they span fewer
+ * than 16,384 values; "nkeys" is one more than the largest key.  False if
+ * the chunk does not qualify: a NULL in a column read, too wide a span,
+ * floats that could overflow (those chunks take the exact path).
  */
 static bool
-chunk_by_code(ShmcacheAggState *state, const char *chunk)
+chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
+		   const uint16 **keys, uint32 *nkeys, int64 *base)
 {
 	const ShmcacheColumn *cols = state->snap.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
+	const ShmcacheStats *stats = shmcache_chunk_stats(chunk, group_col);
+	const char *values = chunk + group_col->values_off;
+	uint32		last = all ? n : (uint32) state->sel[n - 1] + 1;
 	int			a;
 
-	if (!state->by_code || group_col->kind != SHMCACHE_KIND_VARLENA ||
-		shmcache_chunk_has_nulls(chunk, group_col))
+	if (!state->by_key || shmcache_chunk_has_nulls(chunk, group_col))
 		return false;
 	for (a = 0; a < state->naggs; a++)
 	{
@@ -1704,46 +1753,62 @@ chunk_by_code(ShmcacheAggState *state, const char *chunk)
 			(agg->exact_floats || floats_may_overflow(agg->kind, &cols[agg->col], chunk)))
 			return false;
 	}
+
+	*base = 0;
+	if (group_col->kind == SHMCACHE_KIND_VARLENA)
+	{
+		*keys = (const uint16 *) values;
+		*nkeys = shmcache_dict_visible(shmcache_chunk_dict(chunk, group_col),
+									   state->snap.own_writes);
+		return true;
+	}
+	if (!stats->has_range ||
+		(uint64) stats->max.i - (uint64) stats->min.i >= SHMCACHE_CHUNK_ROWS)
+		return false;
+	*base = stats->min.i;
+	*nkeys = (uint32) ((uint64) stats->max.i - (uint64) stats->min.i) + 1;
+	for (uint32 i = 0; i < last; i++)
+		state->key_index[i] = (uint16) (int_value(group_col->kind, values, i) - *base);
+	*keys = state->key_index;
 	return true;
 }
 
-/* SUMS[code of row i] += value of row i, over the selected rows. */
-#define SUM_BY_CODE(T, SUMS) \
+/* SUMS[key of row i] += value of row i, over the selected rows. */
+#define SUM_BY_KEY(T, SUMS) \
 	do { \
 		const T    *v_ = (const T *) values; \
 		if (all) \
-			for (uint32 j = 0; j < n; j++) (SUMS)[codes[j]] += v_[j]; \
+			for (uint32 j = 0; j < n; j++) (SUMS)[keys[j]] += v_[j]; \
 		else \
-			for (uint32 j = 0; j < n; j++) (SUMS)[codes[sel[j]]] += v_[sel[j]]; \
+			for (uint32 j = 0; j < n; j++) (SUMS)[keys[sel[j]]] += v_[sel[j]]; \
 	} while (0)
 
 /*
- * Grouping by one dictionary-coded column: count the rows of each code and
- * sum each aggregate's values per code, in small dense arrays that stay in
- * the L1 cache (no row needs its group), then add each code's figures to
- * the states of its group.  The float sums are added up in another order
- * than row by row, which may change their last bits, as parallel plans do.
+ * Grouping by one column whose chunk gives dense keys (chunk_keys): count
+ * the rows of each key and sum each aggregate's values per key, in small
+ * arrays that stay in the L1 cache (no row needs its group), then add each
+ * key's figures to the states of its group.  The float sums are added up in
+ * another order than row by row, which may change their last bits, as
+ * parallel plans do.
  */
 static void
-accumulate_by_code(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
+accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
+				  const uint16 *keys, uint32 nkeys, int64 base)
 {
 	const ShmcacheColumn *cols = state->snap.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
-	const ShmcacheDict *dict = shmcache_chunk_dict(chunk, group_col);
-	const uint16 *codes = (const uint16 *) (chunk + group_col->values_off);
-	uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
 	const uint16 *sel = state->sel;
-	int64	   *rows = state->code_rows;
-	uint32		code;
+	int64	   *rows = state->key_rows;
+	uint32		k;
 	int			a;
 
-	memset(rows, 0, sizeof(int64) * nentries);
+	memset(rows, 0, sizeof(int64) * nkeys);
 	if (all)
 		for (uint32 j = 0; j < n; j++)
-			rows[codes[j]]++;
+			rows[keys[j]]++;
 	else
 		for (uint32 j = 0; j < n; j++)
-			rows[codes[sel[j]]]++;
+			rows[keys[sel[j]]]++;
 	for (a = 0; a < state->naggs; a++)
 	{
 		const AggSpec *agg = &state->aggs[a];
@@ -1754,46 +1819,48 @@ accumulate_by_code(ShmcacheAggState *state, const char *chunk, uint32 n, bool al
 			continue;
 		col = &cols[agg->col];
 		values = chunk + col->values_off;
-		memset(state->code_sums[a], 0, sizeof(int64) * nentries);
+		memset(state->key_sums[a], 0, sizeof(int64) * nkeys);
 		if (agg->kind == AGG_SUM_INT || agg->kind == AGG_AVG_INT)
 		{
 			if (col->kind == SHMCACHE_KIND_INT16)
-				SUM_BY_CODE(int16, state->code_sums[a]);
+				SUM_BY_KEY(int16, state->key_sums[a]);
 			else
-				SUM_BY_CODE(int32, state->code_sums[a]);
+				SUM_BY_KEY(int32, state->key_sums[a]);
 		}
 		else if (col->kind == SHMCACHE_KIND_FLOAT4)
-			SUM_BY_CODE(float4, (double *) state->code_sums[a]);
+			SUM_BY_KEY(float4, (double *) state->key_sums[a]);
 		else
-			SUM_BY_CODE(float8, (double *) state->code_sums[a]);
+			SUM_BY_KEY(float8, (double *) state->key_sums[a]);
 	}
 
-	for (code = 0; code < nentries; code++)
+	for (k = 0; k < nkeys; k++)
 	{
 		uint32		g;
 
-		if (rows[code] == 0)
+		if (rows[k] == 0)
 			continue;
-		g = text_group(state, dict, code);
+		g = group_col->kind == SHMCACHE_KIND_VARLENA ?
+			text_group(state, shmcache_chunk_dict(chunk, group_col), k) :
+			int_group(state, base + k);
 		for (a = 0; a < state->naggs; a++)
 		{
 			AggAccum   *st = &state->accums[a][g];
 
-			st->count += rows[code];
+			st->count += rows[k];
 			switch (state->aggs[a].kind)
 			{
 				case AGG_SUM_INT:
-					if (pg_add_s64_overflow(st->sum.i, state->code_sums[a][code], &st->sum.i))
+					if (pg_add_s64_overflow(st->sum.i, state->key_sums[a][k], &st->sum.i))
 						ereport(ERROR,
 								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 								 errmsg("bigint out of range")));
 					break;
 				case AGG_AVG_INT:
-					st->sum.i128 += state->code_sums[a][code];
+					st->sum.i128 += state->key_sums[a][k];
 					break;
 				case AGG_SUM_FLOAT8:
 				case AGG_AVG_FLOAT:
-					st->sum.d += ((double *) state->code_sums[a])[code];
+					st->sum.d += ((double *) state->key_sums[a])[k];
 					break;
 				default:
 					break;
@@ -1938,6 +2005,9 @@ aggregate_frame(ShmcacheAggState *state)
 		const char *chunk = shmcache_version_chunk(snap->version, chunkno);
 		uint32		n = Min(SHMCACHE_CHUNK_ROWS, snap->nrows - (chunkno << SHMCACHE_CHUNK_SHIFT));
 		bool		all;
+		const uint16 *keys;
+		uint32		nkeys;
+		int64		base;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!shmcache_filters_apply(state->filters, chunk, state->sel, &n, &all))
@@ -1950,9 +2020,9 @@ aggregate_frame(ShmcacheAggState *state)
 			apply_row_quals(state, chunk, &n, &all);
 		if (n == 0)
 			continue;
-		if (state->grouped && chunk_by_code(state, chunk))
+		if (state->grouped && chunk_keys(state, chunk, n, all, &keys, &nkeys, &base))
 		{
-			accumulate_by_code(state, chunk, n, all);
+			accumulate_by_key(state, chunk, n, all, keys, nkeys, base);
 			continue;
 		}
 		if (state->grouped)
@@ -2233,22 +2303,6 @@ int128_numeric(int128 value)
 												   int128_numeric(value / base),
 												   NumericGetDatum(int64_to_numeric(base))),
 							   NumericGetDatum(int64_to_numeric((int64) (value % base))));
-}
-
-/* An integer-kind value as a Datum of type "type". */
-static Datum
-int_datum(int64 value, Oid type)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return Int16GetDatum((int16) value);
-		case INT4OID:
-		case DATEOID:
-			return Int32GetDatum((int32) value);
-		default:
-			return Int64GetDatum(value);
-	}
 }
 
 /* The final value of aggregate "agg" from state "st". */
