@@ -2362,12 +2362,16 @@ shmcache_agg_next(ScanState *ss)
 	ShmcacheAggState *state = (ShmcacheAggState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
 	FrameGroup	   *group;
+	MemoryContext old;
 	int			i;
 
 	ExecClearTuple(slot);
 	if (state->next_output >= state->ngroups)
 		return slot;
 	group = &state->groups[state->next_output++];
+
+	/* values made here live until the next call (ExecScan resets this) */
+	old = MemoryContextSwitchTo(ss->ps.ps_ExprContext->ecxt_per_tuple_memory);
 	for (i = 0; i < state->ngroupcols; i++)
 	{
 		slot->tts_isnull[i] = (group->nulls & (1 << i)) != 0;
@@ -2386,6 +2390,7 @@ shmcache_agg_next(ScanState *ss)
 				final_value(&state->aggs[i], &state->accums[i][state->next_output - 1],
 							&slot->tts_isnull[state->ngroupcols + i]);
 	}
+	MemoryContextSwitchTo(old);
 	return ExecStoreVirtualTuple(slot);
 }
 
