@@ -1882,13 +1882,21 @@ apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all
 	uint32		m = 0;
 	uint32		j;
 
+	/*
+	 * The slot stays a stored virtual tuple; each row overwrites the values
+	 * of the columns the quals read (the others stay null).
+	 */
 	econtext->ecxt_scantuple = slot;
+	if (TTS_EMPTY(slot))
+	{
+		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+		ExecStoreVirtualTuple(slot);
+	}
 	for (j = 0; j < *n; j++)
 	{
 		uint32		i = *all ? j : state->sel[j];
 		int			k;
 
-		ExecClearTuple(slot);
 		for (k = 0; k < state->nrow_columns; k++)
 		{
 			int			c = state->row_columns[k];
@@ -1896,7 +1904,6 @@ apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all
 			slot->tts_values[c] = shmcache_fetch_value(&cols[c], chunk, i,
 													   &slot->tts_isnull[c]);
 		}
-		ExecStoreVirtualTuple(slot);
 		ResetExprContext(econtext);
 		if (ExecQual(state->rest_qual, econtext))
 			state->sel[m++] = (uint16) i;
