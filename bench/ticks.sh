@@ -15,6 +15,9 @@
 #	  PARALLEL=0       max_parallel_workers_per_gather
 #	  SHMCACHE_SIZE=4GB  SHARED_BUFFERS=3GB  WORK_MEM=256MB
 #	  JIT=on           PostgreSQL's jit setting (on is its default)
+#	  HUGE_PAGES=try   PostgreSQL's huge_pages setting; "on" needs enough
+#	                   huge pages reserved (vm.nr_hugepages) for
+#	                   SHMCACHE_SIZE + SHARED_BUFFERS
 #	  INDEXES=0        1: give the heap table btree indexes on id and ts
 #	  SKIP_BUILD=0     1: do not check packages, build and install first
 #
@@ -39,6 +42,7 @@ SHMCACHE_SIZE="${SHMCACHE_SIZE:-4GB}"
 SHARED_BUFFERS="${SHARED_BUFFERS:-3GB}"
 WORK_MEM="${WORK_MEM:-256MB}"
 JIT="${JIT:-on}"
+HUGE_PAGES="${HUGE_PAGES:-try}"
 INDEXES="${INDEXES:-0}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 
@@ -50,6 +54,7 @@ done
 [[ "$SHMCACHE_SIZE$SHARED_BUFFERS$WORK_MEM" =~ ^[0-9A-Za-z]+$ ]] ||
 	die "SHMCACHE_SIZE, SHARED_BUFFERS and WORK_MEM look like 4GB, 512MB, ..."
 [[ "$JIT" == on || "$JIT" == off ]] || die "JIT must be on or off"
+[[ "$HUGE_PAGES" =~ ^(on|off|try)$ ]] || die "HUGE_PAGES must be on, off or try"
 
 # Rows are those of ticks_select (scripts/lib.sh): ts = TS_BASE + i ms, i = 1..ROWS.
 TS_BASE="$TICKS_TS_BASE"
@@ -130,6 +135,7 @@ cluster_start shmcache-bench \
 	"work_mem = '$WORK_MEM'" \
 	"max_parallel_workers_per_gather = $PARALLEL" \
 	"jit = $JIT" \
+	"huge_pages = $HUGE_PAGES" \
 	"timezone = 'UTC'"
 
 CSV="$CLUSTER_DIR/ticks.csv"
@@ -264,7 +270,7 @@ echo "========================"
 printf '%-18s %s\n' \
 	"rows" "$ROWS" \
 	"server" "PostgreSQL $pg_version; shmcache.size=$SHMCACHE_SIZE shared_buffers=$SHARED_BUFFERS work_mem=$WORK_MEM" \
-	"" "max_parallel_workers_per_gather=$PARALLEL jit=$JIT; heap indexes: $([[ "$INDEXES" == 1 ]] && echo "id, ts" || echo none)" \
+	"" "max_parallel_workers_per_gather=$PARALLEL jit=$JIT huge_pages=$HUGE_PAGES; heap indexes: $([[ "$INDEXES" == 1 ]] && echo "id, ts" || echo none)" \
 	"machine" "$(nproc) CPUs (${cpu:-unknown}), $((mem_total_kb / 1024 / 1024)) GB RAM" \
 	"method" "query: median of $REPS runs (after $WARMUP warm-up) of EXPLAIN ANALYZE Execution Time" \
 	"" "load: median of $LOAD_REPS runs, psql \\timing"
