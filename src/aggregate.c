@@ -78,7 +78,6 @@
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
-#include "storage/pg_shmem.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/float.h"
@@ -639,19 +638,6 @@ frame_bytes_read(PlannerInfo *root, RelOptInfo *rel, List *group_exprs,
 }
 
 /*
- * The bytes a process maps at a time when it first touches the frames, in
- * the planner's terms: a block, or a huge page if shared memory is in huge
- * pages (huge_page_size, or 2 MB by default).
- */
-static double
-mapping_unit(void)
-{
-	if (!shmcache_huge_pages())
-		return BLCKSZ;
-	return huge_page_size > 0 ? huge_page_size * 1024.0 : 2.0 * 1024 * 1024;
-}
-
-/*
  * Offer a parallel plan too, if the frame scan has a partial path (the frame
  * is named by a constant and its quals may run in workers): a finalizing
  * node combining, by group, the partial states of a Gather of partial
@@ -694,12 +680,14 @@ add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
 	 * Besides its share of the work, a worker maps into its address space the
 	 * pages of shared memory it reads (a new process has none mapped): about
 	 * what reading as many bytes of a table in shared buffers costs, a
-	 * seq_page_cost a block, unless shared memory is in huge pages (then a
-	 * seq_page_cost a huge page).  With aggregation this cheap, that and the
-	 * workers' start decide whether they pay.
+	 * seq_page_cost a block.  With aggregation this cheap, that and the
+	 * workers' start decide whether they pay.  The charge stays with huge
+	 * pages, where mapping is cheap: starting workers then still takes
+	 * several milliseconds more than parallel_setup_cost reckons, against
+	 * aggregates that take a few.
 	 */
 	partial->path.startup_cost = serial_cost / divisor +
-		frame_bytes_read(root, input_rel, group_exprs, aggrefs) / mapping_unit() *
+		frame_bytes_read(root, input_rel, group_exprs, aggrefs) / BLCKSZ *
 		seq_page_cost * workers / divisor;
 	partial->path.total_cost = partial->path.startup_cost +
 		partial->path.rows * cpu_tuple_cost;
@@ -2528,7 +2516,7 @@ reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 	ShmcacheParallelRead *pread = coordinate;
 
-	pg_atomic_write_u64(&pread->next_chunk, 0);
+	shmcache_parallel_read_restart(pread);
 	state->pread = pread;
 }
 

@@ -26,14 +26,4 @@
 	pg_class_ownercheck((relid), (roleid))
 #endif
 
-/*
- * Is the main shared memory, where the frames live, in huge pages?
- * PostgreSQL 17 tells whether "try" got them; before, only "on" is sure.
- */
-#if PG_VERSION_NUM >= 170000
-#define shmcache_huge_pages() (huge_pages_status == HUGE_PAGES_ON)
-#else
-#define shmcache_huge_pages() (huge_pages == HUGE_PAGES_ON)
-#endif
-
 #endif							/* SHMCACHE_COMPAT_H */

@@ -772,7 +772,7 @@ reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	ShmcacheParallelRead *pscan = coordinate;
 
-	pg_atomic_write_u64(&pscan->next_chunk, 0);
+	shmcache_parallel_read_restart(pscan);
 	state->pscan = pscan;
 }
 

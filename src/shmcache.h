@@ -386,6 +386,7 @@ extern void shmcache_parallel_read_init(ShmcacheParallelRead *shared,
 										const ShmcacheReadSnapshot *snap);
 extern void shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
 										  ShmcacheReadSnapshot *snap);
+extern void shmcache_parallel_read_restart(ShmcacheParallelRead *shared);
 extern bool shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
 										 const ShmcacheReadSnapshot *snap,
 										 uint64 *chunkno);

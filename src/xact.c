@@ -797,6 +797,17 @@ shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
 }
 
 /*
+ * shmcache_parallel_read_restart
+ *		Leader, before a rescan with new workers: claim chunks from the first
+ *		one again.
+ */
+void
+shmcache_parallel_read_restart(ShmcacheParallelRead *shared)
+{
+	pg_atomic_write_u64(&shared->next_chunk, 0);
+}
+
+/*
  * shmcache_parallel_read_claim
  *		Claim the next chunk of a shared snapshot for this participant; false
  *		when every chunk has been claimed.
