@@ -171,28 +171,40 @@ typedef struct FrameGroup
 	Datum		values[MAX_GROUP_COLUMNS];	/* output values of the key */
 } FrameGroup;
 
-/* Hash of group keys -> group number */
+/* A group key being looked up */
 typedef struct GroupKey
 {
 	int64		parts[MAX_GROUP_COLUMNS];
 	uint32		nulls;
 } GroupKey;
 
+/*
+ * Hash of group keys -> group number.  An entry holds only the group number
+ * and the key's hash: the key itself is the group's (ShmcacheAggState.groups),
+ * and GROUP_PROBE stands for the key being looked up (ShmcacheAggState.probe),
+ * as core's TupleHashTable does with its input slot.  Entries stay small
+ * however many group columns there are.
+ */
 typedef struct GroupEntry
 {
-	GroupKey	key;
 	uint32		group;
+	uint32		hash;
 	char		status;
 } GroupEntry;
 
-static uint32 group_key_hash(const GroupKey *key, int nparts);
+#define GROUP_PROBE		UINT32_MAX
+
+static uint32 group_hash(void *state, uint32 group);
+static bool group_equal(void *state, uint32 a, uint32 b);
 
 #define SH_PREFIX		grouphash
 #define SH_ELEMENT_TYPE	GroupEntry
-#define SH_KEY_TYPE		GroupKey
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, key)	group_key_hash(&(key), *(int *) (tb)->private_data)
-#define SH_EQUAL(tb, a, b)	(memcmp(&(a), &(b), sizeof(GroupKey)) == 0)
+#define SH_KEY_TYPE		uint32
+#define SH_KEY			group
+#define SH_HASH_KEY(tb, key)	group_hash((tb)->private_data, key)
+#define SH_EQUAL(tb, a, b)	group_equal((tb)->private_data, a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
 #define SH_SCOPE		static inline
 #define SH_DECLARE
 #define SH_DEFINE
@@ -255,6 +267,7 @@ typedef struct ShmcacheAggState
 	uint32		maxgroups;
 	AggAccum  **accums;			/* per aggregate, the states of every group */
 	grouphash_hash *group_table;
+	const GroupKey *probe;		/* the key group_table is looking up */
 	stringhash_hash *string_table[MAX_GROUP_COLUMNS];
 	uint32		next_output;
 
@@ -339,16 +352,59 @@ mix64(uint64 x)
 	return x;
 }
 
-/* Hash of the first "nparts" parts of a group key (the others are zero). */
-static uint32
-group_key_hash(const GroupKey *key, int nparts)
+/* The key parts and null bits of group "group", or of the probe. */
+static inline void
+group_key_of(const ShmcacheAggState *state, uint32 group, const int64 **parts,
+			 uint32 *nulls)
 {
-	uint64		h = mix64(key->nulls);
+	if (group == GROUP_PROBE)
+	{
+		*parts = state->probe->parts;
+		*nulls = state->probe->nulls;
+	}
+	else
+	{
+		*parts = state->groups[group].parts;
+		*nulls = state->groups[group].nulls;
+	}
+}
+
+/* grouphash: the hash of a group's key (its group columns' parts only). */
+static uint32
+group_hash(void *private_data, uint32 group)
+{
+	const ShmcacheAggState *state = private_data;
+	const int64 *parts;
+	uint32		nulls;
+	uint64		h;
 	int			i;
 
-	for (i = 0; i < nparts; i++)
-		h = mix64(h ^ (uint64) key->parts[i]);
+	group_key_of(state, group, &parts, &nulls);
+	h = mix64(nulls);
+	for (i = 0; i < state->ngroupcols; i++)
+		h = mix64(h ^ (uint64) parts[i]);
 	return (uint32) h;
+}
+
+/* grouphash: do two groups (or a group and the probe) have the same key? */
+static bool
+group_equal(void *private_data, uint32 a, uint32 b)
+{
+	const ShmcacheAggState *state = private_data;
+	const int64 *parts_a;
+	const int64 *parts_b;
+	uint32		nulls_a;
+	uint32		nulls_b;
+	int			i;
+
+	group_key_of(state, a, &parts_a, &nulls_a);
+	group_key_of(state, b, &parts_b, &nulls_b);
+	if (nulls_a != nulls_b)
+		return false;
+	for (i = 0; i < state->ngroupcols; i++)
+		if (parts_a[i] != parts_b[i])
+			return false;
+	return true;
 }
 
 /* Equal images (the stored form of equal text values). */
@@ -1127,6 +1183,22 @@ add_group(ShmcacheAggState *state, const GroupKey *key)
 }
 
 /*
+ * The group of key "key", found by its hash, or a new one (*found false),
+ * whose output values the caller sets.
+ */
+static uint32
+find_group(ShmcacheAggState *state, const GroupKey *key, bool *found)
+{
+	GroupEntry *entry;
+
+	state->probe = key;
+	entry = grouphash_insert(state->group_table, GROUP_PROBE, found);
+	if (!*found)
+		entry->group = add_group(state, key);
+	return entry->group;
+}
+
+/*
  * The group of key "key", created if new; "chunk" and "slot" give a row of
  * the group, whose column values become the group's output values.
  */
@@ -1134,27 +1206,23 @@ static uint32
 lookup_group(ShmcacheAggState *state, const GroupKey *key, const char *chunk,
 			 uint32 slot)
 {
-	GroupEntry *entry;
 	bool		found;
+	uint32		g = find_group(state, key, &found);
 	int			c;
 
-	entry = grouphash_insert(state->group_table, *key, &found);
 	if (!found)
 	{
 		const ShmcacheColumn *cols = state->snap.version->cols;
-		FrameGroup	   *group;
 
-		entry->group = add_group(state, key);
-		group = &state->groups[entry->group];
 		for (c = 0; c < state->ngroupcols; c++)
 		{
 			bool		isnull;
 
-			group->values[c] = shmcache_fetch_value(&cols[state->group_cols[c]],
-													chunk, slot, &isnull);
+			state->groups[g].values[c] = shmcache_fetch_value(&cols[state->group_cols[c]],
+															  chunk, slot, &isnull);
 		}
 	}
-	return entry->group;
+	return g;
 }
 
 /* The integer-kind value in slot "i" of a column's values as int64. */
@@ -1705,22 +1773,18 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 static uint32
 int_group(ShmcacheAggState *state, int64 value)
 {
-	GroupEntry *entry;
 	GroupKey	key;
 	bool		found;
+	uint32		g;
 
 	memset(&key, 0, sizeof(key));
 	key.parts[0] = value;
-	entry = grouphash_insert(state->group_table, key, &found);
+	g = find_group(state, &key, &found);
 	if (!found)
-	{
-		Oid			type = TupleDescAttr(state->row_slot->tts_tupleDescriptor,
-										 state->group_cols[0])->atttypid;
-
-		entry->group = add_group(state, &key);
-		state->groups[entry->group].values[0] = int_datum(value, type);
-	}
-	return entry->group;
+		state->groups[g].values[0] =
+			int_datum(value, TupleDescAttr(state->row_slot->tts_tupleDescriptor,
+										   state->group_cols[0])->atttypid);
+	return g;
 }
 
 /*
@@ -1965,7 +2029,7 @@ reset_groups(ShmcacheAggState *state)
 	memset(&key, 0, sizeof(key));
 	if (state->grouped)
 	{
-		state->group_table = grouphash_create(CurrentMemoryContext, 256, &state->ngroupcols);
+		state->group_table = grouphash_create(CurrentMemoryContext, 256, state);
 		for (c = 0; c < state->ngroupcols; c++)
 			state->string_table[c] = stringhash_create(CurrentMemoryContext, 256, NULL);
 		if (state->code_group == NULL)
@@ -2226,9 +2290,9 @@ partial_row_group(ShmcacheAggState *state, TupleTableSlot *slot)
 {
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
 	Datum		values[MAX_GROUP_COLUMNS];
-	GroupEntry *entry;
 	GroupKey	key;
 	bool		found;
+	uint32		g;
 	int			c;
 
 	memset(&key, 0, sizeof(key));
@@ -2257,13 +2321,10 @@ partial_row_group(ShmcacheAggState *state, TupleTableSlot *slot)
 			key.parts[c] = attr->attlen == 2 ? DatumGetInt16(values[c]) :
 				attr->attlen == 4 ? DatumGetInt32(values[c]) : DatumGetInt64(values[c]);
 	}
-	entry = grouphash_insert(state->group_table, key, &found);
+	g = find_group(state, &key, &found);
 	if (!found)
-	{
-		entry->group = add_group(state, &key);
-		memcpy(state->groups[entry->group].values, values, sizeof(Datum) * state->ngroupcols);
-	}
-	return entry->group;
+		memcpy(state->groups[g].values, values, sizeof(Datum) * state->ngroupcols);
+	return g;
 }
 
 /*
