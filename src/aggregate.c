@@ -10,19 +10,22 @@
  * count(*), count(col), sum/avg/min/max(col) on the supported types, with no
  * DISTINCT, ORDER BY or FILTER, the GROUP BY items are plain columns of
  * integer, date/time or text-like type (a GROUP BY without aggregates is
- * fine too), and there is no HAVING, a path is added to the grouped relation.  Its plan is a CustomScan whose scan tuple
- * holds the group columns and the Aggrefs (custom_scan_tlist), so the
- * query's target list, expressions over aggregates included, is computed
- * by ordinary projection, as postgres_fdw does for pushed-down aggregates.
+ * fine too), and there is no HAVING, a path is added to the grouped
+ * relation.  Its plan is a CustomScan whose scan tuple holds the group
+ * columns and the Aggrefs (custom_scan_tlist), so the query's target list,
+ * expressions over aggregates included, is computed by ordinary projection,
+ * as postgres_fdw does for pushed-down aggregates.
  * The relation's quals are split as for a frame scan: pushed filters select
  * rows column-wise (filter.c); the others are evaluated per selected row on
  * a virtual slot of the needed columns.
  *
  * Execution.  At the first call the node pins the frame, runs through every
  * chunk, and accumulates into per-group states; it then returns one row per
- * group.  Groups are found per row by a hash of the group key, except for a
- * single dictionary-coded group column, where each chunk's dictionary
- * entries are mapped to groups once and rows only look up their code.
+ * group.  With one group column, a chunk's rows get dense keys (dictionary
+ * codes of a text column, or an integer column's values minus the chunk's
+ * minimum when they span fewer than 16,384): counts and sums are taken per
+ * key in small arrays, and each key's figures go to its group once per
+ * chunk.  Otherwise each row's group is found by a hash of its key.
  *
  * Parallel aggregation.  If the frame scan has a partial path, a parallel
  * plan is offered too: a finalizing node (AGG_MODE_FINAL) over a Gather of
@@ -232,6 +235,13 @@ static bool varlena_images_equal(const char *a, const char *b);
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* A sum per key of accumulate_by_key(): of integers or of floats */
+typedef union KeySum
+{
+	int64		i;
+	double		d;
+} KeySum;
+
 /* Executor state of a ShmcacheAggregate node. */
 typedef struct ShmcacheAggState
 {
@@ -280,8 +290,7 @@ typedef struct ShmcacheAggState
 	uint32		nid_groups;		/* length of id_group */
 	bool		by_key;			/* accumulate_by_key() may take chunks */
 	int64	   *key_rows;		/* by_key: rows per key */
-	int64	  **key_sums;		/* by_key: per aggregate, sums per key
-								 * (int64 or double) */
+	KeySum	  **key_sums;		/* by_key: per aggregate, sums per key */
 	uint16	   *key_index;		/* by_key: integer group column: each row's
 								 * key */
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
@@ -1070,10 +1079,10 @@ prepare_by_key(ShmcacheAggState *state)
 		return;
 	state->key_rows = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
 	state->key_index = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
-	state->key_sums = palloc0(sizeof(int64 *) * Max(state->naggs, 1));
+	state->key_sums = palloc0(sizeof(KeySum *) * Max(state->naggs, 1));
 	for (a = 0; a < state->naggs; a++)
 		if (state->aggs[a].col >= 0)
-			state->key_sums[a] = palloc(sizeof(int64) * SHMCACHE_CHUNK_ROWS);
+			state->key_sums[a] = palloc(sizeof(KeySum) * SHMCACHE_CHUNK_ROWS);
 }
 
 /*
@@ -1840,14 +1849,14 @@ chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 	return true;
 }
 
-/* SUMS[key of row i] += value of row i, over the selected rows. */
-#define SUM_BY_KEY(T, SUMS) \
+/* SUMS[key of row i].FIELD += value of row i, over the selected rows. */
+#define SUM_BY_KEY(T, SUMS, FIELD) \
 	do { \
 		const T    *v_ = (const T *) values; \
 		if (all) \
-			for (uint32 j = 0; j < n; j++) (SUMS)[keys[j]] += v_[j]; \
+			for (uint32 j = 0; j < n; j++) (SUMS)[keys[j]].FIELD += v_[j]; \
 		else \
-			for (uint32 j = 0; j < n; j++) (SUMS)[keys[sel[j]]] += v_[sel[j]]; \
+			for (uint32 j = 0; j < n; j++) (SUMS)[keys[sel[j]]].FIELD += v_[sel[j]]; \
 	} while (0)
 
 /*
@@ -1886,18 +1895,24 @@ accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all
 			continue;
 		col = &cols[agg->col];
 		values = chunk + col->values_off;
-		memset(state->key_sums[a], 0, sizeof(int64) * nkeys);
 		if (agg->kind == AGG_SUM_INT || agg->kind == AGG_AVG_INT)
 		{
+			for (k = 0; k < nkeys; k++)
+				state->key_sums[a][k].i = 0;
 			if (col->kind == SHMCACHE_KIND_INT16)
-				SUM_BY_KEY(int16, state->key_sums[a]);
+				SUM_BY_KEY(int16, state->key_sums[a], i);
 			else
-				SUM_BY_KEY(int32, state->key_sums[a]);
+				SUM_BY_KEY(int32, state->key_sums[a], i);
 		}
-		else if (col->kind == SHMCACHE_KIND_FLOAT4)
-			SUM_BY_KEY(float4, (double *) state->key_sums[a]);
 		else
-			SUM_BY_KEY(float8, (double *) state->key_sums[a]);
+		{
+			for (k = 0; k < nkeys; k++)
+				state->key_sums[a][k].d = 0;
+			if (col->kind == SHMCACHE_KIND_FLOAT4)
+				SUM_BY_KEY(float4, state->key_sums[a], d);
+			else
+				SUM_BY_KEY(float8, state->key_sums[a], d);
+		}
 	}
 
 	for (k = 0; k < nkeys; k++)
@@ -1917,17 +1932,17 @@ accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all
 			switch (state->aggs[a].kind)
 			{
 				case AGG_SUM_INT:
-					if (pg_add_s64_overflow(st->sum.i, state->key_sums[a][k], &st->sum.i))
+					if (pg_add_s64_overflow(st->sum.i, state->key_sums[a][k].i, &st->sum.i))
 						ereport(ERROR,
 								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 								 errmsg("bigint out of range")));
 					break;
 				case AGG_AVG_INT:
-					st->sum.i128 += state->key_sums[a][k];
+					st->sum.i128 += state->key_sums[a][k].i;
 					break;
 				case AGG_SUM_FLOAT8:
 				case AGG_AVG_FLOAT:
-					st->sum.d += ((double *) state->key_sums[a])[k];
+					st->sum.d += state->key_sums[a][k].d;
 					break;
 				default:
 					break;
