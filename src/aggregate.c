@@ -1586,26 +1586,15 @@ accumulate_floats_exactly(AggKind kind, AggAccum *accs, const ShmcacheColumn *co
 		if (shmcache_slot_isnull(col, chunk, i))
 			continue;
 		if (kind == AGG_SUM_FLOAT4)
-		{
-			float4		x = ((const float4 *) (chunk + col->values_off))[i];
-			float4		r = st->sum.f + x;
-
-			if (unlikely(isinf(r)) && !isinf(st->sum.f) && !isinf(x))
-				float_overflow_error();
-			st->sum.f = r;
-			st->count++;
-		}
+			st->sum.f = float4_pl(st->sum.f, ((const float4 *) (chunk + col->values_off))[i]);
+		else if (kind == AGG_SUM_FLOAT8)
+			st->sum.d = float8_pl(st->sum.d, float_value(col->kind, chunk + col->values_off, i));
 		else
 		{
 			double		x = float_value(col->kind, chunk + col->values_off, i);
 			double		sx = st->sum.d + x;
 
-			if (kind == AGG_SUM_FLOAT8)
-			{
-				if (unlikely(isinf(sx)) && !isinf(st->sum.d) && !isinf(x))
-					float_overflow_error();
-			}
-			else if (st->count > 0)
+			if (st->count > 0)
 			{
 				double		n1 = (double) st->count + 1.0;
 				double		tmp = x * n1 - sx;
@@ -1622,8 +1611,8 @@ accumulate_floats_exactly(AggKind kind, AggAccum *accs, const ShmcacheColumn *co
 			else if (isnan(x) || isinf(x))
 				st->sumsq = get_float8_nan();
 			st->sum.d = sx;
-			st->count++;
 		}
+		st->count++;
 	}
 }
 
@@ -2185,17 +2174,6 @@ deserialize_state(const AggSpec *agg, Datum image, AggAccum *st)
 	}
 }
 
-/* a + b for float8 sums, with float8pl's overflow error. */
-static inline double
-float8_sum(double a, double b)
-{
-	double		r = a + b;
-
-	if (unlikely(isinf(r)) && !isinf(a) && !isinf(b))
-		float_overflow_error();
-	return r;
-}
-
 /*
  * Add partial state "from" to "into", as the core aggregates' combine
  * functions do (int8pl, float8pl, float4pl, float8_combine, numeric_add,
@@ -2223,17 +2201,11 @@ combine_state(AggSpec *agg, AggAccum *into, const AggAccum *from)
 			into->count += from->count;
 			break;
 		case AGG_SUM_FLOAT4:
-			{
-				float4		r = into->sum.f + from->sum.f;
-
-				if (unlikely(isinf(r)) && !isinf(into->sum.f) && !isinf(from->sum.f))
-					float_overflow_error();
-				into->sum.f = r;
-				into->count += from->count;
-			}
+			into->sum.f = float4_pl(into->sum.f, from->sum.f);
+			into->count += from->count;
 			break;
 		case AGG_SUM_FLOAT8:
-			into->sum.d = float8_sum(into->sum.d, from->sum.d);
+			into->sum.d = float8_pl(into->sum.d, from->sum.d);
 			into->count += from->count;
 			break;
 		case AGG_AVG_FLOAT:
@@ -2246,7 +2218,7 @@ combine_state(AggSpec *agg, AggAccum *into, const AggAccum *from)
 				double		tmp = into->sum.d / n1 - from->sum.d / n2;
 				double		sxx = into->sumsq + from->sumsq + n1 * n2 * tmp * tmp / (n1 + n2);
 
-				into->sum.d = float8_sum(into->sum.d, from->sum.d);
+				into->sum.d = float8_pl(into->sum.d, from->sum.d);
 				if (unlikely(isinf(sxx)) && !isinf(into->sumsq) && !isinf(from->sumsq))
 					float_overflow_error();
 				into->sumsq = sxx;
