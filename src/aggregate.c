@@ -1160,7 +1160,7 @@ start_aggregation(ShmcacheAggState *state)
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 
 	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
-						&state->snap);
+						state->css.ss.ps.state->es_snapshot, &state->snap);
 	state->pinned = true;
 	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
 								  state->read_columns, false);

@@ -44,7 +44,6 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -300,8 +299,16 @@ shmcache_leader_main(Datum main_arg)
 		ResetLatch(MyLatch);
 	}
 
-	/* Asked to stop: most likely a clean shutdown. */
+	/*
+	 * Asked to stop: most likely a clean shutdown.  Backends were told to
+	 * stop at the same moment; one may still complete a commit, so the save
+	 * waits for every transaction that changes a frame to end first, and
+	 * refuses new write claims meanwhile.  (If the leader alone was
+	 * terminated, writers go on once the save is done.)
+	 */
+	shmcache_writers_quiesce();
 	save_changed("at shutdown", true);
+	shmcache_writers_reopen();
 }
 
 /* Exit callback of a database worker: wake whoever waits for its frames. */
@@ -312,30 +319,33 @@ loader_exit(int code, Datum arg)
 	(void) shmcache_snapshot_abandon_pending(DatumGetObjectId(arg));
 }
 
-/* The view of frame "frame_id" of this database, or InvalidOid. */
-static Oid
-frame_view(int64 frame_id)
+/*
+ * Restore frame "frame_id" (view "view") from "path" as the view's owner,
+ * in a security-restricted operation with a search_path that holds only
+ * pg_catalog, as VACUUM and ANALYZE run a table's user code: this worker
+ * runs as the bootstrap superuser, and nothing a user defined may run with
+ * that right.  An error restores the user and the settings with the
+ * transaction's abort.
+ */
+static uint64
+restore_as_owner(Relation view, int64 frame_id, const char *path)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1];
-	Oid			viewoid = InvalidOid;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	uint64		rows;
 
-	if (!OidIsValid(shmcache_catalog_relid(true)))
-		return InvalidOid;
-	args[0] = Int64GetDatum(frame_id);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT view FROM shmcache.frame_catalog WHERE frame_id = $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read shmcache.frame_catalog");
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
-
-		viewoid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 1, &isnull));
-	}
-	SPI_finish();
-	return viewoid;
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(view->rd_rel->relowner,
+						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog",
+							 PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rows = shmcache_snapshot_restore(view, frame_id, path);
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return rows;
 }
 
 /*
@@ -363,7 +373,7 @@ load_frame(int64 frame_id, uint64 *total_rows)
 		Oid			viewoid;
 
 		PushActiveSnapshot(GetTransactionSnapshot());
-		viewoid = frame_view(frame_id);
+		viewoid = shmcache_catalog_view_of(frame_id);
 		if (!OidIsValid(viewoid))
 			orphan = true;
 		else
@@ -374,7 +384,7 @@ load_frame(int64 frame_id, uint64 *total_rows)
 									   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(view)),
 																  RelationGetRelationName(view)));
 			shmcache_loading_frame = frame_id;
-			rows = shmcache_snapshot_restore(view, frame_id, path);
+			rows = restore_as_owner(view, frame_id, path);
 			relation_close(view, NoLock);
 		}
 		PopActiveSnapshot();
@@ -458,6 +468,8 @@ shmcache_loader_main(Datum main_arg)
 
 	/* Never wait forever for a lock a query holds while it waits for us. */
 	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
+	/* No name this worker resolves may come from a user's schema. */
+	SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
 	StartTransactionCommand();
 	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(dbid));
 	CommitTransactionCommand();

@@ -35,8 +35,12 @@
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -47,10 +51,12 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "shmcache.h"
@@ -67,23 +73,163 @@ PG_FUNCTION_INFO_V1(shmcache_create_frame);
 static object_access_hook_type prev_object_access_hook = NULL;
 
 /*
+ * The objects of the installed extension this backend relies on, looked up
+ * by OID and extension membership, never by the user's search_path: a
+ * schema "shmcache" with look-alike objects in a database without the
+ * extension (or beside it) must never be taken for ours.  Reset whenever
+ * pg_proc or pg_class change.
+ */
+typedef struct ExtensionObjects
+{
+	bool		valid;			/* the fields below are current */
+	Oid			extoid;			/* pg_extension OID, or InvalidOid */
+	Oid			catalog_relid;	/* shmcache.frame_catalog */
+	Oid			id_seq_relid;	/* shmcache.frame_id_seq */
+	Oid			scan_funcoid;	/* shmcache.scan(int8) */
+} ExtensionObjects;
+
+static ExtensionObjects extension_objects;
+
+static void
+invalidate_extension_objects(Datum arg, int cacheid, uint32 hashvalue)
+{
+	extension_objects.valid = false;
+}
+
+/* The schema of extension "extoid" (pg_extension.extnamespace). */
+static Oid
+extension_schema(Oid extoid)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			nspid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		nspid = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nspid;
+}
+
+/* "objid" of class "classid" if it is a member of extension "extoid". */
+static Oid
+extension_member(Oid classid, Oid objid, Oid extoid)
+{
+	if (OidIsValid(objid) && getExtensionOfObject(classid, objid) == extoid)
+		return objid;
+	return InvalidOid;
+}
+
+/* Fill extension_objects from the catalogs. */
+static void
+lookup_extension_objects(void)
+{
+	ExtensionObjects objs;
+	Oid			nspid;
+	Oid			argtype = INT8OID;
+
+	memset(&objs, 0, sizeof(objs));
+	objs.extoid = get_extension_oid("shmcache", true);
+	if (OidIsValid(objs.extoid) &&
+		OidIsValid(nspid = extension_schema(objs.extoid)))
+	{
+		objs.catalog_relid = extension_member(RelationRelationId,
+											  get_relname_relid("frame_catalog", nspid),
+											  objs.extoid);
+		objs.id_seq_relid = extension_member(RelationRelationId,
+											 get_relname_relid("frame_id_seq", nspid),
+											 objs.extoid);
+		objs.scan_funcoid = extension_member(ProcedureRelationId,
+											 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+															 CStringGetDatum("scan"),
+															 PointerGetDatum(buildoidvector(&argtype, 1)),
+															 ObjectIdGetDatum(nspid)),
+											 objs.extoid);
+	}
+	objs.valid = true;
+	extension_objects = objs;
+}
+
+static const ExtensionObjects *
+get_extension_objects(void)
+{
+	if (!extension_objects.valid)
+		lookup_extension_objects();
+	return &extension_objects;
+}
+
+/*
+ * shmcache_scan_function_oid
+ *		OID of the extension's shmcache.scan(int8) in this database,
+ *		InvalidOid if the extension is not installed.  Cheap after the first
+ *		call.
+ */
+Oid
+shmcache_scan_function_oid(void)
+{
+	return get_extension_objects()->scan_funcoid;
+}
+
+/*
  * shmcache_catalog_relid
- *		OID of shmcache.frame_catalog, or InvalidOid if the extension is not
- *		installed in this database (and missing_ok).
+ *		OID of the extension's shmcache.frame_catalog, or InvalidOid if the
+ *		extension is not installed in this database (and missing_ok).
  */
 Oid
 shmcache_catalog_relid(bool missing_ok)
 {
-	Oid			nspid = get_namespace_oid("shmcache", true);
-	Oid			relid = InvalidOid;
+	Oid			relid = get_extension_objects()->catalog_relid;
 
-	if (OidIsValid(nspid))
-		relid = get_relname_relid("frame_catalog", nspid);
 	if (!OidIsValid(relid) && !missing_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension \"shmcache\" is not installed in this database")));
 	return relid;
+}
+
+/*
+ * Open the catalog and check that its columns are the ones this code reads
+ * (an extension script of another version could differ).
+ */
+static Relation
+catalog_open(Oid relid, LOCKMODE lockmode)
+{
+	static const Oid expected[Natts_frame_catalog] = {
+		INT8OID, REGCLASSOID, INT2ARRAYOID, TIMESTAMPTZOID
+	};
+	Relation	rel = table_open(relid, lockmode);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < Natts_frame_catalog; i++)
+	{
+		if (i >= desc->natts || TupleDescAttr(desc, i)->attisdropped ||
+			TupleDescAttr(desc, i)->atttypid != expected[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("shmcache.frame_catalog does not have the expected columns"),
+					 errhint("Reinstall the extension with the version of its library.")));
+	}
+	return rel;
+}
+
+/* Column "attnum" of a catalog row; a null where none may be is an error. */
+static Datum
+catalog_value(Relation rel, HeapTuple tuple, AttrNumber attnum)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("shmcache.frame_catalog holds a null in column %d", attnum)));
+	return value;
 }
 
 /*
@@ -117,10 +263,7 @@ catalog_find(Relation rel, AttrNumber attnum, RegProcedure eqproc, Datum value,
 static void
 read_frame_id(Relation rel, HeapTuple tuple, void *arg)
 {
-	bool		isnull;
-
-	*(int64 *) arg = DatumGetInt64(heap_getattr(tuple, Anum_frame_catalog_frame_id,
-												RelationGetDescr(rel), &isnull));
+	*(int64 *) arg = DatumGetInt64(catalog_value(rel, tuple, Anum_frame_catalog_frame_id));
 }
 
 /*
@@ -136,7 +279,7 @@ shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id)
 
 	if (!OidIsValid(relid))
 		return false;
-	rel = table_open(relid, AccessShareLock);
+	rel = catalog_open(relid, AccessShareLock);
 	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
 						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
 	table_close(rel, AccessShareLock);
@@ -179,12 +322,87 @@ static void
 read_frame_definition(Relation rel, HeapTuple tuple, void *arg)
 {
 	FrameDefinition *def = arg;
-	bool		isnull;
 
-	def->viewoid = DatumGetObjectId(heap_getattr(tuple, Anum_frame_catalog_view,
-												 RelationGetDescr(rel), &isnull));
-	def->not_null = DatumGetArrayTypePCopy(heap_getattr(tuple, Anum_frame_catalog_not_null,
-														RelationGetDescr(rel), &isnull));
+	def->viewoid = DatumGetObjectId(catalog_value(rel, tuple, Anum_frame_catalog_view));
+	def->not_null = DatumGetArrayTypePCopy(catalog_value(rel, tuple, Anum_frame_catalog_not_null));
+}
+
+/*
+ * shmcache_catalog_view_of
+ *		The view of frame "frame_id" of this database, or InvalidOid if there
+ *		is no such frame (or the extension is not installed).
+ */
+Oid
+shmcache_catalog_view_of(int64 frame_id)
+{
+	Oid			relid = shmcache_catalog_relid(true);
+	Relation	rel;
+	FrameDefinition def;
+	bool		found;
+
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	rel = catalog_open(relid, AccessShareLock);
+	found = catalog_find(rel, Anum_frame_catalog_frame_id, F_INT8EQ,
+						 Int64GetDatum(frame_id), read_frame_definition, &def);
+	table_close(rel, AccessShareLock);
+	return found ? def.viewoid : InvalidOid;
+}
+
+/* A frame of the catalog, for sorting by frame id. */
+typedef struct CatalogEntry
+{
+	int64		frame_id;
+	Oid			viewoid;
+} CatalogEntry;
+
+static int
+catalog_entry_cmp(const void *a, const void *b)
+{
+	int64		x = ((const CatalogEntry *) a)->frame_id;
+	int64		y = ((const CatalogEntry *) b)->frame_id;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * shmcache_catalog_views
+ *		The views of every frame of this database, in frame id order.
+ */
+List *
+shmcache_catalog_views(void)
+{
+	Relation	rel = catalog_open(shmcache_catalog_relid(false), AccessShareLock);
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
+	CatalogEntry *entries = NULL;
+	int			n = 0;
+	int			max = 0;
+	HeapTuple	tuple;
+	List	   *views = NIL;
+	int			i;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		if (n == max)
+		{
+			max = Max(16, max * 2);
+			entries = entries ? repalloc(entries, sizeof(CatalogEntry) * max) :
+				palloc(sizeof(CatalogEntry) * max);
+		}
+		entries[n].frame_id = DatumGetInt64(catalog_value(rel, tuple, Anum_frame_catalog_frame_id));
+		entries[n].viewoid = DatumGetObjectId(catalog_value(rel, tuple, Anum_frame_catalog_view));
+		n++;
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+
+	if (n > 1)
+		qsort(entries, n, sizeof(CatalogEntry), catalog_entry_cmp);
+	for (i = 0; i < n; i++)
+		views = lappend_oid(views, entries[i].viewoid);
+	return views;
 }
 
 /*
@@ -204,7 +422,7 @@ shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 	int			nattnums;
 	int			i;
 
-	rel = table_open(relid, AccessShareLock);
+	rel = catalog_open(relid, AccessShareLock);
 	if (!catalog_find(rel, Anum_frame_catalog_frame_id, F_INT8EQ,
 					  Int64GetDatum(frame_id), read_frame_definition, &def))
 	{
@@ -270,7 +488,14 @@ shmcache_frame_attach(int64 frame_id)
 	relation_close(view, NoLock);
 
 	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
-	frame = hash_search(shmcache_frame_table(), &key, HASH_ENTER_NULL, &found);
+	/*
+	 * A shared hash table grows past its size into PostgreSQL's spare shared
+	 * memory, which the lock table needs: the limit is enforced here.
+	 */
+	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
+	found = frame != NULL;
+	if (!found && hash_get_num_entries(shmcache_frame_table()) < shmcache_max_frames)
+		frame = hash_search(shmcache_frame_table(), &key, HASH_ENTER_NULL, &found);
 	if (frame != NULL && !found)
 	{
 		frame->viewoid = viewoid;
@@ -416,7 +641,7 @@ execute_sql(const char *sql)
 static void
 catalog_insert(int64 frame_id, Oid viewoid, List *coldefs, const bool *notnull)
 {
-	Relation	rel = table_open(shmcache_catalog_relid(false), RowExclusiveLock);
+	Relation	rel = catalog_open(shmcache_catalog_relid(false), RowExclusiveLock);
 	Datum		values[Natts_frame_catalog];
 	bool		nulls[Natts_frame_catalog] = {false};
 	Datum	   *attnums = palloc(sizeof(Datum) * Max(list_length(coldefs), 1));
@@ -465,9 +690,7 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 				(errcode(ERRCODE_DUPLICATE_TABLE),
 				 errmsg("relation \"%s\" already exists", rv->relname)));
 	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
-	frame_id = nextval_internal(get_relname_relid("frame_id_seq",
-												  get_namespace_oid("shmcache", false)),
-								false);
+	frame_id = nextval_internal(get_extension_objects()->id_seq_relid, false);
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
@@ -508,6 +731,8 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	catalog_insert(frame_id, viewoid, coldefs, notnull);
 	CommandCounterIncrement();
 	shmcache_forget_frame_on_abort(frame_id);
+	/* Take its place in shared memory now: shmcache.max_frames applies. */
+	shmcache_frame_attach(frame_id);
 	return viewoid;
 }
 
@@ -557,7 +782,7 @@ shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 		/* The catalog may be gone already in DROP EXTENSION ... CASCADE. */
 		if (OidIsValid(relid))
 		{
-			Relation	rel = table_open(relid, RowExclusiveLock);
+			Relation	rel = catalog_open(relid, RowExclusiveLock);
 			int64		frame_id;
 
 			if (catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
@@ -585,6 +810,8 @@ shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 void
 shmcache_catalog_init(void)
 {
+	CacheRegisterSyscacheCallback(PROCOID, invalidate_extension_objects, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELOID, invalidate_extension_objects, (Datum) 0);
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = shmcache_object_access;
 }

@@ -246,6 +246,20 @@ next_text_row(CopyFromState cstate, const LoadField *fields, int nfields,
 #endif							/* SHMCACHE_FAST_COPY */
 
 /*
+ * Take the write claim on the frame of "view" to append to it, unless its
+ * snapshot holds rows that were not loaded.
+ */
+static ShmcacheWriter *
+begin_append(Relation view)
+{
+	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
+	ShmcacheWriter *writer = shmcache_writer_begin(view, frame_id);
+
+	shmcache_snapshot_check_appendable(frame_id, RelationGetRelationName(view));
+	return writer;
+}
+
+/*
  * Load rows into the frame of "view" with PostgreSQL's COPY FROM parser:
  * from "filename" (a file, or a program if is_program), or from the client
  * when filename is NULL.  Returns the number of rows added.
@@ -269,7 +283,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	int			nfields = 0;
 #endif
 
-	writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
+	writer = begin_append(view);
 	if (where != NULL)
 		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
 
@@ -461,7 +475,7 @@ shmcache_insert_trigger(PG_FUNCTION_ARGS)
 	view = trigdata->tg_relation;
 	writer = shmcache_writer_lookup(RelationGetRelid(view));
 	if (writer == NULL)
-		writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
+		writer = begin_append(view);
 
 	tupdesc = RelationGetDescr(view);
 	values = palloc(sizeof(Datum) * tupdesc->natts);
@@ -603,15 +617,16 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 static void
 truncate_frame(Relation view)
 {
+	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
 	AclResult	aclresult;
 
 	aclresult = pg_class_aclcheck(RelationGetRelid(view), GetUserId(), ACL_TRUNCATE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
 	PreventCommandIfReadOnly("TRUNCATE");
-	shmcache_writer_truncate(shmcache_writer_begin(view,
-												   shmcache_frame_id_of(RelationGetRelid(view))),
-							 view);
+
+	shmcache_writer_truncate(shmcache_writer_begin(view, frame_id), view);
+	shmcache_snapshot_settle_on_commit(frame_id);
 }
 
 /*

@@ -67,6 +67,7 @@
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
@@ -103,10 +104,6 @@ typedef struct ShmcacheScanState
 } ShmcacheScanState;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
-
-/* Cached OID of shmcache.scan(int8); reset when pg_proc changes. */
-static Oid	scan_function_oid = InvalidOid;
-static bool scan_function_oid_valid = false;
 
 static Plan *plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel,
 								CustomPath *best_path, List *tlist,
@@ -150,37 +147,6 @@ static const CustomExecMethods shmcache_exec_methods = {
 	.ShutdownCustomScan = shutdown_shmcache_scan,
 	.ExplainCustomScan = explain_shmcache_scan,
 };
-
-static void
-invalidate_scan_function_oid(Datum arg, int cacheid, uint32 hashvalue)
-{
-	scan_function_oid_valid = false;
-}
-
-/*
- * shmcache_scan_function_oid
- *		OID of shmcache.scan(int8) in this database, InvalidOid if the
- *		extension is not installed.  Cheap after the first call.
- */
-Oid
-shmcache_scan_function_oid(void)
-{
-	if (!scan_function_oid_valid)
-	{
-		Oid			nspid = get_namespace_oid("shmcache", true);
-		Oid			argtype = INT8OID;
-
-		/* A catalog lookup: planning must not depend on the user's rights. */
-		scan_function_oid = InvalidOid;
-		if (OidIsValid(nspid))
-			scan_function_oid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
-												CStringGetDatum("scan"),
-												PointerGetDatum(buildoidvector(&argtype, 1)),
-												ObjectIdGetDatum(nspid));
-		scan_function_oid_valid = true;
-	}
-	return scan_function_oid;
-}
 
 /*
  * shmcache_frame_scan_argument
@@ -575,7 +541,7 @@ start_scan(ShmcacheScanState *state)
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 
 	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
-						&state->snap);
+						state->css.ss.ps.state->es_snapshot, &state->snap);
 	state->pinned = true;
 	state->started = true;
 	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
@@ -855,7 +821,8 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	shmcache_require_shmem();
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
-	shmcache_read_begin(frame_id, &snap);
+	shmcache_read_begin(frame_id,
+						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &snap);
 	shmcache_check_read_privilege(snap.viewoid, InvalidOid, NIL, true);
 	shmcache_check_frame_matches(&snap, rsinfo->setDesc);
 
@@ -920,5 +887,4 @@ shmcache_scan_init(void)
 	RegisterCustomScanMethods(&shmcache_scan_methods);
 	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
 	set_rel_pathlist_hook = shmcache_set_rel_pathlist;
-	CacheRegisterSyscacheCallback(PROCOID, invalidate_scan_function_oid, (Datum) 0);
 }

@@ -36,6 +36,7 @@
 #include "storage/lwlock.h"
 #include "utils/dsa.h"
 #include "utils/relcache.h"
+#include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -228,6 +229,11 @@ typedef struct ShmcacheControl
 	Size		area_size;		/* bytes given to the DSA area */
 	Size		capacity;		/* bytes of it that allocations can use */
 	pg_atomic_uint64 used_bytes;	/* footprint of every allocation made */
+	int			writers_active; /* transactions holding a write claim that
+								 * have not ended (under lock) */
+	bool		writers_closed; /* no new write claims: the shutdown save
+								 * is waiting for the active ones (under
+								 * lock) */
 	char	   *area_place;		/* start of the in-place DSA area */
 } ShmcacheControl;
 
@@ -379,7 +385,8 @@ extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
 extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
 								   Datum *values, bool *nulls);
 extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
-extern void shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap);
+extern void shmcache_read_begin(int64 frame_id, Snapshot snapshot,
+								ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end(ShmcacheReadSnapshot *snap);
 extern void shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context);
 extern void shmcache_parallel_read_init(ShmcacheParallelRead *shared,
@@ -394,13 +401,18 @@ extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
 										  uint64 *chunks_scanned,
 										  uint64 *chunks_skipped);
 extern uint64 shmcache_frame_rows(int64 frame_id);
+extern void shmcache_writers_quiesce(void);
+extern void shmcache_writers_reopen(void);
 extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
 extern void shmcache_forget_frame_on_abort(int64 frame_id);
 
 /* catalog.c */
 extern Oid	shmcache_catalog_relid(bool missing_ok);
+extern Oid	shmcache_scan_function_oid(void);
 extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
 extern int64 shmcache_frame_id_of(Oid viewoid);
+extern Oid	shmcache_catalog_view_of(int64 frame_id);
+extern List *shmcache_catalog_views(void);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
@@ -444,7 +456,6 @@ extern void shmcache_explain_frame(Oid viewoid, struct ExplainState *es);
 /* aggregate.c */
 extern bool shmcache_enable_pushdown;
 extern void shmcache_aggregate_init(void);
-extern Oid	shmcache_scan_function_oid(void);
 
 /* snapshot.c: snapshot files, save, restore, shared snapshot table */
 typedef struct ShmcacheSaveResult
@@ -469,6 +480,8 @@ extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_set_aside(const char *path);
 extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_settle_on_commit(int64 frame_id);
+extern void shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name);
 extern void shmcache_snapshot_set_leader(pid_t pid);
 extern List *shmcache_snapshot_pending_databases(void);
 extern int64 shmcache_snapshot_next_pending(Oid dbid);

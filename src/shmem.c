@@ -150,6 +150,8 @@ shmcache_shmem_startup(void)
 		dsa_set_size_limit(new_area, ShmcacheShared->area_size);
 		ShmcacheShared->capacity = area_capacity(ShmcacheShared->area_size);
 		pg_atomic_init_u64(&ShmcacheShared->used_bytes, 0);
+		ShmcacheShared->writers_active = 0;
+		ShmcacheShared->writers_closed = false;
 		/* The postmaster never allocates; backends attach on first use. */
 		dsa_detach(new_area);
 	}

@@ -73,7 +73,6 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
@@ -154,11 +153,15 @@ typedef struct SnapFileTrailer
 /* Load state of a frame's snapshot. */
 typedef enum SnapState
 {
-	SNAP_IDLE = 0,				/* nothing to load (saved, or no autoload) */
+	SNAP_IDLE = 0,				/* nothing to load: the frame in memory is
+								 * the newest state */
 	SNAP_PENDING,				/* autoload will load it */
 	SNAP_LOADING,				/* autoload is loading it */
 	SNAP_LOADED,				/* autoload loaded it */
-	SNAP_FAILED					/* autoload could not load it */
+	SNAP_UNLOADED				/* the file holds rows the frame in memory
+								 * does not: autoload is off, or could not
+								 * load it; appends and saves are refused
+								 * until a restore or a truncate settles it */
 } SnapState;
 
 /*
@@ -201,15 +204,28 @@ static HTAB *snap_table = NULL;
  */
 int64		shmcache_loading_frame = 0;
 
-/* Snapshots to remove when the transaction commits (dropped frames). */
+/*
+ * What to do with a frame's snapshot entry when the transaction commits:
+ * remove the snapshot (a dropped frame), or mark an unloaded snapshot
+ * settled (the frame was restored from it or truncated).
+ */
+typedef enum SnapCommitAction
+{
+	SNAP_COMMIT_FORGET,
+	SNAP_COMMIT_SETTLE
+} SnapCommitAction;
+
 typedef struct SnapForget
 {
 	SubTransactionId subid;		/* subtransaction that queued it */
+	SnapCommitAction action;
 	Oid			dbid;
 	int64		frame_id;		/* 0: every frame of the database */
 } SnapForget;
 
 static List *forget_on_commit = NIL;
+
+static void queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id);
 
 static Size
 snap_table_size(void)
@@ -317,7 +333,8 @@ scan_snapshot_directory(void)
 		memset(&key, 0, sizeof(key));
 		key.dbid = dbid;
 		key.frame_id = frame_id;
-		entry = hash_search(snap_table, &key, HASH_ENTER_NULL, &found);
+		entry = hash_get_num_entries(snap_table) < (long) snap_table_size() ?
+			hash_search(snap_table, &key, HASH_ENTER_NULL, &found) : NULL;
 		if (entry == NULL)
 		{
 			ereport(LOG,
@@ -325,7 +342,7 @@ scan_snapshot_directory(void)
 					 errhint("Increase shmcache.max_frames.")));
 			continue;
 		}
-		entry->state = autoload ? SNAP_PENDING : SNAP_IDLE;
+		entry->state = autoload ? SNAP_PENDING : SNAP_UNLOADED;
 		entry->saver_pid = 0;
 		entry->has_file = true;
 		entry->bytes = st.st_size;
@@ -821,7 +838,10 @@ claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
 		bool		busy;
 
 		LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
-		entry = hash_search(snap_table, key, HASH_ENTER_NULL, &found);
+		entry = hash_search(snap_table, key, HASH_FIND, NULL);
+		found = entry != NULL;
+		if (!found && hash_get_num_entries(snap_table) < (long) snap_table_size())
+			entry = hash_search(snap_table, key, HASH_ENTER_NULL, &found);
 		if (entry == NULL)
 		{
 			LWLockRelease(snap_shared->lock);
@@ -840,8 +860,10 @@ claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
 			entry->bytes = 0;
 			entry->saved_changes = 0;
 		}
-		if (entry->state == SNAP_PENDING || entry->state == SNAP_LOADING)
+		if (entry->state == SNAP_PENDING || entry->state == SNAP_LOADING ||
+			entry->state == SNAP_UNLOADED)
 		{
+			/* Saving would replace rows the frame does not hold. */
 			LWLockRelease(snap_shared->lock);
 			break;
 		}
@@ -1029,20 +1051,18 @@ shmcache_snapshot_save_changed(bool wait)
 	HASH_SEQ_STATUS status;
 	ShmcacheFrame *frame;
 	ShmcacheFrameKey *keys;
-	int			nkeys = 0;
+	long		nkeys = 0;
 	volatile int saved = 0;
-	int			i;
+	long		i;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	shmcache_require_shmem();
-	keys = palloc(sizeof(ShmcacheFrameKey) * shmcache_max_frames);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	keys = palloc(sizeof(ShmcacheFrameKey) *
+				  Max(hash_get_num_entries(shmcache_frame_table()), 1));
 	hash_seq_init(&status, shmcache_frame_table());
 	while ((frame = hash_seq_search(&status)) != NULL)
-	{
-		if (nkeys < shmcache_max_frames)
-			keys[nkeys++] = frame->key;
-	}
+		keys[nkeys++] = frame->key;
 	LWLockRelease(ShmcacheShared->lock);
 
 	for (i = 0; i < nkeys; i++)
@@ -1421,12 +1441,13 @@ shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
 	 * The frame's layout (pinning brings it into shared memory if needed; on
 	 * error the pin goes with the resource owner).
 	 */
-	shmcache_read_begin(frame_id, &snap);
+	shmcache_read_begin(frame_id, NULL, &snap);
 	check_columns(&r, cols, header.natts, snap.version, tupdesc);
 	shmcache_read_end(&snap);
 
 	writer = shmcache_writer_begin(view, frame_id);
 	shmcache_writer_truncate(writer, view);
+	shmcache_snapshot_settle_on_commit(frame_id);
 
 	values = palloc(sizeof(Datum) * header.natts);
 	nulls = palloc(sizeof(bool) * header.natts);
@@ -1597,7 +1618,8 @@ shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 	if (entry != NULL &&
 		(entry->state == SNAP_PENDING || entry->state == SNAP_LOADING))
 	{
-		entry->state = loaded ? SNAP_LOADED : SNAP_FAILED;
+		entry->state = loaded ? SNAP_LOADED :
+			file_kept ? SNAP_UNLOADED : SNAP_IDLE;
 		entry->has_file = file_kept;
 		if (!file_kept)
 		{
@@ -1646,7 +1668,7 @@ shmcache_snapshot_abandon_pending(Oid dbid)
 		if ((entry->key.dbid == dbid || !OidIsValid(dbid)) &&
 			(entry->state == SNAP_PENDING || entry->state == SNAP_LOADING))
 		{
-			entry->state = SNAP_FAILED;
+			entry->state = SNAP_UNLOADED;
 			pg_atomic_fetch_sub_u32(&snap_shared->npending, 1);
 			n++;
 		}
@@ -1749,10 +1771,86 @@ shmcache_snapshot_forget(Oid dbid, int64 frame_id)
 void
 shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id)
 {
+	queue_on_commit(SNAP_COMMIT_FORGET, dbid, frame_id);
+}
+
+/*
+ * shmcache_snapshot_settle_on_commit
+ *		This transaction replaces every row of frame "frame_id" (a restore or
+ *		a truncate): when it commits, a snapshot that was not loaded stops
+ *		blocking appends and saves.  Until then, this transaction may append.
+ */
+void
+shmcache_snapshot_settle_on_commit(int64 frame_id)
+{
+	queue_on_commit(SNAP_COMMIT_SETTLE, MyDatabaseId, frame_id);
+}
+
+/* Mark the unloaded snapshot of frame "frame_id" of "dbid" settled. */
+static void
+settle(Oid dbid, int64 frame_id)
+{
+	ShmcacheFrameKey key;
+	ShmcacheSnapEntry *entry;
+
+	make_key(&key, dbid, frame_id);
+	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
+	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
+	if (entry != NULL && entry->state == SNAP_UNLOADED)
+		entry->state = SNAP_IDLE;
+	LWLockRelease(snap_shared->lock);
+}
+
+/* Is frame "frame_id" of this database settled by this transaction? */
+static bool
+settled_here(int64 frame_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, forget_on_commit)
+	{
+		SnapForget *f = lfirst(lc);
+
+		if (f->action == SNAP_COMMIT_SETTLE && f->frame_id == frame_id)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * shmcache_snapshot_check_appendable
+ *		Refuse to append to frame "frame_id" while its snapshot holds rows
+ *		that were not loaded: they would be replaced by the next save.
+ */
+void
+shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
+{
+	ShmcacheFrameKey key;
+	ShmcacheSnapEntry *entry;
+	bool		unloaded;
+
+	make_key(&key, MyDatabaseId, frame_id);
+	LWLockAcquire(snap_shared->lock, LW_SHARED);
+	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
+	unloaded = entry != NULL && entry->state == SNAP_UNLOADED;
+	LWLockRelease(snap_shared->lock);
+	if (unloaded && !settled_here(frame_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("frame \"%s\" has a snapshot that was not loaded", frame_name),
+				 errdetail("Rows appended now would replace the snapshot's rows at the next save."),
+				 errhint("Load the snapshot with shmcache.restore(), or discard it with shmcache.truncate().")));
+}
+
+/* Queue an action on the per-transaction list. */
+static void
+queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id)
+{
 	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
 	SnapForget *f = palloc(sizeof(SnapForget));
 
 	f->subid = GetCurrentSubTransactionId();
+	f->action = action;
 	f->dbid = dbid;
 	f->frame_id = frame_id;
 	forget_on_commit = lappend(forget_on_commit, f);
@@ -1771,7 +1869,10 @@ snapshot_xact_callback(XactEvent event, void *arg)
 			{
 				SnapForget *f = lfirst(lc);
 
-				shmcache_snapshot_forget(f->dbid, f->frame_id);
+				if (f->action == SNAP_COMMIT_FORGET)
+					shmcache_snapshot_forget(f->dbid, f->frame_id);
+				else
+					settle(f->dbid, f->frame_id);
 			}
 			forget_on_commit = NIL;
 			break;
@@ -1817,6 +1918,22 @@ shmcache_snapshot_init(void)
  * SQL functions
  * ----------------------------------------------------------------------
  */
+
+/* Does frame "frame_id" of this database have a snapshot not loaded? */
+static bool
+snapshot_unloaded(int64 frame_id)
+{
+	ShmcacheFrameKey key;
+	ShmcacheSnapEntry *entry;
+	bool		result;
+
+	make_key(&key, MyDatabaseId, frame_id);
+	LWLockAcquire(snap_shared->lock, LW_SHARED);
+	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
+	result = entry != NULL && entry->state == SNAP_UNLOADED;
+	LWLockRelease(snap_shared->lock);
+	return result;
+}
 
 /* Does a snapshot entry say a file exists for frame "frame_id" here? */
 static bool
@@ -1868,7 +1985,7 @@ save_one(ReturnSetInfo *rsinfo, Oid viewoid, bool explicit)
 	}
 	frame_id = shmcache_frame_id_of(viewoid);
 	shmcache_snapshot_wait_loaded(frame_id, true);
-	if (!frame_in_memory(frame_id))
+	if (!frame_in_memory(frame_id) || snapshot_unloaded(frame_id))
 	{
 		if (snapshot_exists(frame_id))
 		{
@@ -1917,24 +2034,8 @@ shmcache_save(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		List	   *views = NIL;
+		List	   *views = shmcache_catalog_views();
 		ListCell   *lc;
-		int			i;
-
-		/* Every frame of this database, from its catalog. */
-		SPI_connect();
-		if (SPI_execute("SELECT view FROM shmcache.frame_catalog ORDER BY frame_id",
-						true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read shmcache.frame_catalog");
-		for (i = 0; i < (int) SPI_processed; i++)
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
-										  SPI_tuptable->tupdesc, 1, &isnull);
-
-			views = lappend_oid(views, DatumGetObjectId(d));
-		}
-		SPI_finish();
 
 		foreach(lc, views)
 		{
@@ -2060,7 +2161,7 @@ shmcache_persistence_stats(PG_FUNCTION_ARGS)
 
 		if (row->state == SNAP_PENDING || row->state == SNAP_LOADING)
 			state = "loading";
-		else if (row->in_memory)
+		else if (row->in_memory && row->state != SNAP_UNLOADED)
 			state = "loaded";
 		else
 			state = "not loaded";

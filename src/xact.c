@@ -49,6 +49,8 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
 #include "storage/lmgr.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -64,7 +66,20 @@ typedef struct ShmcacheMark
 	SubTransactionId subid;		/* first subtransaction that changed the frame */
 	dsa_pointer target_dp;		/* target then (the mark holds a reference) */
 	ShmcacheTail tail;			/* where the target's data ended then */
+	int			nhistory;		/* length of the writer's history then */
 } ShmcacheMark;
+
+/*
+ * What the writer's transaction had written before command "cid" made its
+ * first change: the rows a query of this transaction whose snapshot has
+ * curcid <= cid sees (as a heap scan would not see that command's rows).
+ */
+typedef struct ShmcacheCommandState
+{
+	CommandId	cid;			/* command that changed the frame next */
+	dsa_pointer target_dp;		/* target before it (one reference) */
+	uint64		nrows;			/* rows of that target before it */
+} ShmcacheCommandState;
 
 struct ShmcacheWriter
 {
@@ -79,6 +94,11 @@ struct ShmcacheWriter
 	uint64		nrows;			/* rows of the target this transaction sees */
 	List	   *marks;			/* ShmcacheMark *, innermost first */
 	ShmcacheAppender *appender; /* private state of the appends */
+	bool		counted;		/* counted in writers_active */
+	ShmcacheCommandState *history;	/* one entry per command that changed
+									 * the frame, in command order */
+	int			nhistory;		/* entries used */
+	int			maxhistory;		/* entries allocated */
 };
 
 /* A reader's pin on a version. */
@@ -205,6 +225,75 @@ pin_current(int64 frame_id, Oid *viewoid)
 }
 
 /*
+ * Count the writer among the active ones, unless the shutdown save has
+ * closed the door: then every commit it must see has already happened.
+ */
+static void
+writer_enter(ShmcacheWriter *writer)
+{
+	bool		closed;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	closed = ShmcacheShared->writers_closed;
+	if (!closed)
+	{
+		ShmcacheShared->writers_active++;
+		writer->counted = true;
+	}
+	LWLockRelease(ShmcacheShared->lock);
+	if (closed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("frames cannot be changed while the server shuts down")));
+}
+
+/*
+ * shmcache_writers_quiesce
+ *		The shutdown save: refuse new write claims and wait until every
+ *		transaction that holds one has ended, so that the save sees every
+ *		commit PostgreSQL keeps (a backend told to stop can still finish a
+ *		commit).  No LWLock may be held.
+ */
+void
+shmcache_writers_quiesce(void)
+{
+	long		waited_ms = 0;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	ShmcacheShared->writers_closed = true;
+	LWLockRelease(ShmcacheShared->lock);
+	for (;;)
+	{
+		int			active;
+
+		LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+		active = ShmcacheShared->writers_active;
+		LWLockRelease(ShmcacheShared->lock);
+		if (active == 0)
+			break;
+		if (waited_ms > 0 && waited_ms % 10000 == 0)
+			ereport(LOG,
+					(errmsg("shmcache: waiting for %d transactions that change frames to end", active)));
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 10L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		waited_ms += 10;
+	}
+}
+
+/*
+ * shmcache_writers_reopen
+ *		Accept write claims again (after the shutdown save).
+ */
+void
+shmcache_writers_reopen(void)
+{
+	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+	ShmcacheShared->writers_closed = false;
+	LWLockRelease(ShmcacheShared->lock);
+}
+
+/*
  * shmcache_writer_begin
  *		Take the write claim on a frame (waiting for another writer's
  *		transaction to end) and return this transaction's writer state.
@@ -245,6 +334,7 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
 	writers = lappend(writers, writer);
 	MemoryContextSwitchTo(oldcontext);
+	writer_enter(writer);
 	return writer;
 }
 
@@ -275,6 +365,78 @@ writer_mark(ShmcacheWriter *writer)
 	mark->target_dp = writer->target_dp;
 	shmcache_version_ref(writer->target);
 	shmcache_version_tail(writer->target, writer->nrows, &mark->tail);
+	mark->nhistory = writer->nhistory;
+}
+
+/*
+ * Before the first change a command makes, record what the transaction had
+ * written until then, for readers whose snapshot predates the command (see
+ * writer_visible_state).
+ */
+static void
+writer_note_command(ShmcacheWriter *writer)
+{
+	CommandId	cid = GetCurrentCommandId(true);
+	ShmcacheCommandState *entry;
+
+	if (writer->nhistory > 0 && writer->history[writer->nhistory - 1].cid == cid)
+		return;
+	if (writer->nhistory == writer->maxhistory)
+	{
+		writer->maxhistory = Max(16, writer->maxhistory * 2);
+		writer->history = writer->history == NULL ?
+			MemoryContextAlloc(TopTransactionContext,
+							   sizeof(ShmcacheCommandState) * writer->maxhistory) :
+			repalloc(writer->history,
+					 sizeof(ShmcacheCommandState) * writer->maxhistory);
+	}
+	entry = &writer->history[writer->nhistory++];
+	entry->cid = cid;
+	entry->target_dp = writer->target_dp;
+	entry->nrows = writer->nrows;
+	shmcache_version_ref(writer->target);
+}
+
+/* Forget the history entries from "keep" on, dropping their references. */
+static void
+writer_cut_history(ShmcacheWriter *writer, int keep)
+{
+	while (writer->nhistory > keep)
+		shmcache_version_unref(writer->history[--writer->nhistory].target_dp);
+}
+
+/*
+ * The target and row count a reader of this transaction sees through
+ * "snapshot": the rows written by commands before the snapshot's, as for a
+ * heap table.  With no snapshot, everything written so far.
+ */
+static void
+writer_visible_state(ShmcacheWriter *writer, Snapshot snapshot,
+					 dsa_pointer *target_dp, uint64 *nrows)
+{
+	int			lo = 0;
+	int			hi = writer->nhistory;
+
+	/* The first command that changed the frame at or after curcid. */
+	while (snapshot != NULL && lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (writer->history[mid].cid >= snapshot->curcid)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (snapshot != NULL && lo < writer->nhistory)
+	{
+		*target_dp = writer->history[lo].target_dp;
+		*nrows = writer->history[lo].nrows;
+	}
+	else
+	{
+		*target_dp = writer->target_dp;
+		*nrows = writer->nrows;
+	}
 }
 
 /*
@@ -287,6 +449,7 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 					   bool *nulls)
 {
 	writer_mark(writer);
+	writer_note_command(writer);
 	shmcache_append_row(writer->target, writer->appender, writer->nrows,
 						values, nulls, view);
 	writer->nrows++;
@@ -304,6 +467,7 @@ shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
 	dsa_pointer new_dp;
 
 	writer_mark(writer);
+	writer_note_command(writer);
 	new_dp = shmcache_version_clone_empty(writer->target,
 										  RelationGetRelationName(view));
 	writer->target_dp = new_dp;
@@ -319,6 +483,14 @@ writer_release(ShmcacheWriter *writer)
 {
 	ListCell   *lc;
 
+	writer_cut_history(writer, 0);
+	if (writer->counted)
+	{
+		LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
+		ShmcacheShared->writers_active--;
+		LWLockRelease(ShmcacheShared->lock);
+		writer->counted = false;
+	}
 	foreach(lc, writer->marks)
 		shmcache_version_unref(((ShmcacheMark *) lfirst(lc))->target_dp);
 	shmcache_version_unref(writer->target_dp);
@@ -550,6 +722,7 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	ShmcacheMark *mark = linitial(writer->marks);
 
 	writer->marks = list_delete_first(writer->marks);
+	writer_cut_history(writer, mark->nhistory);
 	if (mark->target_dp != writer->target_dp)
 	{
 		/* A truncate since the mark: its new version goes away. */
@@ -640,12 +813,18 @@ find_owner_pin(int64 frame_id)
  * shmcache_read_begin
  *		Pin the version of frame "frame_id" this backend should read and fix
  *		the rows visible to it: those published now or, if this transaction
- *		writes the frame, those it has written so far; or, if this query
- *		(resource owner) read the frame already, what it saw then.  The pin
- *		belongs to CurrentResourceOwner.
+ *		writes the frame, those its commands before "snapshot"'s wrote (all
+ *		of them if "snapshot" is NULL); or, if this query (resource owner)
+ *		read the frame already, what it saw then.  The pin belongs to
+ *		CurrentResourceOwner.
+ *
+ *		Taking a transaction's own rows as of the reader's snapshot, not as
+ *		of the moment the reader starts, is what keeps a cursor that starts
+ *		reading late from seeing rows of a later subtransaction: ROLLBACK TO
+ *		SAVEPOINT frees those while the cursor lives on.
  */
 void
-shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
+shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *snap)
 {
 	ShmcachePin *earlier = find_owner_pin(frame_id);
 	ShmcacheWriter *writer = writer_find_by_id(frame_id);
@@ -672,10 +851,9 @@ shmcache_read_begin(int64 frame_id, ShmcacheReadSnapshot *snap)
 	}
 	else if (writer != NULL)
 	{
-		shmcache_version_ref(writer->target);
-		pin->version_dp = writer->target_dp;
+		writer_visible_state(writer, snapshot, &pin->version_dp, &pin->nrows);
+		shmcache_version_ref(dsa_get_address(shmcache_area(), pin->version_dp));
 		pin->viewoid = writer->viewoid;
-		pin->nrows = writer->nrows;
 		pin->own_writes = true;
 	}
 	else
