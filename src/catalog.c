@@ -41,7 +41,6 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
-#include "commands/sequence.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -72,6 +71,8 @@ PG_FUNCTION_INFO_V1(shmcache_create_frame);
 
 static object_access_hook_type prev_object_access_hook = NULL;
 
+static int64 new_frame_id(void);
+
 /*
  * The objects of the installed extension this backend relies on, looked up
  * by OID and extension membership, never by the user's search_path: a
@@ -84,7 +85,6 @@ typedef struct ExtensionObjects
 	bool		valid;			/* the fields below are current */
 	Oid			extoid;			/* pg_extension OID, or InvalidOid */
 	Oid			catalog_relid;	/* shmcache.frame_catalog */
-	Oid			id_seq_relid;	/* shmcache.frame_id_seq */
 	Oid			scan_funcoid;	/* shmcache.scan(int8) */
 } ExtensionObjects;
 
@@ -141,9 +141,6 @@ lookup_extension_objects(void)
 		objs.catalog_relid = extension_member(RelationRelationId,
 											  get_relname_relid("frame_catalog", nspid),
 											  objs.extoid);
-		objs.id_seq_relid = extension_member(RelationRelationId,
-											 get_relname_relid("frame_id_seq", nspid),
-											 objs.extoid);
 		objs.scan_funcoid = extension_member(ProcedureRelationId,
 											 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
 															 CStringGetDatum("scan"),
@@ -690,7 +687,7 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 				(errcode(ERRCODE_DUPLICATE_TABLE),
 				 errmsg("relation \"%s\" already exists", rv->relname)));
 	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
-	frame_id = nextval_internal(get_extension_objects()->id_seq_relid, false);
+	frame_id = new_frame_id();
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
@@ -734,6 +731,59 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	/* Take its place in shared memory now: shmcache.max_frames applies. */
 	shmcache_frame_attach(frame_id);
 	return viewoid;
+}
+
+/*
+ * A new frame id: drawn at random from 62 bits rather than counted per
+ * database, so that a frame restored from a dump into another database (or
+ * server) keeps its id without meeting a frame that already has it there;
+ * an id already taken in this database is drawn again.
+ */
+static int64
+new_frame_id(void)
+{
+	for (;;)
+	{
+		uint64		id;
+
+		if (!pg_strong_random(&id, sizeof(id)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random frame id")));
+		id &= (UINT64CONST(1) << 62) - 1;
+		if (id != 0 && !OidIsValid(shmcache_catalog_view_of((int64) id)))
+			return (int64) id;
+	}
+}
+
+/*
+ * shmcache_check_view_change
+ *		Refuse utility statements that would change what a frame's view
+ *		reads (CREATE OR REPLACE VIEW, CREATE RULE): the view and the frame
+ *		must keep reading and writing the same frame with the same columns.
+ */
+void
+shmcache_check_view_change(Node *parsetree)
+{
+	RangeVar   *rv;
+	Oid			relid;
+	int64		frame_id;
+
+	if (IsA(parsetree, ViewStmt) && ((ViewStmt *) parsetree)->replace)
+		rv = ((ViewStmt *) parsetree)->view;
+	else if (IsA(parsetree, RuleStmt))
+		rv = ((RuleStmt *) parsetree)->relation;
+	else
+		return;
+	if (ShmcacheShared == NULL)
+		return;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(relid) && shmcache_catalog_lookup_view(relid, &frame_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the definition of \"%s\": it is the view of a shmcache frame",
+						rv->relname),
+				 errhint("A frame's columns are fixed when it is created; create a new frame instead.")));
 }
 
 /*

@@ -790,6 +790,7 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *parsetree = pstmt->utilityStmt;
 
+	shmcache_check_view_change(parsetree);
 	if (IsA(parsetree, CopyStmt) &&
 		frame_copy(pstmt, (CopyStmt *) parsetree, queryString, params,
 				   queryEnv, dest, qc))

@@ -416,6 +416,7 @@ extern List *shmcache_catalog_views(void);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
+extern void shmcache_check_view_change(Node *parsetree);
 
 /* load.c */
 extern void shmcache_process_utility_init(void);
