@@ -94,6 +94,10 @@ typedef struct ShmcacheColumn
 	int16		typlen;			/* pg_type.typlen; -1 varlena */
 	bool		typbyval;		/* pg_type.typbyval */
 	char		typalign;		/* pg_type.typalign */
+	char		typstorage;		/* the view column's attstorage, which is
+								 * pg_type.typstorage: varlenas of a
+								 * TYPSTORAGE_PLAIN type keep a 4-byte
+								 * header */
 	bool		notnull;		/* NOT NULL enforced on load */
 	ShmcacheKind kind;			/* storage and comparison class */
 	uint32		stride;			/* bytes per value slot in the values array */
@@ -184,7 +188,8 @@ typedef struct ShmcacheChunk
 
 /*
  * A data block of variable-width values, chained newest first from the
- * chunk header.  Values are complete varlenas (short header when they fit).
+ * chunk header.  Values are complete varlenas, with a short header when they
+ * fit and the column's storage is not plain, as in a heap tuple.
  */
 typedef struct ShmcacheBlock
 {

@@ -17,7 +17,8 @@
  *				a flag byte (1 = a null bitmap follows), the bitmap, and the
  *				non-null values: fixed-width values raw (typlen bytes each),
  *				variable-width values as a uint32 length and the varlena's
- *				bytes as stored (short header when it fits)
+ *				bytes as stored (short header when it fits and the
+ *				type's storage is not plain; see storage.c)
  *	 trailer	SnapFileTrailer: end magic, the row count again, and the
  *				CRC-32C of every byte before the CRC
  *
@@ -1284,7 +1285,10 @@ block_columns(const SnapReader *r, const SnapFileColumn *cols, int natts,
 /*
  * The next value of a column, as a Datum for shmcache_append_row.  Varlenas
  * are checked to be plain (not external or compressed) and of their stated
- * length; those with a 4-byte header are copied to aligned memory.
+ * length; those with a 4-byte header are copied to aligned memory.  A short
+ * header is passed on as it is: shmcache_append_row widens it to a 4-byte one
+ * if the column's type has plain storage (files written before storage.c
+ * followed typstorage hold such values).
  */
 static Datum
 next_value(const SnapReader *r, const SnapFileColumn *col, ColCursor *cur)

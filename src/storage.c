@@ -14,13 +14,16 @@
  * float kinds) that let scans skip chunks.  Fixed-width values are stored raw
  * in their slot.  Variable-width values are dictionary-coded: the slot holds
  * a 16-bit code into the chunk's dictionary for the column (ShmcacheDict),
- * whose entries are complete varlenas (detoasted, with a short header when
- * they fit) in data blocks chained from the chunk header.  The writer keeps a
- * private hash of the entries (ShmcacheAppender), so a value repeated within
- * a chunk is stored once while the dictionary is small; text columns with few
- * distinct values thus cost two bytes a row, and filters and grouping can work
- * on the codes.  A Datum handed to the executor points straight into shared
- * memory.
+ * whose entries are complete varlenas in data blocks chained from the chunk
+ * header: detoasted, and with a one-byte header exactly where a heap tuple
+ * would have one, i.e. when the value fits and the column's storage
+ * (ShmcacheColumn.typstorage) is not plain; types with plain storage
+ * (int2vector, oidvector, tsquery, ...) read their values as C structs
+ * behind a 4-byte header.  The writer keeps a private hash of the entries
+ * (ShmcacheAppender), so a value repeated within a chunk is stored once while
+ * the dictionary is small; text columns with few distinct values thus cost
+ * two bytes a row, and filters and grouping can work on the codes.  A Datum
+ * handed to the executor points straight into shared memory.
  *
  * Concurrency rules:
  *	 - A version has at most one writer at a time (the frame's write claim,
@@ -208,6 +211,7 @@ shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
 		col->typlen = attr->attlen;
 		col->typbyval = attr->attbyval;
 		col->typalign = attr->attalign;
+		col->typstorage = attr->attstorage;
 		col->notnull = notnull[i];
 		col->kind = column_kind(col->typid, col->typlen);
 		col->dict_off = 0;
@@ -377,17 +381,31 @@ block_reserve(ShmcacheVersion *version, ShmcacheChunk *chunk, Size len,
 }
 
 /*
- * The bytes a variable-width value is stored as: detoasted, with a one-byte
- * header when it is short enough, as heap_fill_tuple() would store it.  Sets
- * *len; *header is the one-byte header to write before the returned data,
- * or 0 if the returned bytes are the complete varlena.
+ * The bytes a variable-width value of a column with storage "typstorage" is
+ * stored as: detoasted, with a one-byte header when it is short enough and
+ * the storage is not plain, as heap_fill_tuple() would store it.  A value of
+ * a plain-storage type always gets a 4-byte header, even if it arrives with
+ * a short one (a snapshot written before shmcache followed typstorage), since
+ * the type's functions read it without detoasting.  Sets *len; *header is the
+ * one-byte header to write before the returned data, or 0 if the returned
+ * bytes are the complete varlena.
+ *
+ * Equal values of a column thus always get the same image, which the
+ * dictionary's dedupe relies on.
  */
 static const char *
-varlena_image(Datum value, Size *len, uint8 *header)
+varlena_image(Datum value, char typstorage, Size *len, uint8 *header)
 {
-	struct varlena *src = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+	struct varlena *src;
 
 	*header = 0;
+	if (typstorage == TYPSTORAGE_PLAIN)
+	{
+		src = pg_detoast_datum((struct varlena *) DatumGetPointer(value));
+		*len = VARSIZE(src);
+		return (const char *) src;
+	}
+	src = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
 	if (VARATT_IS_SHORT(src))
 		*len = VARSIZE_SHORT(src);
 	else if (VARATT_CAN_MAKE_SHORT(src))
@@ -493,7 +511,7 @@ store_varlena(ShmcacheVersion *version, ShmcacheAppender *appender, int attno,
 	uint32		hash = 0;
 	Size		len;
 	uint8		header;
-	const char *data = varlena_image(value, &len, &header);
+	const char *data = varlena_image(value, col->typstorage, &len, &header);
 	uint64	   *segment;
 	char	   *dest;
 
