@@ -69,6 +69,7 @@ bool		shmcache_autoload = true;
 bool		shmcache_autoload_wait = true;
 int			shmcache_save_interval = 300;
 int			shmcache_debug_io_delay = 0;
+int			shmcache_debug_commit_delay = 0;
 
 PGDLLEXPORT void shmcache_leader_main(Datum main_arg);
 PGDLLEXPORT void shmcache_loader_main(Datum main_arg);
@@ -124,6 +125,19 @@ shmcache_autoload_init(void)
 							"Sleep this long after each block of rows saved or restored (testing only).",
 							NULL,
 							&shmcache_debug_io_delay,
+							0,
+							0,
+							10000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							NULL,
+							NULL,
+							NULL);
+
+	DefineCustomIntVariable("shmcache.debug_commit_delay",
+							"Sleep this long at commit before a frame's rows are published (testing only).",
+							NULL,
+							&shmcache_debug_commit_delay,
 							0,
 							0,
 							10000,

@@ -44,6 +44,8 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "rewrite/rewriteHandler.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "utils/array.h"
@@ -429,6 +431,11 @@ shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 	table_close(rel, AccessShareLock);
 
 	view = relation_open(def.viewoid, AccessShareLock);
+	if (view->rd_rel->relkind != RELKIND_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("shmcache.frame_catalog names \"%s\" for frame " INT64_FORMAT ", which is not a view",
+						RelationGetRelationName(view), frame_id)));
 	*natts = RelationGetDescr(view)->natts;
 	relation_close(view, NoLock);
 
@@ -784,6 +791,73 @@ shmcache_check_view_change(Node *parsetree)
 				 errmsg("cannot change the definition of \"%s\": it is the view of a shmcache frame",
 						rv->relname),
 				 errhint("A frame's columns are fixed when it is created; create a new frame instead.")));
+}
+
+/* Context of reads_other_frame(). */
+typedef struct FrameScanWalk
+{
+	Oid			scan_funcoid;	/* the extension's shmcache.scan() */
+	Oid			viewoid;		/* the view being defined */
+	Oid			other_view;		/* set to the view of a frame it reads */
+} FrameScanWalk;
+
+/*
+ * Does this part of a view's query call shmcache.scan() for a frame that
+ * belongs to another view?  Sets walk->other_view.
+ */
+static bool
+reads_other_frame(Node *node, FrameScanWalk *walk)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, reads_other_frame, walk, 0);
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == walk->scan_funcoid &&
+		list_length(((FuncExpr *) node)->args) == 1 &&
+		IsA(linitial(((FuncExpr *) node)->args), Const) &&
+		!((Const *) linitial(((FuncExpr *) node)->args))->constisnull)
+	{
+		Oid			frame_view = shmcache_catalog_view_of(DatumGetInt64(((Const *) linitial(((FuncExpr *) node)->args))->constvalue));
+
+		if (OidIsValid(frame_view) && frame_view != walk->viewoid)
+		{
+			walk->other_view = frame_view;
+			return true;
+		}
+	}
+	return expression_tree_walker(node, reads_other_frame, walk);
+}
+
+/*
+ * shmcache_check_new_view
+ *		A view was just created: refuse it if it reads, through
+ *		shmcache.scan() with a constant id, a frame that is another view's.
+ *		Only a frame's own view reads it that way; this is what keeps a view
+ *		restored from a dump into a database that already has a frame with
+ *		the dumped id from showing that frame's rows.
+ */
+void
+shmcache_check_new_view(Oid viewoid)
+{
+	FrameScanWalk walk;
+	Relation	view;
+
+	walk.scan_funcoid = shmcache_scan_function_oid();
+	if (!OidIsValid(walk.scan_funcoid) || !OidIsValid(viewoid))
+		return;
+	walk.viewoid = viewoid;
+	walk.other_view = InvalidOid;
+	view = relation_open(viewoid, AccessShareLock);
+	if (view->rd_rel->relkind == RELKIND_VIEW &&
+		reads_other_frame((Node *) get_view_query(view), &walk))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("view \"%s\" would read the frame of view \"%s\"",
+						RelationGetRelationName(view), get_rel_name(walk.other_view)),
+				 errdetail("Only a frame's own view may call shmcache.scan() with its id."),
+				 errhint("Read the frame through its view \"%s\".",
+						 get_rel_name(walk.other_view))));
+	relation_close(view, NoLock);
 }
 
 /*

@@ -422,6 +422,7 @@ extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
 extern void shmcache_check_view_change(Node *parsetree);
+extern void shmcache_check_new_view(Oid viewoid);
 
 /* load.c */
 extern void shmcache_process_utility_init(void);
@@ -500,6 +501,7 @@ extern bool shmcache_autoload;
 extern bool shmcache_autoload_wait;
 extern int	shmcache_save_interval;
 extern int	shmcache_debug_io_delay;
+extern int	shmcache_debug_commit_delay;
 extern void shmcache_autoload_init(void);
 
 #endif							/* SHMCACHE_H */

@@ -516,6 +516,9 @@ writer_commit(ShmcacheWriter *writer)
 	ShmcacheFrame *frame;
 	bool		replaced = false;
 
+	/* Tests widen the window in which a commit completes late. */
+	if (shmcache_debug_commit_delay > 0)
+		pg_usleep(shmcache_debug_commit_delay * 1000L);
 	shmcache_version_publish(writer->target,
 							 pg_atomic_read_u64(&writer->target->nrows),
 							 writer->nrows);

@@ -287,6 +287,7 @@ $node->reload;
 $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bg->query_until(qr/started/, q{
 	\echo started
+	SET shmcache.debug_commit_delay = '1s';
 	BEGIN;
 	INSERT INTO race VALUES (1);
 	INSERT INTO race_heap VALUES (1);
