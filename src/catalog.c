@@ -291,6 +291,41 @@ shmcache_frame_attach(int64 frame_id)
 				 errhint("Increase shmcache.max_frames and restart the server.")));
 }
 
+/*
+ * shmcache_open_relation
+ *		relation_open() for a relation named by a regclass argument: an OID
+ *		that names no relation (0, or a dropped relation's) is the user's
+ *		error, reported as PostgreSQL's regclass functions report it.
+ */
+Relation
+shmcache_open_relation(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel = try_relation_open(relid, lockmode);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return rel;
+}
+
+/*
+ * shmcache_open_frame
+ *		Open the view of the frame named by a regclass argument, locked in
+ *		"lockmode", and set *frame_id (unless NULL); an error if it is no
+ *		frame's view.
+ */
+Relation
+shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id)
+{
+	Relation	view = shmcache_open_relation(viewoid, lockmode);
+	int64		id = shmcache_frame_id_of(viewoid);
+
+	if (frame_id != NULL)
+		*frame_id = id;
+	return view;
+}
+
 /* Error context for problems found in a user's column list. */
 static void
 column_list_error_callback(void *arg)

@@ -403,8 +403,7 @@ copy_from_source(FunctionCallInfo fcinfo, bool is_program)
 	viewoid = PG_GETARG_OID(0);
 	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	view = relation_open(viewoid, RowExclusiveLock);
-	(void) shmcache_frame_id_of(viewoid);
+	view = shmcache_open_frame(viewoid, RowExclusiveLock, NULL);
 	check_load_privileges(view, source, is_program);
 
 	pstate = make_parsestate(NULL);
@@ -560,7 +559,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	shmcache_require_shmem();
 	require_argument(fcinfo, 0, "source");
 	source = PG_GETARG_OID(0);
-	rel = relation_open(source, AccessShareLock);
+	rel = shmcache_open_relation(source, AccessShareLock);
 	initStringInfo(&select_list);
 	coldefs = columns_of_relation(rel, &select_list);
 	source_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
@@ -625,8 +624,7 @@ shmcache_truncate(PG_FUNCTION_ARGS)
 	Relation	view;
 
 	shmcache_require_shmem();
-	view = relation_open(PG_GETARG_OID(0), RowExclusiveLock);
-	(void) shmcache_frame_id_of(RelationGetRelid(view));
+	view = shmcache_open_frame(PG_GETARG_OID(0), RowExclusiveLock, NULL);
 	truncate_frame(view);
 	relation_close(view, NoLock);
 	PG_RETURN_VOID();

@@ -33,6 +33,7 @@
 #include "catalog/objectaccess.h"
 #include "nodes/primnodes.h"
 #include "port/atomics.h"
+#include "storage/lockdefs.h"
 #include "storage/lwlock.h"
 #include "utils/dsa.h"
 #include "utils/relcache.h"
@@ -401,6 +402,8 @@ extern void shmcache_forget_frame_on_abort(int64 frame_id);
 extern Oid	shmcache_catalog_relid(bool missing_ok);
 extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
 extern int64 shmcache_frame_id_of(Oid viewoid);
+extern Relation shmcache_open_relation(Oid relid, LOCKMODE lockmode);
+extern Relation shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);

@@ -1,0 +1,49 @@
+--
+-- 13_hardening_small: what PostgreSQL checks or refuses for a table is
+-- checked or refused for a frame too
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS shmcache;
+RESET client_min_messages;
+CREATE TEMP TABLE h_mem AS SELECT used_bytes FROM shmcache.memory;
+
+-- h_err(stmt): "SQLSTATE: message" of the error the statement raises, and
+-- the table and column the error names, if any
+CREATE FUNCTION h_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text;
+    msg text;
+    tab text;
+    col text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            tab = TABLE_NAME, col = COLUMN_NAME;
+    RETURN st || ': ' || msg || coalesce(' [' || nullif(tab, '') || '.' || col || ']', '');
+END $$;
+
+--
+-- a regclass argument naming no relation: PostgreSQL's error, not XX000
+--
+SELECT h_err($$SELECT shmcache.copy_from(0, '/tmp/shmcache_regress_h.csv')$$);
+SELECT h_err($$SELECT shmcache.copy_from_program(0, 'true')$$);
+SELECT h_err($$SELECT shmcache.truncate(0)$$);
+SELECT h_err($$SELECT shmcache.restore(0)$$);
+SELECT h_err($$SELECT shmcache.save(0)$$);
+SELECT h_err($$SELECT shmcache.drop_frame(0)$$);
+SELECT h_err($$SELECT shmcache.cache_table(0)$$);
+-- the OID of a dropped relation
+CREATE TABLE h_gone (a int4);
+SELECT 'h_gone'::regclass::oid AS h_gone_oid \gset
+DROP TABLE h_gone;
+SELECT regexp_replace(h_err(format('SELECT shmcache.copy_from(%s, ''/tmp/x'')', :h_gone_oid)), '[0-9]{3,}', 'N');
+SELECT regexp_replace(h_err(format('SELECT shmcache.truncate(%s)', :h_gone_oid)), '[0-9]{3,}', 'N');
+SELECT regexp_replace(h_err(format('SELECT shmcache.restore(%s)', :h_gone_oid)), '[0-9]{3,}', 'N');
+SELECT regexp_replace(h_err(format('SELECT shmcache.cache_table(%s)', :h_gone_oid)), '[0-9]{3,}', 'N');
+
+-- clean up
+DROP FUNCTION h_err(text);
+SELECT m.used_bytes = h.used_bytes AS memory_back FROM shmcache.memory m, h_mem h;
+DROP TABLE h_mem;
