@@ -25,6 +25,20 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 --
+-- create_frame refuses what CREATE TABLE refuses
+--
+SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a int4 NOT NULL NULL')$$);
+SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a int4, b int4 NULL NOT NULL')$$);
+SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a SETOF int4')$$);
+SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a int4 OPTIONS (x ''y'')')$$);
+CREATE TABLE h_g (a int4 NOT NULL NULL);
+CREATE TABLE h_g (a SETOF int4);
+-- what CREATE TABLE accepts
+SELECT shmcache.create_frame('h_g', 'a int4 NOT NULL NOT NULL, b int4 NULL NULL, c int4 NULL');
+SELECT columns FROM shmcache.frames WHERE frame = 'h_g'::regclass;
+SELECT shmcache.drop_frame('h_g');
+
+--
 -- a regclass argument naming no relation: PostgreSQL's error, not XX000
 --
 SELECT h_err($$SELECT shmcache.copy_from(0, '/tmp/shmcache_regress_h.csv')$$);

@@ -336,12 +336,39 @@ column_list_error_callback(void *arg)
 }
 
 /*
- * Parse a column list such as "id int8 NOT NULL, name varchar(20)" with
- * PostgreSQL's own grammar, as the element list of a CREATE TABLE, and
- * return its ColumnDefs.  Only what a frame can honour is accepted.
+ * Check the NULL / NOT NULL clauses of a column of frame "frame_name" as
+ * CREATE TABLE does: they may repeat, but not contradict each other.
+ */
+static void
+check_nullability(ColumnDef *coldef, const char *frame_name)
+{
+	bool		saw_nullable = false;
+	bool		not_null = false;
+	ListCell   *lc;
+
+	foreach(lc, coldef->constraints)
+	{
+		Constraint *con = lfirst(lc);
+		bool		this_not_null = (con->contype == CONSTR_NOTNULL);
+
+		if (saw_nullable && not_null != this_not_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting NULL/NOT NULL declarations for column \"%s\" of frame \"%s\"",
+							coldef->colname, frame_name)));
+		saw_nullable = true;
+		not_null = this_not_null;
+	}
+}
+
+/*
+ * Parse a column list such as "id int8 NOT NULL, name varchar(20)" of frame
+ * "frame_name" with PostgreSQL's own grammar, as the element list of a
+ * CREATE TABLE, and return its ColumnDefs.  Only what a frame can honour is
+ * accepted, and what CREATE TABLE would refuse is refused.
  */
 static List *
-parse_column_list(const char *columns)
+parse_column_list(const char *columns, const char *frame_name)
 {
 	ErrorContextCallback errcallback;
 	List	   *raw;
@@ -396,10 +423,19 @@ parse_column_list(const char *columns)
 						 errmsg("column \"%s\" specified more than once",
 								coldef->colname)));
 		}
+		if (coldef->typeName->setof)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("column \"%s\" cannot be declared SETOF",
+							coldef->colname)));
 		if (coldef->compression != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("COMPRESSION is not supported for frame columns")));
+		if (coldef->fdwoptions != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("OPTIONS is not supported for frame columns")));
 		foreach(lc2, coldef->constraints)
 		{
 			Constraint *con = lfirst(lc2);
@@ -411,28 +447,29 @@ parse_column_list(const char *columns)
 								coldef->colname),
 						 errdetail("Frame columns accept only NOT NULL and NULL.")));
 		}
+		check_nullability(coldef, frame_name);
 	}
 	error_context_stack = errcallback.previous;
 	return stmt->tableElts;
 }
 
-/* Is this ColumnDef NOT NULL?  (A later NULL overrides an earlier NOT NULL.) */
+/*
+ * Is this ColumnDef NOT NULL?  (parse_column_list refused NULL and NOT NULL
+ * on one column.)
+ */
 static bool
 column_is_not_null(ColumnDef *coldef)
 {
-	bool		notnull = coldef->is_not_null;
 	ListCell   *lc;
 
+	if (coldef->is_not_null)
+		return true;
 	foreach(lc, coldef->constraints)
 	{
-		Constraint *con = lfirst(lc);
-
-		if (con->contype == CONSTR_NOTNULL)
-			notnull = true;
-		else if (con->contype == CONSTR_NULL)
-			notnull = false;
+		if (((Constraint *) lfirst(lc))->contype == CONSTR_NOTNULL)
+			return true;
 	}
-	return notnull;
+	return false;
 }
 
 /* Run one utility statement through SPI. */
@@ -559,7 +596,8 @@ shmcache_create_frame(PG_FUNCTION_ARGS)
 
 	shmcache_require_shmem();
 	rv = makeRangeVarFromNameList(textToQualifiedNameList(name));
-	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns)));
+	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns,
+																	   rv->relname)));
 }
 
 /* catalog_find callback: delete the row found. */
