@@ -39,6 +39,17 @@ SELECT columns FROM shmcache.frames WHERE frame = 'h_g'::regclass;
 SELECT shmcache.drop_frame('h_g');
 
 --
+-- cache_table of a table without columns
+--
+CREATE TABLE h_none ();
+SELECT h_err($$SELECT shmcache.cache_table('h_none')$$);
+CREATE TABLE h_dropped (a int4);
+ALTER TABLE h_dropped DROP COLUMN a;
+SELECT h_err($$SELECT shmcache.cache_table('h_dropped')$$);
+SELECT count(*) FROM pg_class WHERE relname IN ('h_none_cache', 'h_dropped_cache');
+DROP TABLE h_none, h_dropped;
+
+--
 -- a regclass argument naming no relation: PostgreSQL's error, not XX000
 --
 SELECT h_err($$SELECT shmcache.copy_from(0, '/tmp/shmcache_regress_h.csv')$$);

@@ -396,10 +396,6 @@ parse_column_list(const char *columns, const char *frame_name)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("invalid column list for a frame")));
-	if (stmt->tableElts == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-				 errmsg("a frame needs at least one column")));
 
 	foreach(lc, stmt->tableElts)
 	{
@@ -531,6 +527,11 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	ListCell   *lc;
 	Oid			viewoid;
 
+	/* (the column definition list of shmcache.scan() cannot be empty) */
+	if (coldefs == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("a frame needs at least one column")));
 	nspid = RangeVarGetCreationNamespace(rv);
 	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
 		ereport(ERROR,
