@@ -25,6 +25,27 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 --
+-- COPY FREEZE: refused, as the other things a frame cannot do
+--
+COPY (SELECT g, 'v' || g FROM generate_series(1, 3) g) TO '/tmp/shmcache_regress_h.csv' (FORMAT csv);
+SELECT shmcache.create_frame('h_l', 'id int4, t text');
+SELECT h_err($$SELECT shmcache.copy_from('h_l', '/tmp/shmcache_regress_h.csv', 'format csv, freeze true')$$);
+SELECT h_err($$SELECT shmcache.copy_from('h_l', '/tmp/shmcache_regress_h.csv', 'freeze, format csv')$$);
+SELECT h_err($$SELECT shmcache.copy_from_program('h_l', 'cat /tmp/shmcache_regress_h.csv', 'format csv, freeze')$$);
+COPY h_l FROM '/tmp/shmcache_regress_h.csv' (FORMAT csv, FREEZE);
+COPY h_l FROM '/tmp/shmcache_regress_h.csv' CSV FREEZE;
+-- (psql skips the data of a COPY FROM STDIN that fails before reading it)
+COPY h_l FROM STDIN (FREEZE true);
+1	a
+\.
+SELECT count(*) FROM h_l;
+-- FREEZE false asks for nothing
+SELECT shmcache.copy_from('h_l', '/tmp/shmcache_regress_h.csv', 'format csv, freeze false');
+COPY h_l FROM '/tmp/shmcache_regress_h.csv' (FORMAT csv, FREEZE false);
+SELECT count(*) FROM h_l;
+SELECT shmcache.drop_frame('h_l');
+
+--
 -- create_frame refuses what CREATE TABLE refuses
 --
 SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a int4 NOT NULL NULL')$$);

@@ -40,6 +40,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "commands/copy.h"
+#include "commands/defrem.h"
 #include "commands/progress.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -110,6 +111,30 @@ check_load_privileges(Relation view, const char *filename, bool is_program)
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
 	PreventCommandIfReadOnly("COPY FROM");
+}
+
+/*
+ * Refuse the COPY FROM options that mean nothing for a frame: FREEZE, which
+ * freezes the heap tuples of a table created or truncated in the same
+ * transaction.  (BeginCopyFrom accepts it; CopyFrom, which a frame's load
+ * does not use, is what refuses it where it cannot apply.)
+ */
+static void
+check_frame_copy_options(ParseState *pstate, List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst(lc);
+
+		if (strcmp(def->defname, "freeze") == 0 && defGetBoolean(def))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot perform COPY FREEZE on a frame"),
+					 errdetail("Frames hold no heap tuples to freeze."),
+					 parser_errposition(pstate, def->location)));
+	}
 }
 
 /*
@@ -269,6 +294,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	int			nfields = 0;
 #endif
 
+	check_frame_copy_options(pstate, options);
 	writer = shmcache_writer_begin(view, shmcache_frame_id_of(RelationGetRelid(view)));
 	if (where != NULL)
 		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
