@@ -46,6 +46,49 @@ SELECT count(*) FROM h_l;
 SELECT shmcache.drop_frame('h_l');
 
 --
+-- COPY with a column list needs INSERT on those columns only, as for a table
+--
+COPY (SELECT g, 'w' || g FROM generate_series(20, 22) g) TO '/tmp/shmcache_regress_h_cols.csv' (FORMAT csv);
+SELECT shmcache.create_frame('h_c', 'id int4, t text');
+CREATE ROLE regress_shmcache_h_dave;
+GRANT INSERT (id) ON h_c TO regress_shmcache_h_dave;
+SET ROLE regress_shmcache_h_dave;
+INSERT INTO h_c (id) VALUES (10);
+COPY h_c (id) FROM STDIN;
+11
+\.
+COPY h_c (id, t) FROM STDIN;
+12	x
+\.
+COPY h_c FROM STDIN;
+12	x
+\.
+RESET ROLE;
+-- INSERT on every column is as good as INSERT on the view
+GRANT INSERT (t) ON h_c TO regress_shmcache_h_dave;
+SET ROLE regress_shmcache_h_dave;
+COPY h_c FROM STDIN;
+13	y
+\.
+COPY h_c (t, id) FROM STDIN;
+z	14
+\.
+RESET ROLE;
+GRANT pg_read_server_files TO regress_shmcache_h_dave;
+SET ROLE regress_shmcache_h_dave;
+SELECT shmcache.copy_from('h_c', '/tmp/shmcache_regress_h_cols.csv', 'format csv');
+RESET ROLE;
+REVOKE INSERT (t) ON h_c FROM regress_shmcache_h_dave;
+SET ROLE regress_shmcache_h_dave;
+SELECT h_err($$SELECT shmcache.copy_from('h_c', '/tmp/shmcache_regress_h_cols.csv', 'format csv')$$);
+RESET ROLE;
+SELECT id, t FROM h_c ORDER BY id, t;
+REVOKE pg_read_server_files FROM regress_shmcache_h_dave;
+REVOKE ALL ON h_c FROM regress_shmcache_h_dave;
+DROP ROLE regress_shmcache_h_dave;
+SELECT shmcache.drop_frame('h_c');
+
+--
 -- create_frame refuses what CREATE TABLE refuses
 --
 SELECT h_err($$SELECT shmcache.create_frame('h_g', 'a int4 NOT NULL NULL')$$);

@@ -21,9 +21,10 @@
  * decline goes to the column's input function as in NextCopyFrom().  Binary
  * loads use NextCopyFrom() itself.
  *
- * Privileges are those of a table: INSERT on the view to add rows (plus
- * pg_read_server_files / pg_execute_server_program for server files and
- * programs, as COPY requires), TRUNCATE on the view to empty it.
+ * Privileges are those of a table: INSERT on the view, or on each column
+ * loaded, to add rows (plus pg_read_server_files / pg_execute_server_program
+ * for server files and programs, as COPY requires), TRUNCATE on the view to
+ * empty it.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -86,14 +87,50 @@ PG_FUNCTION_INFO_V1(shmcache_truncate);
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
 /*
- * Check that the current user may add rows to the frame of "view" from the
- * given source, as COPY FROM would.
+ * Check that the current user may insert into the columns "attnamelist" of
+ * "view" (every column if NIL): INSERT on the view, or on each of those
+ * columns, as COPY FROM checks a table (through ExecutorCheckPerms_hook too).
  */
 static void
-check_load_privileges(Relation view, const char *filename, bool is_program)
+check_insert_privilege(Relation view, List *attnamelist)
 {
-	AclResult	aclresult;
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	Bitmapset  *columns = NULL;
+	ListCell   *lc;
 
+	foreach(lc, CopyGetAttnums(RelationGetDescr(view), view, attnamelist))
+		columns = bms_add_member(columns,
+								 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(view);
+	rte->relkind = view->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+#if PG_VERSION_NUM >= 160000
+	{
+		RTEPermissionInfo *perminfo = makeNode(RTEPermissionInfo);
+
+		perminfo->relid = rte->relid;
+		perminfo->requiredPerms = ACL_INSERT;
+		perminfo->insertedCols = columns;
+		rte->perminfoindex = 1;
+		ExecCheckPermissions(list_make1(rte), list_make1(perminfo), true);
+	}
+#else
+	rte->requiredPerms = ACL_INSERT;
+	rte->insertedCols = columns;
+	ExecCheckRTPerms(list_make1(rte), true);
+#endif
+}
+
+/*
+ * Check that the current user may add rows to the columns "attnamelist"
+ * (every column if NIL) of the frame of "view" from the given source, as
+ * COPY FROM would.
+ */
+static void
+check_load_privileges(Relation view, List *attnamelist, const char *filename,
+					  bool is_program)
+{
 	if (filename != NULL && is_program &&
 		!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
 		ereport(ERROR,
@@ -106,10 +143,7 @@ check_load_privileges(Relation view, const char *filename, bool is_program)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
 				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
-
-	aclresult = pg_class_aclcheck(RelationGetRelid(view), GetUserId(), ACL_INSERT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
+	check_insert_privilege(view, attnamelist);
 	PreventCommandIfReadOnly("COPY FROM");
 }
 
@@ -430,7 +464,7 @@ copy_from_source(FunctionCallInfo fcinfo, bool is_program)
 	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	view = shmcache_open_frame(viewoid, RowExclusiveLock, NULL);
-	check_load_privileges(view, source, is_program);
+	check_load_privileges(view, NIL, source, is_program);
 
 	pstate = make_parsestate(NULL);
 	processed = load_rows(pstate, view, source, is_program, NIL,
@@ -700,7 +734,8 @@ frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
 		uint64		processed;
 
 		pstate->p_sourcetext = queryString;
-		check_load_privileges(view, stmt->filename, stmt->is_program);
+		check_load_privileges(view, stmt->attlist, stmt->filename,
+							  stmt->is_program);
 		PreventCommandIfParallelMode("COPY FROM");
 		processed = load_rows(pstate, view, stmt->filename, stmt->is_program,
 							  stmt->attlist, stmt->options, stmt->whereClause);
