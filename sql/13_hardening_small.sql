@@ -132,6 +132,41 @@ SELECT regexp_replace(h_err(format('SELECT shmcache.truncate(%s)', :h_gone_oid))
 SELECT regexp_replace(h_err(format('SELECT shmcache.restore(%s)', :h_gone_oid)), '[0-9]{3,}', 'N');
 SELECT regexp_replace(h_err(format('SELECT shmcache.cache_table(%s)', :h_gone_oid)), '[0-9]{3,}', 'N');
 
+--
+-- a NULL frame id reads no rows, as the STRICT function shmcache.scan()
+-- returns none, in both custom nodes and in a generic plan
+--
+SELECT shmcache.create_frame('h_n', 'id int4, t text');
+INSERT INTO h_n SELECT g, 'v' || g FROM generate_series(1, 5) g;
+SELECT frame_id AS h_n_id FROM shmcache.frame_catalog WHERE view = 'h_n'::regclass \gset
+PREPARE h_rows(int8) AS SELECT * FROM shmcache.scan($1) AS f(id int4, t text) WHERE id > 0;
+PREPARE h_agg(int8) AS SELECT count(*), sum(id), min(t) FROM shmcache.scan($1) AS f(id int4, t text) WHERE id > 0;
+PREPARE h_grp(int8) AS SELECT t, count(*) FROM shmcache.scan($1) AS f(id int4, t text) GROUP BY t;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE h_rows(NULL);
+EXECUTE h_agg(NULL);
+EXECUTE h_grp(NULL);
+EXPLAIN (COSTS OFF, ANALYZE, TIMING OFF, SUMMARY OFF) EXECUTE h_rows(NULL);
+EXPLAIN (COSTS OFF, ANALYZE, TIMING OFF, SUMMARY OFF) EXECUTE h_agg(NULL);
+EXECUTE h_agg(:h_n_id);
+EXECUTE h_agg(NULL);
+RESET plan_cache_mode;
+-- a constant NULL, and what the plain function scan returns
+SELECT * FROM shmcache.scan(NULL) AS f(id int4, t text);
+SELECT count(*), sum(id), min(t) FROM shmcache.scan(NULL) AS f(id int4, t text);
+EXPLAIN (COSTS OFF) SELECT count(*), sum(id), min(t) FROM shmcache.scan(NULL) AS f(id int4, t text);
+SET shmcache.enable_customscan = off;
+SELECT * FROM shmcache.scan(NULL) AS f(id int4, t text);
+SELECT count(*), sum(id), min(t) FROM shmcache.scan(NULL) AS f(id int4, t text);
+RESET shmcache.enable_customscan;
+-- a frame id that is NULL on some rescans and not on others
+SELECT v.x IS NULL AS null_id,
+       (SELECT count(*) FROM shmcache.scan(v.x) AS f(id int4, t text) WHERE id > 0),
+       (SELECT count(*) FROM (SELECT * FROM shmcache.scan(v.x) AS f(id int4, t text) WHERE id > 0 OFFSET 0) s)
+  FROM (VALUES (NULL::int8), (:h_n_id), (NULL), (:h_n_id)) v(x);
+
+SELECT shmcache.drop_frame('h_n');
+
 -- clean up
 DROP FUNCTION h_err(text);
 SELECT m.used_bytes = h.used_bytes AS memory_back FROM shmcache.memory m, h_mem h;

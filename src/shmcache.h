@@ -440,9 +440,11 @@ extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns
 extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
 struct ExprState;
 struct ExplainState;
-extern int64 shmcache_eval_frame_id(struct ExprState *frame_id_expr,
-									struct ExprContext *econtext);
-extern void shmcache_explain_frame(Oid viewoid, struct ExplainState *es);
+extern bool shmcache_read_begin_expr(struct ExprState *frame_id_expr,
+									 struct ExprContext *econtext,
+									 ShmcacheReadSnapshot *snap);
+extern void shmcache_explain_frame(bool started, const ShmcacheReadSnapshot *snap,
+								   struct ExplainState *es);
 
 /* aggregate.c */
 extern bool shmcache_enable_pushdown;
