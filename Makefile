@@ -17,7 +17,8 @@ OBJS = \
 	src/aggregate.o \
 	src/functions.o \
 	src/snapshot.o \
-	src/autoload.o
+	src/autoload.o \
+	src/utility.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"

@@ -9,9 +9,9 @@
  * the frame's view as the target relation, so every COPY FROM option, error
  * message ("COPY ticks, line 3, column price: ...") and the
  * pg_stat_progress_copy row behave as for a table; rows go straight into the
- * frame's column arrays, with no heap tuple and no WAL.  A ProcessUtility hook
- * routes COPY and TRUNCATE on a frame's view here: COPY FROM loads through
- * the same path, COPY TO becomes COPY (SELECT ...) TO.
+ * frame's column arrays, with no heap tuple and no WAL.  The ProcessUtility
+ * hook (utility.c) routes COPY and TRUNCATE on a frame's view here: COPY
+ * FROM loads through the same path, COPY TO becomes COPY (SELECT ...) TO.
  *
  * Text and CSV loads (on PostgreSQL 15) split lines with core's
  * NextCopyFromRawFields() and convert the fields here instead of in
@@ -83,8 +83,6 @@ PG_FUNCTION_INFO_V1(shmcache_copy_from_program);
 PG_FUNCTION_INFO_V1(shmcache_insert_trigger);
 PG_FUNCTION_INFO_V1(shmcache_cache_table);
 PG_FUNCTION_INFO_V1(shmcache_truncate);
-
-static ProcessUtility_hook_type prev_process_utility = NULL;
 
 /*
  * Check that the current user may insert into the columns "attnamelist" of
@@ -709,15 +707,19 @@ frame_view_of(RangeVar *rv, LOCKMODE lockmode)
 }
 
 /*
- * COPY on a frame's view: COPY FROM loads through load_rows(), COPY TO is
- * run as COPY (SELECT ...) TO.  Returns false if the statement is not about
- * a frame.
+ * shmcache_frame_copy
+ *		COPY on a frame's view (the utility statement of "pstmt"): COPY FROM
+ *		loads through load_rows(), COPY TO is passed on down the
+ *		ProcessUtility chain as COPY (SELECT ...) TO.  Returns false if the
+ *		statement is not about a frame.
  */
-static bool
-frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
-		   ParamListInfo params, QueryEnvironment *queryEnv,
-		   DestReceiver *dest, QueryCompletion *qc)
+bool
+shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
+					ProcessUtilityContext context, ParamListInfo params,
+					QueryEnvironment *queryEnv, DestReceiver *dest,
+					QueryCompletion *qc)
 {
+	CopyStmt   *stmt = castNode(CopyStmt, pstmt->utilityStmt);
 	Oid			viewoid;
 
 	if (stmt->relation == NULL)
@@ -778,20 +780,20 @@ frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
 		copy->attlist = NIL;
 		copy->query = (Node *) select;
 		wrapper->utilityStmt = (Node *) copy;
-		standard_ProcessUtility(wrapper, queryString, false,
-								PROCESS_UTILITY_SUBCOMMAND, params, queryEnv,
-								dest, qc);
+		shmcache_next_process_utility(wrapper, queryString, false, context,
+									  params, queryEnv, dest, qc);
 	}
 	return true;
 }
 
 /*
- * TRUNCATE naming frames' views: the frames are emptied here, the other
- * relations are left to TRUNCATE itself.  Returns the statement for the rest,
- * or NULL if nothing is left.
+ * shmcache_frame_truncate
+ *		TRUNCATE naming frames' views: the frames are emptied here, the other
+ *		relations are left to TRUNCATE itself.  Returns the statement for the
+ *		rest ("stmt" itself if it names no frame), or NULL if nothing is left.
  */
-static TruncateStmt *
-frame_truncate(TruncateStmt *stmt)
+TruncateStmt *
+shmcache_frame_truncate(TruncateStmt *stmt)
 {
 	List	   *others = NIL;
 	bool		any_frame = false;
@@ -821,57 +823,4 @@ frame_truncate(TruncateStmt *stmt)
 	rest = copyObject(stmt);
 	rest->relations = others;
 	return rest;
-}
-
-/*
- * ProcessUtility hook: COPY and TRUNCATE on frames' views.
- */
-static void
-shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
-						 bool readOnlyTree, ProcessUtilityContext context,
-						 ParamListInfo params, QueryEnvironment *queryEnv,
-						 DestReceiver *dest, QueryCompletion *qc)
-{
-	Node	   *parsetree = pstmt->utilityStmt;
-
-	if (IsA(parsetree, CopyStmt) &&
-		frame_copy(pstmt, (CopyStmt *) parsetree, queryString, params,
-				   queryEnv, dest, qc))
-		return;
-
-	if (IsA(parsetree, TruncateStmt))
-	{
-		TruncateStmt *rest = frame_truncate((TruncateStmt *) parsetree);
-
-		if (rest == NULL)
-		{
-			if (qc)
-				SetQueryCompletion(qc, CMDTAG_TRUNCATE_TABLE, 0);
-			return;
-		}
-		if (rest != (TruncateStmt *) parsetree)
-		{
-			pstmt = copyObject(pstmt);
-			pstmt->utilityStmt = (Node *) rest;
-			readOnlyTree = false;
-		}
-	}
-
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-}
-
-/*
- * shmcache_process_utility_init
- *		Install the ProcessUtility hook (from _PG_init).
- */
-void
-shmcache_process_utility_init(void)
-{
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = shmcache_process_utility;
 }

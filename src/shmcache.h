@@ -35,6 +35,7 @@
 #include "port/atomics.h"
 #include "storage/lockdefs.h"
 #include "storage/lwlock.h"
+#include "tcop/utility.h"
 #include "utils/dsa.h"
 #include "utils/relcache.h"
 #include "utils/timestamp.h"
@@ -409,7 +410,18 @@ extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
 
 /* load.c */
+extern bool shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
+								ProcessUtilityContext context, ParamListInfo params,
+								QueryEnvironment *queryEnv, DestReceiver *dest,
+								QueryCompletion *qc);
+extern TruncateStmt *shmcache_frame_truncate(TruncateStmt *stmt);
+
+/* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);
+extern void shmcache_next_process_utility(PlannedStmt *pstmt, const char *queryString,
+										  bool readOnlyTree, ProcessUtilityContext context,
+										  ParamListInfo params, QueryEnvironment *queryEnv,
+										  DestReceiver *dest, QueryCompletion *qc);
 
 /* filter.c */
 typedef struct ShmcacheFilters ShmcacheFilters;
