@@ -18,7 +18,8 @@ OBJS = \
 	src/functions.o \
 	src/snapshot.o \
 	src/autoload.o \
-	src/utility.o
+	src/utility.o \
+	src/domain.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"

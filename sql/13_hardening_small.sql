@@ -25,6 +25,80 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 --
+-- ALTER DOMAIN ... ADD CONSTRAINT / SET NOT NULL / VALIDATE CONSTRAINT check
+-- the values frames hold, as they check tables' values
+--
+CREATE DOMAIN h_pos AS int4;
+CREATE DOMAIN h_pos_sub AS h_pos;          -- a domain over the domain
+CREATE DOMAIN h_other AS int4;
+CREATE SCHEMA h_s;
+SELECT shmcache.create_frame('h_d', 'id int4, a h_pos, b h_pos_sub, c h_other');
+SELECT shmcache.create_frame('h_s.h_d2', 'x h_pos');
+-- the offending values sit past the first chunk
+INSERT INTO h_d SELECT g, g, g + 10, -g FROM generate_series(1, 20000) g;
+INSERT INTO h_d VALUES (20001, -1, 1, -1);
+-- a heap table holding the same values, for comparison
+CREATE TABLE h_t (a h_pos);
+INSERT INTO h_t VALUES (-1);
+SELECT h_err('ALTER DOMAIN h_pos ADD CHECK (VALUE > 0)');
+DELETE FROM h_t;
+SELECT h_err('ALTER DOMAIN h_pos ADD CHECK (VALUE > 0)');
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_gt0 CHECK (VALUE > 0)');
+SELECT count(*) AS constraints FROM pg_constraint WHERE contypid = 'h_pos'::regtype;
+-- a NOT VALID constraint is not checked, and VALIDATE CONSTRAINT checks it
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_gt0 CHECK (VALUE > 0) NOT VALID');
+SELECT h_err('ALTER DOMAIN h_pos VALIDATE CONSTRAINT h_pos_gt0');
+SELECT conname, convalidated FROM pg_constraint WHERE contypid = 'h_pos'::regtype;
+-- a value of the domain over the domain (column b)
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_lt CHECK (VALUE < 20005)');
+-- a constraint every value meets is added
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_gt CHECK (VALUE > -5)');
+-- another frame, in another schema
+INSERT INTO h_s.h_d2 VALUES (77777);
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_ne CHECK (VALUE <> 77777)');
+-- SET NOT NULL
+INSERT INTO h_s.h_d2 VALUES (NULL);
+SELECT h_err('ALTER DOMAIN h_pos SET NOT NULL');
+SELECT shmcache.truncate('h_s.h_d2');
+SELECT h_err('ALTER DOMAIN h_pos SET NOT NULL');
+SELECT h_err('ALTER DOMAIN h_pos DROP NOT NULL');
+-- the rows the transaction itself has added or removed count
+BEGIN;
+INSERT INTO h_d VALUES (20002, 30000, 1, -1);
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_lt CHECK (VALUE < 25000)');
+ROLLBACK;
+BEGIN;
+SELECT shmcache.truncate('h_d');
+SELECT h_err('ALTER DOMAIN h_pos ADD CONSTRAINT h_pos_gt0b CHECK (VALUE > 0)');
+ROLLBACK;
+SELECT count(*) FROM h_d;
+-- the statement's own error
+ALTER DOMAIN h_pos ADD CHECK (VALUE > 0);
+-- a column of another type, or of an array or composite type over the
+-- domain: refused, as for a table (by PostgreSQL itself)
+SELECT h_err('ALTER DOMAIN h_other ADD CHECK (VALUE > 0)');
+SELECT h_err('ALTER DOMAIN h_other ADD CHECK (VALUE < 0)');
+CREATE DOMAIN h_elem AS int4;
+SELECT shmcache.create_frame('h_arr', 'v h_elem[]');
+SELECT h_err('ALTER DOMAIN h_elem ADD CHECK (VALUE > 0)');
+SELECT shmcache.drop_frame('h_arr');
+CREATE TYPE h_comp AS (v h_elem);
+SELECT shmcache.create_frame('h_cmp', 'c h_comp');
+SELECT h_err('ALTER DOMAIN h_elem ADD CHECK (VALUE > 0)');
+SELECT shmcache.drop_frame('h_cmp');
+SELECT h_err('ALTER DOMAIN h_elem ADD CHECK (VALUE > 0)');
+-- frames still readable, and values checked on the way in
+SELECT count(*), min(a), min(b) FROM h_d;
+INSERT INTO h_d VALUES (1, -3, 1, -1);
+SELECT shmcache.drop_frame('h_d');
+SELECT shmcache.drop_frame('h_s.h_d2');
+DROP TABLE h_t;
+DROP TYPE h_comp;
+DROP DOMAIN h_pos_sub;
+DROP DOMAIN h_pos, h_other, h_elem;
+DROP SCHEMA h_s;
+
+--
 -- COPY FREEZE: refused, as the other things a frame cannot do
 --
 COPY (SELECT g, 'v' || g FROM generate_series(1, 3) g) TO '/tmp/shmcache_regress_h.csv' (FORMAT csv);

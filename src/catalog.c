@@ -326,6 +326,40 @@ shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id)
 	return view;
 }
 
+/*
+ * shmcache_catalog_views
+ *		The views of every frame of this database (NIL if the extension is
+ *		not installed here), read from the catalog with the latest snapshot.
+ */
+List *
+shmcache_catalog_views(void)
+{
+	Oid			relid = shmcache_catalog_relid(true);
+	List	   *views = NIL;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Snapshot	snapshot;
+
+	if (!OidIsValid(relid))
+		return NIL;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		views = lappend_oid(views,
+							DatumGetObjectId(heap_getattr(tuple, Anum_frame_catalog_view,
+														  RelationGetDescr(rel), &isnull)));
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return views;
+}
+
 /* Error context for problems found in a user's column list. */
 static void
 column_list_error_callback(void *arg)

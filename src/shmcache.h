@@ -405,6 +405,7 @@ extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
 extern int64 shmcache_frame_id_of(Oid viewoid);
 extern Relation shmcache_open_relation(Oid relid, LOCKMODE lockmode);
 extern Relation shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id);
+extern List *shmcache_catalog_views(void);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
@@ -422,6 +423,11 @@ extern void shmcache_next_process_utility(PlannedStmt *pstmt, const char *queryS
 										  bool readOnlyTree, ProcessUtilityContext context,
 										  ParamListInfo params, QueryEnvironment *queryEnv,
 										  DestReceiver *dest, QueryCompletion *qc);
+
+/* domain.c: ALTER DOMAIN and the values frames hold */
+typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;
+extern ShmcacheDomainCheck *shmcache_domain_check_begin(AlterDomainStmt *stmt);
+extern void shmcache_domain_check_end(ShmcacheDomainCheck *check);
 
 /* filter.c */
 typedef struct ShmcacheFilters ShmcacheFilters;

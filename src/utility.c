@@ -1,17 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * utility.c
- *	  The ProcessUtility hook: COPY and TRUNCATE on frames' views, carried
- *	  out by load.c.
+ *	  The ProcessUtility hook: COPY and TRUNCATE on frames' views (carried
+ *	  out by load.c), and ALTER DOMAIN commands after which the values that
+ *	  frames hold must be checked (domain.c).
  *
  * ProcessUtility hooks form a chain: the hook of the library loaded last
  * runs first and calls the one loaded before it, and so on down to
  * standard_ProcessUtility().  Whatever shmcache does not carry out itself
  * goes on down the chain, so that the hooks of libraries loaded before
  * shmcache (auditing, statistics) see it: every statement that is not about
- * a frame; COPY ... TO from a frame, passed on as the COPY (SELECT ...) TO
- * it becomes, with the statement's own text; and the tables of a TRUNCATE
- * that also names frames.
+ * a frame; ALTER DOMAIN, whose frames are checked once it has run; COPY ...
+ * TO from a frame, passed on as the COPY (SELECT ...) TO it becomes, with the
+ * statement's own text; and the tables of a TRUNCATE that also names frames.
  *
  * COPY FROM into a frame and the emptying of frames by TRUNCATE cannot go
  * down the chain.  The chain ends in standard_ProcessUtility(), which
@@ -61,9 +62,9 @@ shmcache_next_process_utility(PlannedStmt *pstmt, const char *queryString,
 }
 
 /*
- * ProcessUtility hook: COPY and TRUNCATE on frames' views; everything else,
- * and whatever of these statements is not about frames, goes on down the
- * chain.
+ * ProcessUtility hook: COPY and TRUNCATE on frames' views, ALTER DOMAIN on
+ * domains that frames may use; everything else, and whatever of these
+ * statements is not about frames, goes on down the chain.
  */
 static void
 shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
@@ -72,6 +73,7 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 						 DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
+	ShmcacheDomainCheck *domain_check = NULL;
 
 	if (IsA(parsetree, CopyStmt) &&
 		shmcache_frame_copy(pstmt, queryString, context, params, queryEnv,
@@ -96,8 +98,14 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 		}
 	}
 
+	if (IsA(parsetree, AlterDomainStmt))
+		domain_check = shmcache_domain_check_begin((AlterDomainStmt *) parsetree);
+
 	shmcache_next_process_utility(pstmt, queryString, readOnlyTree, context,
 								  params, queryEnv, dest, qc);
+
+	if (domain_check != NULL)
+		shmcache_domain_check_end(domain_check);
 }
 
 /*
