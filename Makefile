@@ -17,7 +17,9 @@ OBJS = \
 	src/aggregate.o \
 	src/functions.o \
 	src/snapshot.o \
-	src/autoload.o
+	src/autoload.o \
+	src/utility.o \
+	src/domain.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql
 PGFILEDESC = "shmcache - shared in-memory table cache"

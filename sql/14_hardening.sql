@@ -134,3 +134,15 @@ DROP FUNCTION cursor_counts(bool, bool);
 DROP TABLE uf_heap;
 SELECT shmcache.drop_frame('uf');
 SELECT shmcache.drop_frame('other');
+
+-- Only a frame's own view may read it with shmcache.scan(<its id>): another
+-- view doing so (a view restored from a dump into a database where the id is
+-- another frame's) is refused; queries may still call shmcache.scan().
+SELECT shmcache.create_frame('own', 'a int4');
+INSERT INTO own VALUES (7);
+SELECT frame_id AS own_id FROM shmcache.frame_catalog WHERE view = 'own'::regclass \gset
+CREATE VIEW alias AS SELECT * FROM shmcache.scan(:own_id::int8) AS f(a int4);
+CREATE VIEW alias AS SELECT count(*) FROM (SELECT 1 FROM shmcache.scan(:own_id::int8) AS f(a int4)) s;
+SELECT to_regclass('alias') IS NULL AS not_created;
+SELECT * FROM shmcache.scan(:own_id::int8) AS f(a int4);
+SELECT shmcache.drop_frame('own');

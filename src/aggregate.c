@@ -1146,25 +1146,31 @@ prepare_comparisons(ShmcacheAggState *state)
 static void
 prepare_snapshot(ShmcacheAggState *state)
 {
-	if (state->filters)
+	if (state->filters && state->snap.version != NULL)
 		shmcache_filters_bind(state->filters, state->snap.version,
 							  state->snap.own_writes, state->css.ss.ps.ps_ExprContext);
 	prepare_comparisons(state);
 	state->started = true;
 }
 
-/* Pin the frame, check the right to read it and prepare to read it. */
+/*
+ * Pin the frame, check the right to read it and prepare to read it.  A NULL
+ * frame id gives an empty snapshot: the aggregates of no rows.
+ */
 static void
 start_aggregation(ShmcacheAggState *state)
 {
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 
-	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
-						state->css.ss.ps.state->es_snapshot, &state->snap);
-	state->pinned = true;
-	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
-								  state->read_columns, false);
-	shmcache_check_frame_matches(&state->snap, state->row_slot->tts_tupleDescriptor);
+	state->pinned = shmcache_read_begin_expr(state->frame_id_expr, econtext,
+											 state->css.ss.ps.state->es_snapshot,
+											 &state->snap);
+	if (state->pinned)
+	{
+		shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
+									  state->read_columns, false);
+		shmcache_check_frame_matches(&state->snap, state->row_slot->tts_tupleDescriptor);
+	}
 	prepare_snapshot(state);
 }
 
@@ -2517,14 +2523,15 @@ rescan_shmcache_agg(CustomScanState *node)
 	}
 	else if (node->ss.ps.chgParam != NULL || state->mode == AGG_MODE_PARTIAL)
 	{
-		if (state->pinned &&
+		if (state->started &&
 			!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
 		{
-			shmcache_read_end(&state->snap);
+			if (state->pinned)
+				shmcache_read_end(&state->snap);
 			state->pinned = false;
 			state->started = false;
 		}
-		else if (state->started && state->filters)
+		else if (state->started && state->snap.version != NULL && state->filters)
 			shmcache_filters_bind(state->filters, state->snap.version,
 								  state->snap.own_writes, node->ss.ps.ps_ExprContext);
 		state->done = false;
@@ -2661,7 +2668,7 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 
 	if (state->mode != AGG_MODE_FINAL)
 	{
-		shmcache_explain_frame(state->pinned ? viewoid : InvalidOid, es);
+		shmcache_explain_frame(state->started, &state->snap, es);
 		foreach(lc, state->read_columns)
 			items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
 		ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);
@@ -2687,7 +2694,7 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyText("Row Filter", describe_row_quals(state->rest, viewoid), es);
 	if (es->analyze && state->mode == AGG_MODE_FINAL && state->grouped)
 		ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
-	if (es->analyze && state->pinned)
+	if (es->analyze && state->started)
 	{
 		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
 		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);

@@ -366,14 +366,16 @@ catalog_entry_cmp(const void *a, const void *b)
 
 /*
  * shmcache_catalog_views
- *		The views of every frame of this database, in frame id order.
+ *		The views of every frame of this database, in frame id order (NIL if
+ *		the extension is not installed here), read with the latest snapshot.
  */
 List *
 shmcache_catalog_views(void)
 {
-	Relation	rel = catalog_open(shmcache_catalog_relid(false), AccessShareLock);
-	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
+	Oid			relid = shmcache_catalog_relid(true);
+	Relation	rel;
+	Snapshot	snapshot;
+	SysScanDesc scan;
 	CatalogEntry *entries = NULL;
 	int			n = 0;
 	int			max = 0;
@@ -381,6 +383,11 @@ shmcache_catalog_views(void)
 	List	   *views = NIL;
 	int			i;
 
+	if (!OidIsValid(relid))
+		return NIL;
+	rel = catalog_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		if (n == max)
@@ -520,6 +527,41 @@ shmcache_frame_attach(int64 frame_id)
 				 errhint("Increase shmcache.max_frames and restart the server.")));
 }
 
+/*
+ * shmcache_open_relation
+ *		relation_open() for a relation named by a regclass argument: an OID
+ *		that names no relation (0, or a dropped relation's) is the user's
+ *		error, reported as PostgreSQL's regclass functions report it.
+ */
+Relation
+shmcache_open_relation(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel = try_relation_open(relid, lockmode);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return rel;
+}
+
+/*
+ * shmcache_open_frame
+ *		Open the view of the frame named by a regclass argument, locked in
+ *		"lockmode", and set *frame_id (unless NULL); an error if it is no
+ *		frame's view.
+ */
+Relation
+shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id)
+{
+	Relation	view = shmcache_open_relation(viewoid, lockmode);
+	int64		id = shmcache_frame_id_of(viewoid);
+
+	if (frame_id != NULL)
+		*frame_id = id;
+	return view;
+}
+
 /* Error context for problems found in a user's column list. */
 static void
 column_list_error_callback(void *arg)
@@ -530,12 +572,39 @@ column_list_error_callback(void *arg)
 }
 
 /*
- * Parse a column list such as "id int8 NOT NULL, name varchar(20)" with
- * PostgreSQL's own grammar, as the element list of a CREATE TABLE, and
- * return its ColumnDefs.  Only what a frame can honour is accepted.
+ * Check the NULL / NOT NULL clauses of a column of frame "frame_name" as
+ * CREATE TABLE does: they may repeat, but not contradict each other.
+ */
+static void
+check_nullability(ColumnDef *coldef, const char *frame_name)
+{
+	bool		saw_nullable = false;
+	bool		not_null = false;
+	ListCell   *lc;
+
+	foreach(lc, coldef->constraints)
+	{
+		Constraint *con = lfirst(lc);
+		bool		this_not_null = (con->contype == CONSTR_NOTNULL);
+
+		if (saw_nullable && not_null != this_not_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting NULL/NOT NULL declarations for column \"%s\" of frame \"%s\"",
+							coldef->colname, frame_name)));
+		saw_nullable = true;
+		not_null = this_not_null;
+	}
+}
+
+/*
+ * Parse a column list such as "id int8 NOT NULL, name varchar(20)" of frame
+ * "frame_name" with PostgreSQL's own grammar, as the element list of a
+ * CREATE TABLE, and return its ColumnDefs.  Only what a frame can honour is
+ * accepted, and what CREATE TABLE would refuse is refused.
  */
 static List *
-parse_column_list(const char *columns)
+parse_column_list(const char *columns, const char *frame_name)
 {
 	ErrorContextCallback errcallback;
 	List	   *raw;
@@ -563,10 +632,6 @@ parse_column_list(const char *columns)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("invalid column list for a frame")));
-	if (stmt->tableElts == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
-				 errmsg("a frame needs at least one column")));
 
 	foreach(lc, stmt->tableElts)
 	{
@@ -590,10 +655,19 @@ parse_column_list(const char *columns)
 						 errmsg("column \"%s\" specified more than once",
 								coldef->colname)));
 		}
+		if (coldef->typeName->setof)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("column \"%s\" cannot be declared SETOF",
+							coldef->colname)));
 		if (coldef->compression != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("COMPRESSION is not supported for frame columns")));
+		if (coldef->fdwoptions != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("OPTIONS is not supported for frame columns")));
 		foreach(lc2, coldef->constraints)
 		{
 			Constraint *con = lfirst(lc2);
@@ -605,28 +679,29 @@ parse_column_list(const char *columns)
 								coldef->colname),
 						 errdetail("Frame columns accept only NOT NULL and NULL.")));
 		}
+		check_nullability(coldef, frame_name);
 	}
 	error_context_stack = errcallback.previous;
 	return stmt->tableElts;
 }
 
-/* Is this ColumnDef NOT NULL?  (A later NULL overrides an earlier NOT NULL.) */
+/*
+ * Is this ColumnDef NOT NULL?  (parse_column_list refused NULL and NOT NULL
+ * on one column.)
+ */
 static bool
 column_is_not_null(ColumnDef *coldef)
 {
-	bool		notnull = coldef->is_not_null;
 	ListCell   *lc;
 
+	if (coldef->is_not_null)
+		return true;
 	foreach(lc, coldef->constraints)
 	{
-		Constraint *con = lfirst(lc);
-
-		if (con->contype == CONSTR_NOTNULL)
-			notnull = true;
-		else if (con->contype == CONSTR_NULL)
-			notnull = false;
+		if (((Constraint *) lfirst(lc))->contype == CONSTR_NOTNULL)
+			return true;
 	}
-	return notnull;
+	return false;
 }
 
 /* Run one utility statement through SPI. */
@@ -688,6 +763,11 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	ListCell   *lc;
 	Oid			viewoid;
 
+	/* (the column definition list of shmcache.scan() cannot be empty) */
+	if (coldefs == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("a frame needs at least one column")));
 	nspid = RangeVarGetCreationNamespace(rv);
 	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
 		ereport(ERROR,
@@ -873,7 +953,8 @@ shmcache_create_frame(PG_FUNCTION_ARGS)
 
 	shmcache_require_shmem();
 	rv = makeRangeVarFromNameList(textToQualifiedNameList(name));
-	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns)));
+	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns,
+																	   rv->relname)));
 }
 
 /* catalog_find callback: delete the row found. */

@@ -9,9 +9,9 @@
  * the frame's view as the target relation, so every COPY FROM option, error
  * message ("COPY ticks, line 3, column price: ...") and the
  * pg_stat_progress_copy row behave as for a table; rows go straight into the
- * frame's column arrays, with no heap tuple and no WAL.  A ProcessUtility hook
- * routes COPY and TRUNCATE on a frame's view here: COPY FROM loads through
- * the same path, COPY TO becomes COPY (SELECT ...) TO.
+ * frame's column arrays, with no heap tuple and no WAL.  The ProcessUtility
+ * hook (utility.c) routes COPY and TRUNCATE on a frame's view here: COPY
+ * FROM loads through the same path, COPY TO becomes COPY (SELECT ...) TO.
  *
  * Text and CSV loads (on PostgreSQL 15) split lines with core's
  * NextCopyFromRawFields() and convert the fields here instead of in
@@ -21,9 +21,10 @@
  * decline goes to the column's input function as in NextCopyFrom().  Binary
  * loads use NextCopyFrom() itself.
  *
- * Privileges are those of a table: INSERT on the view to add rows (plus
- * pg_read_server_files / pg_execute_server_program for server files and
- * programs, as COPY requires), TRUNCATE on the view to empty it.
+ * Privileges are those of a table: INSERT on the view, or on each column
+ * loaded, to add rows (plus pg_read_server_files / pg_execute_server_program
+ * for server files and programs, as COPY requires), TRUNCATE on the view to
+ * empty it.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -40,6 +41,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "commands/copy.h"
+#include "commands/defrem.h"
 #include "commands/progress.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -82,17 +84,51 @@ PG_FUNCTION_INFO_V1(shmcache_insert_trigger);
 PG_FUNCTION_INFO_V1(shmcache_cache_table);
 PG_FUNCTION_INFO_V1(shmcache_truncate);
 
-static ProcessUtility_hook_type prev_process_utility = NULL;
-
 /*
- * Check that the current user may add rows to the frame of "view" from the
- * given source, as COPY FROM would.
+ * Check that the current user may insert into the columns "attnamelist" of
+ * "view" (every column if NIL): INSERT on the view, or on each of those
+ * columns, as COPY FROM checks a table (through ExecutorCheckPerms_hook too).
  */
 static void
-check_load_privileges(Relation view, const char *filename, bool is_program)
+check_insert_privilege(Relation view, List *attnamelist)
 {
-	AclResult	aclresult;
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	Bitmapset  *columns = NULL;
+	ListCell   *lc;
 
+	foreach(lc, CopyGetAttnums(RelationGetDescr(view), view, attnamelist))
+		columns = bms_add_member(columns,
+								 lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(view);
+	rte->relkind = view->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+#if PG_VERSION_NUM >= 160000
+	{
+		RTEPermissionInfo *perminfo = makeNode(RTEPermissionInfo);
+
+		perminfo->relid = rte->relid;
+		perminfo->requiredPerms = ACL_INSERT;
+		perminfo->insertedCols = columns;
+		rte->perminfoindex = 1;
+		ExecCheckPermissions(list_make1(rte), list_make1(perminfo), true);
+	}
+#else
+	rte->requiredPerms = ACL_INSERT;
+	rte->insertedCols = columns;
+	ExecCheckRTPerms(list_make1(rte), true);
+#endif
+}
+
+/*
+ * Check that the current user may add rows to the columns "attnamelist"
+ * (every column if NIL) of the frame of "view" from the given source, as
+ * COPY FROM would.
+ */
+static void
+check_load_privileges(Relation view, List *attnamelist, const char *filename,
+					  bool is_program)
+{
 	if (filename != NULL && is_program &&
 		!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
 		ereport(ERROR,
@@ -105,11 +141,32 @@ check_load_privileges(Relation view, const char *filename, bool is_program)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be superuser or have privileges of the pg_read_server_files role to COPY from a file"),
 				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
-
-	aclresult = pg_class_aclcheck(RelationGetRelid(view), GetUserId(), ACL_INSERT);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
+	check_insert_privilege(view, attnamelist);
 	PreventCommandIfReadOnly("COPY FROM");
+}
+
+/*
+ * Refuse the COPY FROM options that mean nothing for a frame: FREEZE, which
+ * freezes the heap tuples of a table created or truncated in the same
+ * transaction.  (BeginCopyFrom accepts it; CopyFrom, which a frame's load
+ * does not use, is what refuses it where it cannot apply.)
+ */
+static void
+check_frame_copy_options(ParseState *pstate, List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst(lc);
+
+		if (strcmp(def->defname, "freeze") == 0 && defGetBoolean(def))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot perform COPY FREEZE on a frame"),
+					 errdetail("Frames hold no heap tuples to freeze."),
+					 parser_errposition(pstate, def->location)));
+	}
 }
 
 /*
@@ -283,6 +340,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	int			nfields = 0;
 #endif
 
+	check_frame_copy_options(pstate, options);
 	writer = begin_append(view);
 	if (where != NULL)
 		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
@@ -417,9 +475,8 @@ copy_from_source(FunctionCallInfo fcinfo, bool is_program)
 	viewoid = PG_GETARG_OID(0);
 	source = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	options = PG_ARGISNULL(2) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	view = relation_open(viewoid, RowExclusiveLock);
-	(void) shmcache_frame_id_of(viewoid);
-	check_load_privileges(view, source, is_program);
+	view = shmcache_open_frame(viewoid, RowExclusiveLock, NULL);
+	check_load_privileges(view, NIL, source, is_program);
 
 	pstate = make_parsestate(NULL);
 	processed = load_rows(pstate, view, source, is_program, NIL,
@@ -574,7 +631,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	shmcache_require_shmem();
 	require_argument(fcinfo, 0, "source");
 	source = PG_GETARG_OID(0);
-	rel = relation_open(source, AccessShareLock);
+	rel = shmcache_open_relation(source, AccessShareLock);
 	initStringInfo(&select_list);
 	coldefs = columns_of_relation(rel, &select_list);
 	source_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
@@ -640,8 +697,7 @@ shmcache_truncate(PG_FUNCTION_ARGS)
 	Relation	view;
 
 	shmcache_require_shmem();
-	view = relation_open(PG_GETARG_OID(0), RowExclusiveLock);
-	(void) shmcache_frame_id_of(RelationGetRelid(view));
+	view = shmcache_open_frame(PG_GETARG_OID(0), RowExclusiveLock, NULL);
 	truncate_frame(view);
 	relation_close(view, NoLock);
 	PG_RETURN_VOID();
@@ -666,15 +722,19 @@ frame_view_of(RangeVar *rv, LOCKMODE lockmode)
 }
 
 /*
- * COPY on a frame's view: COPY FROM loads through load_rows(), COPY TO is
- * run as COPY (SELECT ...) TO.  Returns false if the statement is not about
- * a frame.
+ * shmcache_frame_copy
+ *		COPY on a frame's view (the utility statement of "pstmt"): COPY FROM
+ *		loads through load_rows(), COPY TO is passed on down the
+ *		ProcessUtility chain as COPY (SELECT ...) TO.  Returns false if the
+ *		statement is not about a frame.
  */
-static bool
-frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
-		   ParamListInfo params, QueryEnvironment *queryEnv,
-		   DestReceiver *dest, QueryCompletion *qc)
+bool
+shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
+					ProcessUtilityContext context, ParamListInfo params,
+					QueryEnvironment *queryEnv, DestReceiver *dest,
+					QueryCompletion *qc)
 {
+	CopyStmt   *stmt = castNode(CopyStmt, pstmt->utilityStmt);
 	Oid			viewoid;
 
 	if (stmt->relation == NULL)
@@ -691,7 +751,8 @@ frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
 		uint64		processed;
 
 		pstate->p_sourcetext = queryString;
-		check_load_privileges(view, stmt->filename, stmt->is_program);
+		check_load_privileges(view, stmt->attlist, stmt->filename,
+							  stmt->is_program);
 		PreventCommandIfParallelMode("COPY FROM");
 		processed = load_rows(pstate, view, stmt->filename, stmt->is_program,
 							  stmt->attlist, stmt->options, stmt->whereClause);
@@ -734,20 +795,20 @@ frame_copy(PlannedStmt *pstmt, CopyStmt *stmt, const char *queryString,
 		copy->attlist = NIL;
 		copy->query = (Node *) select;
 		wrapper->utilityStmt = (Node *) copy;
-		standard_ProcessUtility(wrapper, queryString, false,
-								PROCESS_UTILITY_SUBCOMMAND, params, queryEnv,
-								dest, qc);
+		shmcache_next_process_utility(wrapper, queryString, false, context,
+									  params, queryEnv, dest, qc);
 	}
 	return true;
 }
 
 /*
- * TRUNCATE naming frames' views: the frames are emptied here, the other
- * relations are left to TRUNCATE itself.  Returns the statement for the rest,
- * or NULL if nothing is left.
+ * shmcache_frame_truncate
+ *		TRUNCATE naming frames' views: the frames are emptied here, the other
+ *		relations are left to TRUNCATE itself.  Returns the statement for the
+ *		rest ("stmt" itself if it names no frame), or NULL if nothing is left.
  */
-static TruncateStmt *
-frame_truncate(TruncateStmt *stmt)
+TruncateStmt *
+shmcache_frame_truncate(TruncateStmt *stmt)
 {
 	List	   *others = NIL;
 	bool		any_frame = false;
@@ -777,58 +838,4 @@ frame_truncate(TruncateStmt *stmt)
 	rest = copyObject(stmt);
 	rest->relations = others;
 	return rest;
-}
-
-/*
- * ProcessUtility hook: COPY and TRUNCATE on frames' views.
- */
-static void
-shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
-						 bool readOnlyTree, ProcessUtilityContext context,
-						 ParamListInfo params, QueryEnvironment *queryEnv,
-						 DestReceiver *dest, QueryCompletion *qc)
-{
-	Node	   *parsetree = pstmt->utilityStmt;
-
-	shmcache_check_view_change(parsetree);
-	if (IsA(parsetree, CopyStmt) &&
-		frame_copy(pstmt, (CopyStmt *) parsetree, queryString, params,
-				   queryEnv, dest, qc))
-		return;
-
-	if (IsA(parsetree, TruncateStmt))
-	{
-		TruncateStmt *rest = frame_truncate((TruncateStmt *) parsetree);
-
-		if (rest == NULL)
-		{
-			if (qc)
-				SetQueryCompletion(qc, CMDTAG_TRUNCATE_TABLE, 0);
-			return;
-		}
-		if (rest != (TruncateStmt *) parsetree)
-		{
-			pstmt = copyObject(pstmt);
-			pstmt->utilityStmt = (Node *) rest;
-			readOnlyTree = false;
-		}
-	}
-
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-}
-
-/*
- * shmcache_process_utility_init
- *		Install the ProcessUtility hook (from _PG_init).
- */
-void
-shmcache_process_utility_init(void)
-{
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = shmcache_process_utility;
 }

@@ -304,10 +304,12 @@ frame_pages(RelOptInfo *rel, RangeTblEntry *rte)
 static void
 add_partial_scan_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
 {
+	Expr	   *frame_id_arg = shmcache_frame_scan_argument(rte);
 	int			workers;
 
+	/* (a NULL frame id reads nothing: no use starting workers for it) */
 	if (!root->glob->parallelModeOK || max_parallel_workers_per_gather <= 0 ||
-		!IsA(shmcache_frame_scan_argument(rte), Const) ||
+		!IsA(frame_id_arg, Const) || ((Const *) frame_id_arg)->constisnull ||
 		!is_parallel_safe(root, (Node *) rel->baserestrictinfo) ||
 		!is_parallel_safe(root, (Node *) rel->reltarget->exprs))
 		return;
@@ -475,37 +477,50 @@ shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
 }
 
 /*
- * shmcache_eval_frame_id
- *		Evaluate the frame id argument of a frame scan.
+ * shmcache_read_begin_expr
+ *		Evaluate the frame id argument of a frame scan or aggregate node and
+ *		begin reading that frame as of "snapshot" (shmcache_read_begin),
+ *		returning true.  A
+ *		NULL frame id reads no rows, as the STRICT function shmcache.scan()
+ *		returns none for it: *snap is then an empty snapshot, with no version
+ *		and nothing pinned, and the result is false.
  */
-int64
-shmcache_eval_frame_id(ExprState *frame_id_expr, ExprContext *econtext)
+bool
+shmcache_read_begin_expr(ExprState *frame_id_expr, ExprContext *econtext,
+						 Snapshot snapshot, ShmcacheReadSnapshot *snap)
 {
 	bool		isnull;
 	Datum		frame_id = ExecEvalExprSwitchContext(frame_id_expr, econtext, &isnull);
 
 	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("frame id must not be null")));
-	return DatumGetInt64(frame_id);
+	{
+		memset(snap, 0, sizeof(*snap));
+		return false;
+	}
+	shmcache_read_begin(DatumGetInt64(frame_id), snapshot, snap);
+	return true;
 }
 
 /*
  * shmcache_explain_frame
- *		EXPLAIN's "Frame" line: the frame's view, or InvalidOid while the
- *		frame is not known yet (a frame id computed at run time).
+ *		EXPLAIN's "Frame" line for a node that has "started" reading the
+ *		snapshot "snap" or not: the frame's view, "none" if the frame id was
+ *		NULL, or "chosen at run time" while the frame is not known yet (a
+ *		frame id computed at run time).
  */
 void
-shmcache_explain_frame(Oid viewoid, ExplainState *es)
+shmcache_explain_frame(bool started, const ShmcacheReadSnapshot *snap,
+					   ExplainState *es)
 {
-	if (OidIsValid(viewoid))
-		ExplainPropertyText("Frame",
-							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
-													   get_rel_name(viewoid)),
-							es);
-	else
+	if (!started)
 		ExplainPropertyText("Frame", "chosen at run time", es);
+	else if (!OidIsValid(snap->viewoid))
+		ExplainPropertyText("Frame", "none (null frame id)", es);
+	else
+		ExplainPropertyText("Frame",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(snap->viewoid)),
+													   get_rel_name(snap->viewoid)),
+							es);
 }
 
 /* A List of ints as an array (at least one element long). */
@@ -532,7 +547,8 @@ reset_scan_position(ShmcacheScanState *state)
 
 /*
  * Evaluate the frame id, pin the frame's version and fix the rows this scan
- * sees; bind the pushed filters' constants.
+ * sees; bind the pushed filters' constants.  A NULL frame id gives an empty
+ * snapshot (no version), which returns no rows.
  */
 static void
 start_scan(ShmcacheScanState *state)
@@ -540,16 +556,19 @@ start_scan(ShmcacheScanState *state)
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 
-	shmcache_read_begin(shmcache_eval_frame_id(state->frame_id_expr, econtext),
-						state->css.ss.ps.state->es_snapshot, &state->snap);
-	state->pinned = true;
+	state->pinned = shmcache_read_begin_expr(state->frame_id_expr, econtext,
+											 state->css.ss.ps.state->es_snapshot,
+											 &state->snap);
 	state->started = true;
-	shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
-								  state->read_columns, false);
-	shmcache_check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
-	if (state->filters)
-		shmcache_filters_bind(state->filters, state->snap.version,
-							  state->snap.own_writes, econtext);
+	if (state->pinned)
+	{
+		shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
+									  state->read_columns, false);
+		shmcache_check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
+		if (state->filters)
+			shmcache_filters_bind(state->filters, state->snap.version,
+								  state->snap.own_writes, econtext);
+	}
 	reset_scan_position(state);
 }
 
@@ -645,13 +664,14 @@ shmcache_scan_next(ScanState *ss)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
-	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *cols;
 	uint32		slotno;
 	int			i;
 
 	ExecClearTuple(slot);
 	if (state->pos >= state->nsel && !next_chunk(state))
 		return slot;
+	cols = state->snap.version->cols;
 	slotno = state->sel_all ? state->pos : state->sel[state->pos];
 	state->pos++;
 	for (i = 0; i < state->ncolumns; i++)
@@ -697,10 +717,10 @@ rescan_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	if (node->ss.ps.chgParam != NULL && state->pinned &&
+	if (node->ss.ps.chgParam != NULL && state->started &&
 		!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
 		stop_scan(state);
-	else if (state->started && state->filters)
+	else if (state->started && state->snap.version != NULL && state->filters)
 		shmcache_filters_bind(state->filters, state->snap.version,
 							  state->snap.own_writes, node->ss.ps.ps_ExprContext);
 	reset_scan_position(state);
@@ -781,11 +801,10 @@ explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	TupleDesc	tupdesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
-	Oid			viewoid = state->snap.viewoid;
 	StringInfoData columns;
 	ListCell   *lc;
 
-	shmcache_explain_frame(state->started ? viewoid : InvalidOid, es);
+	shmcache_explain_frame(state->started, &state->snap, es);
 	initStringInfo(&columns);
 	foreach(lc, state->read_columns)
 		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",

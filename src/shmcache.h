@@ -33,7 +33,9 @@
 #include "catalog/objectaccess.h"
 #include "nodes/primnodes.h"
 #include "port/atomics.h"
+#include "storage/lockdefs.h"
 #include "storage/lwlock.h"
+#include "tcop/utility.h"
 #include "utils/dsa.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
@@ -417,6 +419,8 @@ extern Oid	shmcache_scan_function_oid(void);
 extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
 extern int64 shmcache_frame_id_of(Oid viewoid);
 extern Oid	shmcache_catalog_view_of(int64 frame_id);
+extern Relation shmcache_open_relation(Oid relid, LOCKMODE lockmode);
+extern Relation shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id);
 extern List *shmcache_catalog_views(void);
 extern void shmcache_catalog_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
@@ -425,7 +429,23 @@ extern void shmcache_check_view_change(Node *parsetree);
 extern void shmcache_check_new_view(Oid viewoid);
 
 /* load.c */
+extern bool shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
+								ProcessUtilityContext context, ParamListInfo params,
+								QueryEnvironment *queryEnv, DestReceiver *dest,
+								QueryCompletion *qc);
+extern TruncateStmt *shmcache_frame_truncate(TruncateStmt *stmt);
+
+/* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);
+extern void shmcache_next_process_utility(PlannedStmt *pstmt, const char *queryString,
+										  bool readOnlyTree, ProcessUtilityContext context,
+										  ParamListInfo params, QueryEnvironment *queryEnv,
+										  DestReceiver *dest, QueryCompletion *qc);
+
+/* domain.c: ALTER DOMAIN and the values frames hold */
+typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;
+extern ShmcacheDomainCheck *shmcache_domain_check_begin(AlterDomainStmt *stmt);
+extern void shmcache_domain_check_end(ShmcacheDomainCheck *check);
 
 /* filter.c */
 typedef struct ShmcacheFilters ShmcacheFilters;
@@ -456,9 +476,12 @@ extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns
 extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
 struct ExprState;
 struct ExplainState;
-extern int64 shmcache_eval_frame_id(struct ExprState *frame_id_expr,
-									struct ExprContext *econtext);
-extern void shmcache_explain_frame(Oid viewoid, struct ExplainState *es);
+extern bool shmcache_read_begin_expr(struct ExprState *frame_id_expr,
+									 struct ExprContext *econtext,
+									 Snapshot snapshot,
+									 ShmcacheReadSnapshot *snap);
+extern void shmcache_explain_frame(bool started, const ShmcacheReadSnapshot *snap,
+								   struct ExplainState *es);
 
 /* aggregate.c */
 extern bool shmcache_enable_pushdown;

@@ -2067,8 +2067,7 @@ shmcache_restore(PG_FUNCTION_ARGS)
 	uint64		rows;
 
 	shmcache_require_shmem();
-	view = relation_open(viewoid, RowExclusiveLock);
-	frame_id = shmcache_frame_id_of(viewoid);
+	view = shmcache_open_frame(viewoid, RowExclusiveLock, &frame_id);
 	if (!shmcache_relation_ownercheck(viewoid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
 	PreventCommandIfReadOnly("shmcache.restore()");
