@@ -12,6 +12,7 @@
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -161,6 +162,23 @@ $node->run_log(
 	[ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst2'), $custom ])
   or BAIL_OUT('pg_restore failed');
 check_restored('dst2', 'custom dump');
+
+# A restore into a database that already holds a frame with a dumped frame
+# id (here a copy of the source whose frame was renamed): the restored view
+# would read that frame, so it is refused, and the frame keeps its rows to
+# itself.
+$node->safe_psql('postgres', 'CREATE DATABASE clone TEMPLATE src');
+$node->safe_psql('clone',
+	"ALTER VIEW ticks RENAME TO ticks_old; INSERT INTO ticks_old VALUES (7, 'OLD', now(), 1, 1)");
+my ($stdout, $stderr);
+IPC::Run::run([ 'pg_restore', '-d', $node->connstr('clone'), $custom ],
+	'>', \$stdout, '2>', \$stderr);
+like($stderr, qr/view "ticks" would read the frame of view "ticks_old"/,
+	'restore over a frame with the same id: the aliasing view is refused');
+is($node->safe_psql('clone', "SELECT to_regclass('public.ticks') IS NULL"),
+	't', '... and not created');
+is($node->safe_psql('clone', 'SELECT count(*), min(symbol) FROM ticks_old'),
+	'1|OLD', '... and the frame keeps its own rows');
 
 # The restored databases survive a restart, rows included (saved at the
 # clean shutdown, loaded back at start).
