@@ -26,7 +26,7 @@ my $node = PostgreSQL::Test::Cluster->new('hooks');
 $node->init;
 $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'pg_stat_statements, shmcache'\n"
-	  . "shmcache.size = '16MB'\nshmcache.autoload = off\n"
+	  . "shmcache.size = '16MB'\n"
 	  . "pg_stat_statements.track = all\n");
 $node->start;
 
