@@ -13,6 +13,7 @@ OBJS = \
 	src/load.o \
 	src/input.o \
 	src/filter.o \
+	src/reader.o \
 	src/scan.o \
 	src/aggregate.o \
 	src/functions.o \
@@ -52,4 +53,4 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h src/input.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h

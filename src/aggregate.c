@@ -91,7 +91,7 @@
 #include "utils/selfuncs.h"
 #include "utils/typcache.h"
 
-#include "shmcache.h"
+#include "reader.h"
 
 /* GROUP BY columns the node handles */
 #define MAX_GROUP_COLUMNS	8
@@ -246,12 +246,9 @@ typedef union KeySum
 typedef struct ShmcacheAggState
 {
 	CustomScanState css;
-	ExprState  *frame_id_expr;
-	Oid			check_as_user;
-	List	   *read_columns;	/* for privileges and EXPLAIN */
-	List	   *pushed;			/* pushed quals */
+	ShmcacheReader reader;		/* the frame, its snapshot, its chunks (not
+								 * used by a finalizing node) */
 	List	   *rest;			/* quals evaluated per row */
-	ShmcacheFilters *filters;
 	ExprState  *rest_qual;
 	TupleTableSlot *row_slot;	/* frame columns, for rest_qual */
 	int		   *row_columns;	/* columns rest_qual needs */
@@ -263,11 +260,6 @@ typedef struct ShmcacheAggState
 	bool		grouped;		/* has GROUP BY */
 	AggMode		mode;
 
-	ShmcacheReadSnapshot snap;
-	bool		started;		/* snap is set */
-	bool		pinned;			/* snap holds a pin of ours */
-	ShmcacheParallelRead *pread;	/* partial node: shared snapshot */
-	uint64		next_chunk;		/* serial node: next chunk to read */
 	bool		done;			/* aggregation finished */
 	MemoryContext numeric_context;	/* numeric sums between chunks */
 
@@ -295,9 +287,22 @@ typedef struct ShmcacheAggState
 								 * key */
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];	/* text group columns: value
 												 * number per code */
-	uint64		chunks_scanned;
-	uint64		chunks_skipped;
 } ShmcacheAggState;
+
+/* The positions of a ShmcacheAggregate's custom_private list. */
+typedef enum ShmcacheAggPrivate
+{
+	AGG_PRIVATE_GROUP_COLUMNS,	/* 0-based group columns */
+	AGG_PRIVATE_AGGREGATES,		/* per aggregate: (kind, column, collation) */
+	AGG_PRIVATE_PUSHED,			/* pushed quals */
+	AGG_PRIVATE_ROW_QUALS,		/* quals evaluated per row */
+	AGG_PRIVATE_READ_COLUMNS,	/* every column read */
+	AGG_PRIVATE_CHECK_AS_USER,	/* one-element OID list */
+	AGG_PRIVATE_COLUMN_NAMES,	/* the frame's columns: names, */
+	AGG_PRIVATE_COLUMN_TYPES,	/* types */
+	AGG_PRIVATE_COLUMN_TYPMODS, /* and typmods */
+	AGG_PRIVATE_MODE			/* AggMode */
+} ShmcacheAggPrivate;
 
 
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
@@ -977,20 +982,22 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	List	   *priv = cscan->custom_private;
-	List	   *group_cols = list_nth(priv, 0);
-	List	   *agg_specs = list_nth(priv, 1);
+	List	   *group_cols = list_nth(priv, AGG_PRIVATE_GROUP_COLUMNS);
+	List	   *agg_specs = list_nth(priv, AGG_PRIVATE_AGGREGATES);
 	TupleDesc	scandesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
 	ListCell   *lc;
 
 	shmcache_require_shmem();
-	state->mode = intVal(list_nth(priv, 9));
-	state->frame_id_expr = ExecInitExpr(linitial(cscan->custom_exprs), &node->ss.ps);
-	state->pushed = list_nth(priv, 2);
-	state->rest = list_nth(priv, 3);
-	state->read_columns = list_nth(priv, 4);
-	state->check_as_user = linitial_oid(list_nth(priv, 5));
-	state->filters = shmcache_filters_create(state->pushed, &node->ss.ps);
-	state->row_slot = make_row_slot(list_nth(priv, 6), list_nth(priv, 7), list_nth(priv, 8));
+	state->mode = intVal(list_nth(priv, AGG_PRIVATE_MODE));
+	state->rest = list_nth(priv, AGG_PRIVATE_ROW_QUALS);
+	state->row_slot = make_row_slot(list_nth(priv, AGG_PRIVATE_COLUMN_NAMES),
+									list_nth(priv, AGG_PRIVATE_COLUMN_TYPES),
+									list_nth(priv, AGG_PRIVATE_COLUMN_TYPMODS));
+	shmcache_reader_init(&state->reader, &node->ss.ps, linitial(cscan->custom_exprs),
+						 linitial_oid(list_nth(priv, AGG_PRIVATE_CHECK_AS_USER)),
+						 list_nth(priv, AGG_PRIVATE_READ_COLUMNS),
+						 list_nth(priv, AGG_PRIVATE_PUSHED),
+						 state->row_slot->tts_tupleDescriptor);
 	if (state->rest != NIL)
 	{
 		List	   *row_columns = var_columns((Node *) state->rest);
@@ -1039,8 +1046,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 												  estate, eflags));
 		prepare_comparisons(state);
 	}
-	else if (IsA(linitial(cscan->custom_exprs), Const) &&
-			 !(state->mode == AGG_MODE_PARTIAL && IsParallelWorker()))
+	else if (shmcache_reader_starts_at_begin(&state->reader))
 		start_aggregation(state);
 }
 
@@ -1140,38 +1146,14 @@ prepare_comparisons(ShmcacheAggState *state)
 }
 
 /*
- * Prepare to read the snapshot in state->snap: bind the filters to it and
- * look up what the aggregates need.
- */
-static void
-prepare_snapshot(ShmcacheAggState *state)
-{
-	if (state->filters && state->snap.version != NULL)
-		shmcache_filters_bind(state->filters, state->snap.version,
-							  state->snap.own_writes, state->css.ss.ps.ps_ExprContext);
-	prepare_comparisons(state);
-	state->started = true;
-}
-
-/*
  * Pin the frame, check the right to read it and prepare to read it.  A NULL
  * frame id gives an empty snapshot: the aggregates of no rows.
  */
 static void
 start_aggregation(ShmcacheAggState *state)
 {
-	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-
-	state->pinned = shmcache_read_begin_expr(state->frame_id_expr, econtext,
-											 state->css.ss.ps.state->es_snapshot,
-											 &state->snap);
-	if (state->pinned)
-	{
-		shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
-									  state->read_columns, false);
-		shmcache_check_frame_matches(&state->snap, state->row_slot->tts_tupleDescriptor);
-	}
-	prepare_snapshot(state);
+	shmcache_reader_start(&state->reader);
+	prepare_comparisons(state);
 }
 
 /* Number of a new group with key "key"; its output values are set later. */
@@ -1227,7 +1209,7 @@ lookup_group(ShmcacheAggState *state, const GroupKey *key, const char *chunk,
 
 	if (!found)
 	{
-		const ShmcacheColumn *cols = state->snap.version->cols;
+		const ShmcacheColumn *cols = state->reader.snap.version->cols;
 
 		for (c = 0; c < state->ngroupcols; c++)
 		{
@@ -1338,7 +1320,7 @@ text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code)
 static void
 assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 {
-	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.snap.version->cols;
 	const ShmcacheColumn *first = &cols[state->group_cols[0]];
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];
 	GroupKey	key;
@@ -1356,7 +1338,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 		if (col->kind == SHMCACHE_KIND_VARLENA && state->ngroupcols > 1)
 		{
 			const ShmcacheDict *dict = shmcache_chunk_dict(chunk, col);
-			uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
+			uint32		nentries = shmcache_dict_visible(dict, state->reader.snap.own_writes);
 			uint32		code;
 
 			if (state->code_ids[c] == NULL)
@@ -1371,7 +1353,7 @@ assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n, bool all)
 	{
 		const ShmcacheDict *dict = shmcache_chunk_dict(chunk, first);
 		const uint16 *codes = (const uint16 *) (chunk + first->values_off);
-		uint32		nentries = shmcache_dict_visible(dict, state->snap.own_writes);
+		uint32		nentries = shmcache_dict_visible(dict, state->reader.snap.own_writes);
 		bool		has_nulls = shmcache_chunk_has_nulls(chunk, first);
 		uint32		code;
 		int64		null_group = -1;
@@ -1649,7 +1631,7 @@ accumulate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all
 		return;
 	}
 	/* local copies: stores to the states could alias the column header */
-	col = &state->snap.version->cols[agg->col];
+	col = &state->reader.snap.version->cols[agg->col];
 	kind = col->kind;
 	values = chunk + col->values_off;
 	nullbits = (const uint8 *) chunk + col->nulls_off;
@@ -1803,7 +1785,7 @@ static bool
 chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 		   const uint16 **keys, uint32 *nkeys, int64 *base)
 {
-	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.snap.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
 	const ShmcacheStats *stats = shmcache_chunk_stats(chunk, group_col);
 	const char *values = chunk + group_col->values_off;
@@ -1830,7 +1812,7 @@ chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 	{
 		*keys = (const uint16 *) values;
 		*nkeys = shmcache_dict_visible(shmcache_chunk_dict(chunk, group_col),
-									   state->snap.own_writes);
+									   state->reader.snap.own_writes);
 		return true;
 	}
 	if (!stats->has_range ||
@@ -1866,7 +1848,7 @@ static void
 accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 				  const uint16 *keys, uint32 nkeys, int64 base)
 {
-	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.snap.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
 	const uint16 *sel = state->sel;
 	int64	   *rows = state->key_rows;
@@ -1953,7 +1935,7 @@ accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all
 static void
 apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all)
 {
-	const ShmcacheColumn *cols = state->snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.snap.version->cols;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	TupleTableSlot *slot = state->row_slot;
 	uint32		m = 0;
@@ -2051,27 +2033,13 @@ reset_groups(ShmcacheAggState *state)
 		add_group(state, &key);
 }
 
-/*
- * The next chunk to aggregate: the next one of the snapshot, or in a
- * parallel plan the next one no participant has claimed.  False at the end.
- */
-static bool
-next_chunk(ShmcacheAggState *state, uint64 *chunkno)
-{
-	if (shmcache_filters_never(state->filters))
-		return false;
-	if (state->pread != NULL)
-		return shmcache_parallel_read_claim(state->pread, &state->snap, chunkno);
-	*chunkno = state->next_chunk++;
-	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < state->snap.nrows;
-}
-
 /* Run through the chunks of the snapshot, accumulating. */
 static void
 aggregate_frame(ShmcacheAggState *state)
 {
-	ShmcacheReadSnapshot *snap = &state->snap;
-	uint64		chunkno;
+	const char *chunk;
+	uint32		n;
+	bool		all;
 	bool		has_numeric = false;
 	int			a;
 
@@ -2083,24 +2051,14 @@ aggregate_frame(ShmcacheAggState *state)
 		state->aggs[a].exact_floats = false;
 	}
 
-	state->next_chunk = 0;
-	while (next_chunk(state, &chunkno))
+	shmcache_reader_rewind(&state->reader);
+	while ((chunk = shmcache_reader_next_chunk(&state->reader, state->sel, &n, &all)) != NULL)
 	{
-		const char *chunk = shmcache_version_chunk(snap->version, chunkno);
-		uint32		n = Min(SHMCACHE_CHUNK_ROWS, snap->nrows - (chunkno << SHMCACHE_CHUNK_SHIFT));
-		bool		all;
 		const uint16 *keys;
 		uint32		nkeys;
 		int64		base;
 
-		CHECK_FOR_INTERRUPTS();
-		if (!shmcache_filters_apply(state->filters, chunk, state->sel, &n, &all))
-		{
-			state->chunks_skipped++;
-			continue;
-		}
-		state->chunks_scanned++;
-		if (n > 0 && state->rest_qual != NULL)
+		if (state->rest_qual != NULL)
 			apply_row_quals(state, chunk, &n, &all);
 		if (n == 0)
 			continue;
@@ -2476,7 +2434,7 @@ exec_shmcache_agg(CustomScanState *node)
 	}
 	else
 	{
-		if (!state->started)
+		if (!state->reader.started)
 			start_aggregation(state);
 		if (!state->done)
 			aggregate_frame(state);
@@ -2489,10 +2447,7 @@ end_shmcache_agg(CustomScanState *node)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 
-	if (state->pinned)
-		shmcache_read_end(&state->snap);
-	state->pinned = false;
-	state->started = false;
+	shmcache_reader_end(&state->reader);
 	ExecDropSingleTupleTableSlot(state->row_slot);
 	if (state->mode == AGG_MODE_FINAL)
 		ExecEndNode(linitial(node->custom_ps));
@@ -2523,17 +2478,7 @@ rescan_shmcache_agg(CustomScanState *node)
 	}
 	else if (node->ss.ps.chgParam != NULL || state->mode == AGG_MODE_PARTIAL)
 	{
-		if (state->started &&
-			!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
-		{
-			if (state->pinned)
-				shmcache_read_end(&state->snap);
-			state->pinned = false;
-			state->started = false;
-		}
-		else if (state->started && state->snap.version != NULL && state->filters)
-			shmcache_filters_bind(state->filters, state->snap.version,
-								  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+		shmcache_reader_rescan(&state->reader, true);
 		state->done = false;
 	}
 	state->next_output = 0;
@@ -2548,69 +2493,37 @@ rescan_shmcache_agg(CustomScanState *node)
 static Size
 estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(ShmcacheParallelRead);
+	return shmcache_reader_dsm_size();
 }
 
-/* Leader: publish the snapshot (taken in begin_shmcache_agg) to workers. */
 static void
 initialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
 							void *coordinate)
 {
-	ShmcacheAggState *state = (ShmcacheAggState *) node;
-
-	Assert(state->started);
-	shmcache_parallel_read_init(coordinate, &state->snap);
-	state->pread = coordinate;
+	shmcache_reader_dsm_init(&((ShmcacheAggState *) node)->reader, coordinate);
 }
 
-/* Leader, before a rescan with new workers: claim chunks from the start. */
 static void
 reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
 							  void *coordinate)
 {
-	ShmcacheAggState *state = (ShmcacheAggState *) node;
-	ShmcacheParallelRead *pread = coordinate;
-
-	shmcache_parallel_read_restart(pread);
-	state->pread = pread;
+	shmcache_reader_dsm_reinit(&((ShmcacheAggState *) node)->reader, coordinate);
 }
 
-/* Worker: read the leader's snapshot. */
 static void
 initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
 							   void *coordinate)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 
-	state->pread = coordinate;
-	shmcache_parallel_read_attach(state->pread, &state->snap);
-	prepare_snapshot(state);
+	shmcache_reader_dsm_attach(&state->reader, coordinate);
+	prepare_comparisons(state);
 }
 
-/* Collect the chunk counts of all participants for EXPLAIN ANALYZE. */
 static void
 shutdown_shmcache_agg(CustomScanState *node)
 {
-	ShmcacheAggState *state = (ShmcacheAggState *) node;
-
-	if (state->pread == NULL)
-		return;
-	shmcache_parallel_read_counts(state->pread, &state->chunks_scanned,
-								  &state->chunks_skipped);
-	state->pread = NULL;
-}
-
-/* Names separated by commas. */
-static char *
-join_names(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", (char *) lfirst(lc));
-	return buf.data;
+	shmcache_reader_shutdown(&((ShmcacheAggState *) node)->reader);
 }
 
 /* The name of a pushed aggregate, as SQL. */
@@ -2661,18 +2574,12 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
-	Oid			viewoid = state->snap.viewoid;
+	Oid			viewoid = state->reader.snap.viewoid;
 	List	   *items = NIL;
-	ListCell   *lc;
 	int			i;
 
 	if (state->mode != AGG_MODE_FINAL)
-	{
-		shmcache_explain_frame(state->started, &state->snap, es);
-		foreach(lc, state->read_columns)
-			items = lappend(items, (char *) quote_identifier(NameStr(TupleDescAttr(rowdesc, lfirst_int(lc))->attname)));
-		ExplainPropertyText("Columns Read", items != NIL ? join_names(items) : "none", es);
-	}
+		shmcache_reader_explain_frame(&state->reader, es);
 	if (state->grouped)
 	{
 		items = NIL;
@@ -2687,22 +2594,15 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 		ExplainPropertyList(state->mode == AGG_MODE_SERIAL ? "Aggregates" :
 							state->mode == AGG_MODE_PARTIAL ? "Partial Aggregates" :
 							"Finalize Aggregates", items, es);
-	if (state->pushed != NIL)
-		ExplainPropertyList("Pushed Filters",
-							shmcache_filters_describe(state->pushed, rowdesc), es);
-	if (state->rest != NIL && state->pinned)
+	shmcache_reader_explain_filters(&state->reader, es);
+	if (state->rest != NIL && state->reader.pinned)
 		ExplainPropertyText("Row Filter", describe_row_quals(state->rest, viewoid), es);
 	if (es->analyze && state->mode == AGG_MODE_FINAL && state->grouped)
 		ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
-	if (es->analyze && state->started)
-	{
-		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
-		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
-		if (state->pushed != NIL)
-			ExplainPropertyUInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
-		if (state->grouped && state->mode == AGG_MODE_SERIAL)
-			ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
-	}
+	shmcache_reader_explain_counts(&state->reader, es);
+	if (es->analyze && state->reader.started && state->grouped &&
+		state->mode == AGG_MODE_SERIAL)
+		ExplainPropertyUInteger("Groups", NULL, state->ngroups, es);
 }
 
 /*

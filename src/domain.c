@@ -52,7 +52,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-#include "shmcache.h"
+#include "reader.h"
 
 /* What an ALTER DOMAIN command needs checked, noted before it runs. */
 struct ShmcacheDomainCheck

@@ -71,7 +71,7 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "shmcache.h"
+#include "reader.h"
 
 PG_FUNCTION_INFO_V1(shmcache_scan);
 PG_FUNCTION_INFO_V1(shmcache_scan_support);
@@ -80,28 +80,25 @@ PG_FUNCTION_INFO_V1(shmcache_scan_support);
 typedef struct ShmcacheScanState
 {
 	CustomScanState css;
-	ExprState  *frame_id_expr;	/* evaluates to the frame id */
-	Oid			check_as_user;	/* whose SELECT right applies, or InvalidOid
-								 * for the current user */
-	ShmcacheReadSnapshot snap;	/* version and visible rows */
-	bool		started;		/* snap is set */
-	bool		pinned;			/* snap holds a pin of ours (not so in a
-								 * parallel worker) */
+	ShmcacheReader reader;		/* the frame, its snapshot, its chunks */
 	int		   *columns;		/* 0-based columns fetched into the slot */
 	int			ncolumns;
-	List	   *read_columns;	/* every column read, filters included */
-	List	   *pushed;			/* pushed quals */
-	ShmcacheFilters *filters;	/* their compiled form, or NULL */
-	ShmcacheParallelRead *pscan;	/* shared snapshot, if parallel */
-	uint64		next_chunk;		/* next chunk (serial scan) */
-	char	   *chunk;			/* current chunk, or NULL */
+	const char *chunk;			/* current chunk, or NULL */
 	uint16	   *sel;			/* its selected rows, unless sel_all */
 	uint32		nsel;			/* number of selected rows */
 	uint32		pos;			/* next of them to return */
 	bool		sel_all;		/* rows 0 .. nsel-1 are selected */
-	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
-	uint64		chunks_skipped;
 } ShmcacheScanState;
+
+/* The positions of a ShmcacheScan's custom_private list. */
+typedef enum ShmcacheScanPrivate
+{
+	SCAN_PRIVATE_COLUMNS,		/* 0-based columns fetched into the slot */
+	SCAN_PRIVATE_CHECK_AS_USER, /* one-element OID list, see
+								 * shmcache_scan_check_as_user */
+	SCAN_PRIVATE_PUSHED,		/* pushed quals */
+	SCAN_PRIVATE_READ_COLUMNS	/* every column read, filters included */
+} ShmcacheScanPrivate;
 
 static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
@@ -423,106 +420,6 @@ create_shmcache_scan_state(CustomScan *cscan)
 	return (Node *) state;
 }
 
-/*
- * shmcache_check_read_privilege
- *		Reading a frame needs SELECT on its view, as for a table: on the whole
- *		view, or on each column read (on any column if none is read).
- *		"columns" are 0-based column numbers; with "every_column" the read
- *		needs every column.  "userid" InvalidOid means the current user.
- */
-void
-shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
-							  bool every_column)
-{
-	bool		allowed;
-	ListCell   *lc;
-
-	if (!OidIsValid(userid))
-		userid = GetUserId();
-	allowed = pg_class_aclcheck(viewoid, userid, ACL_SELECT) == ACLCHECK_OK;
-	if (!allowed && every_column)
-		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
-											ACLMASK_ALL) == ACLCHECK_OK;
-	else if (!allowed && columns == NIL)
-		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
-											ACLMASK_ANY) == ACLCHECK_OK;
-	else if (!allowed)
-	{
-		allowed = true;
-		foreach(lc, columns)
-		{
-			if (pg_attribute_aclcheck(viewoid, lfirst_int(lc) + 1, userid,
-									  ACL_SELECT) != ACLCHECK_OK)
-				allowed = false;
-		}
-	}
-	if (!allowed)
-		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_VIEW, get_rel_name(viewoid));
-}
-
-/*
- * shmcache_check_frame_matches
- *		A frame whose view was redefined by hand with other columns is not
- *		read.
- */
-void
-shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
-{
-	if (!shmcache_version_matches(snap->version, tupdesc))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("frame \"%s\" does not match the columns of its scan",
-						get_rel_name(snap->viewoid)),
-				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
-}
-
-/*
- * shmcache_read_begin_expr
- *		Evaluate the frame id argument of a frame scan or aggregate node and
- *		begin reading that frame as of "snapshot" (shmcache_read_begin),
- *		returning true.  A
- *		NULL frame id reads no rows, as the STRICT function shmcache.scan()
- *		returns none for it: *snap is then an empty snapshot, with no version
- *		and nothing pinned, and the result is false.
- */
-bool
-shmcache_read_begin_expr(ExprState *frame_id_expr, ExprContext *econtext,
-						 Snapshot snapshot, ShmcacheReadSnapshot *snap)
-{
-	bool		isnull;
-	Datum		frame_id = ExecEvalExprSwitchContext(frame_id_expr, econtext, &isnull);
-
-	if (isnull)
-	{
-		memset(snap, 0, sizeof(*snap));
-		return false;
-	}
-	shmcache_read_begin(DatumGetInt64(frame_id), snapshot, snap);
-	return true;
-}
-
-/*
- * shmcache_explain_frame
- *		EXPLAIN's "Frame" line for a node that has "started" reading the
- *		snapshot "snap" or not: the frame's view, "none" if the frame id was
- *		NULL, or "chosen at run time" while the frame is not known yet (a
- *		frame id computed at run time).
- */
-void
-shmcache_explain_frame(bool started, const ShmcacheReadSnapshot *snap,
-					   ExplainState *es)
-{
-	if (!started)
-		ExplainPropertyText("Frame", "chosen at run time", es);
-	else if (!OidIsValid(snap->viewoid))
-		ExplainPropertyText("Frame", "none (null frame id)", es);
-	else
-		ExplainPropertyText("Frame",
-							quote_qualified_identifier(get_namespace_name(get_rel_namespace(snap->viewoid)),
-													   get_rel_name(snap->viewoid)),
-							es);
-}
-
 /* A List of ints as an array (at least one element long). */
 static int *
 int_list_to_array(List *list)
@@ -535,51 +432,13 @@ int_list_to_array(List *list)
 	return array;
 }
 
-/* Start reading from the first chunk of the snapshot. */
+/* Start returning rows from the first chunk of the snapshot. */
 static void
 reset_scan_position(ShmcacheScanState *state)
 {
-	state->next_chunk = 0;
 	state->chunk = NULL;
 	state->nsel = 0;
 	state->pos = 0;
-}
-
-/*
- * Evaluate the frame id, pin the frame's version and fix the rows this scan
- * sees; bind the pushed filters' constants.  A NULL frame id gives an empty
- * snapshot (no version), which returns no rows.
- */
-static void
-start_scan(ShmcacheScanState *state)
-{
-	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
-	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-
-	state->pinned = shmcache_read_begin_expr(state->frame_id_expr, econtext,
-											 state->css.ss.ps.state->es_snapshot,
-											 &state->snap);
-	state->started = true;
-	if (state->pinned)
-	{
-		shmcache_check_read_privilege(state->snap.viewoid, state->check_as_user,
-									  state->read_columns, false);
-		shmcache_check_frame_matches(&state->snap, slot->tts_tupleDescriptor);
-		if (state->filters)
-			shmcache_filters_bind(state->filters, state->snap.version,
-								  state->snap.own_writes, econtext);
-	}
-	reset_scan_position(state);
-}
-
-/* Release the scan's pin. */
-static void
-stop_scan(ShmcacheScanState *state)
-{
-	if (state->pinned)
-		shmcache_read_end(&state->snap);
-	state->pinned = false;
-	state->started = false;
 }
 
 static void
@@ -587,17 +446,17 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	Expr	   *frame_id_arg = linitial(cscan->custom_exprs);
 
 	shmcache_require_shmem();
-	state->frame_id_expr = ExecInitExpr(frame_id_arg, &node->ss.ps);
-	state->check_as_user = linitial_oid(lsecond(cscan->custom_private));
-	state->ncolumns = list_length(linitial(cscan->custom_private));
-	state->columns = int_list_to_array(linitial(cscan->custom_private));
-	state->pushed = lthird(cscan->custom_private);
-	state->read_columns = lfourth(cscan->custom_private);
-	state->filters = shmcache_filters_create(state->pushed, &node->ss.ps);
+	shmcache_reader_init(&state->reader, &node->ss.ps, linitial(cscan->custom_exprs),
+						 linitial_oid(list_nth(priv, SCAN_PRIVATE_CHECK_AS_USER)),
+						 list_nth(priv, SCAN_PRIVATE_READ_COLUMNS),
+						 list_nth(priv, SCAN_PRIVATE_PUSHED),
+						 slot->tts_tupleDescriptor);
+	state->ncolumns = list_length(list_nth(priv, SCAN_PRIVATE_COLUMNS));
+	state->columns = int_list_to_array(list_nth(priv, SCAN_PRIVATE_COLUMNS));
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 
 	/* Columns the query does not need stay null in every row. */
@@ -610,52 +469,8 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 	 * worker uses the leader's snapshot instead (see
 	 * initialize_worker_shmcache_scan).
 	 */
-	if (IsA(frame_id_arg, Const) &&
-		!(IsParallelWorker() && node->ss.ps.plan->parallel_aware))
-		start_scan(state);
-}
-
-/*
- * Move to the next chunk with selected rows; false at the end of the scan.
- * Chunks come one after the other, or from the shared counter in a
- * parallel scan.
- */
-static bool
-next_chunk(ShmcacheScanState *state)
-{
-	for (;;)
-	{
-		uint64		chunkno;
-		uint64		first;
-		uint32		n;
-
-		CHECK_FOR_INTERRUPTS();
-		if (state->pscan)
-			shmcache_parallel_read_claim(state->pscan, &state->snap, &chunkno);
-		else
-			chunkno = state->next_chunk++;
-		first = chunkno << SHMCACHE_CHUNK_SHIFT;
-		if (first >= state->snap.nrows || shmcache_filters_never(state->filters))
-		{
-			state->chunk = NULL;
-			return false;
-		}
-		n = Min(SHMCACHE_CHUNK_ROWS, state->snap.nrows - first);
-		state->chunk = shmcache_version_chunk(state->snap.version, chunkno);
-		if (!shmcache_filters_apply(state->filters, state->chunk, state->sel,
-									&n, &state->sel_all))
-		{
-			state->chunks_skipped++;
-			continue;
-		}
-		state->chunks_scanned++;
-		if (n > 0)
-		{
-			state->nsel = n;
-			state->pos = 0;
-			return true;
-		}
-	}
+	if (shmcache_reader_starts_at_begin(&state->reader))
+		shmcache_reader_start(&state->reader);
 }
 
 /* ExecScan access method: the next selected row, or an empty slot. */
@@ -669,9 +484,18 @@ shmcache_scan_next(ScanState *ss)
 	int			i;
 
 	ExecClearTuple(slot);
-	if (state->pos >= state->nsel && !next_chunk(state))
-		return slot;
-	cols = state->snap.version->cols;
+	if (state->pos >= state->nsel)
+	{
+		state->chunk = shmcache_reader_next_chunk(&state->reader, state->sel,
+												  &state->nsel, &state->sel_all);
+		state->pos = 0;
+		if (state->chunk == NULL)
+		{
+			state->nsel = 0;
+			return slot;
+		}
+	}
+	cols = state->reader.snap.version->cols;
 	slotno = state->sel_all ? state->pos : state->sel[state->pos];
 	state->pos++;
 	for (i = 0; i < state->ncolumns; i++)
@@ -696,99 +520,73 @@ exec_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	if (!state->started)
-		start_scan(state);
+	if (!state->reader.started)
+	{
+		shmcache_reader_start(&state->reader);
+		reset_scan_position(state);
+	}
 	return ExecScan(&node->ss, shmcache_scan_next, shmcache_scan_recheck);
 }
 
 static void
 end_shmcache_scan(CustomScanState *node)
 {
-	stop_scan((ShmcacheScanState *) node);
+	shmcache_reader_end(&((ShmcacheScanState *) node)->reader);
 }
 
 /*
  * A rescan reads the same snapshot again, unless the frame id depends on a
- * parameter that changed: then the scan starts over on that frame.  The
- * filters' constants are evaluated again, as they may depend on parameters.
+ * parameter that changed: then the scan starts over on that frame.
  */
 static void
 rescan_shmcache_scan(CustomScanState *node)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	if (node->ss.ps.chgParam != NULL && state->started &&
-		!IsA(linitial(((CustomScan *) node->ss.ps.plan)->custom_exprs), Const))
-		stop_scan(state);
-	else if (state->started && state->snap.version != NULL && state->filters)
-		shmcache_filters_bind(state->filters, state->snap.version,
-							  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+	shmcache_reader_rescan(&state->reader, node->ss.ps.chgParam != NULL);
 	reset_scan_position(state);
 	ExecScanReScan(&node->ss);
 }
 
 /* ------------------------------------------------------------------------
- * Parallel scan
+ * Parallel scan: the reader's shared snapshot
  * ------------------------------------------------------------------------
  */
 
 static Size
 estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt)
 {
-	return sizeof(ShmcacheParallelRead);
+	return shmcache_reader_dsm_size();
 }
 
-/* Leader: publish the snapshot (taken in begin_shmcache_scan) to workers. */
 static void
 initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 							 void *coordinate)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-
-	Assert(state->started);
-	shmcache_parallel_read_init(coordinate, &state->snap);
-	state->pscan = coordinate;
+	shmcache_reader_dsm_init(&((ShmcacheScanState *) node)->reader, coordinate);
 }
 
-/* Leader, before a rescan with new workers: start claiming chunks again. */
 static void
 reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
 							   void *coordinate)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	ShmcacheParallelRead *pscan = coordinate;
-
-	shmcache_parallel_read_restart(pscan);
-	state->pscan = pscan;
+	shmcache_reader_dsm_reinit(&((ShmcacheScanState *) node)->reader, coordinate);
 }
 
-/* Worker: read the leader's snapshot. */
 static void
 initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
 								void *coordinate)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) node;
 
-	state->pscan = coordinate;
-	shmcache_parallel_read_attach(state->pscan, &state->snap);
-	state->started = true;
-	if (state->filters)
-		shmcache_filters_bind(state->filters, state->snap.version,
-							  state->snap.own_writes, node->ss.ps.ps_ExprContext);
+	shmcache_reader_dsm_attach(&state->reader, coordinate);
 	reset_scan_position(state);
 }
 
-/* Collect the chunk counts of all participants for EXPLAIN ANALYZE. */
 static void
 shutdown_shmcache_scan(CustomScanState *node)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-
-	if (state->pscan == NULL)
-		return;
-	shmcache_parallel_read_counts(state->pscan, &state->chunks_scanned,
-								  &state->chunks_skipped);
-	state->pscan = NULL;
+	shmcache_reader_shutdown(&((ShmcacheScanState *) node)->reader);
 }
 
 /*
@@ -799,27 +597,11 @@ shutdown_shmcache_scan(CustomScanState *node)
 static void
 explain_shmcache_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
-	TupleDesc	tupdesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
-	StringInfoData columns;
-	ListCell   *lc;
+	ShmcacheReader *reader = &((ShmcacheScanState *) node)->reader;
 
-	shmcache_explain_frame(state->started, &state->snap, es);
-	initStringInfo(&columns);
-	foreach(lc, state->read_columns)
-		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",
-						 quote_identifier(NameStr(TupleDescAttr(tupdesc, lfirst_int(lc))->attname)));
-	ExplainPropertyText("Columns Read", columns.len > 0 ? columns.data : "none", es);
-	if (state->pushed != NIL)
-		ExplainPropertyList("Pushed Filters",
-							shmcache_filters_describe(state->pushed, tupdesc), es);
-	if (es->analyze && state->started)
-	{
-		ExplainPropertyUInteger("Rows Visible", NULL, state->snap.nrows, es);
-		ExplainPropertyUInteger("Chunks Scanned", NULL, state->chunks_scanned, es);
-		if (state->pushed != NIL)
-			ExplainPropertyUInteger("Chunks Skipped", NULL, state->chunks_skipped, es);
-	}
+	shmcache_reader_explain_frame(reader, es);
+	shmcache_reader_explain_filters(reader, es);
+	shmcache_reader_explain_counts(reader, es);
 }
 
 /*

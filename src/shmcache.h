@@ -471,17 +471,8 @@ extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern List *shmcache_referenced_columns(Node *node, Index relid);
 extern double shmcache_parallel_divisor(int workers);
-extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
-										  bool every_column);
-extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
 struct ExprState;
 struct ExplainState;
-extern bool shmcache_read_begin_expr(struct ExprState *frame_id_expr,
-									 struct ExprContext *econtext,
-									 Snapshot snapshot,
-									 ShmcacheReadSnapshot *snap);
-extern void shmcache_explain_frame(bool started, const ShmcacheReadSnapshot *snap,
-								   struct ExplainState *es);
 
 /* aggregate.c */
 extern bool shmcache_enable_pushdown;

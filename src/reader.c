@@ -1,0 +1,379 @@
+/*-------------------------------------------------------------------------
+ *
+ * reader.c
+ *	  The one frame reader, shared by every node that reads a frame
+ *	  (ShmcacheScan, ShmcacheAggregate): it evaluates the frame id, pins a
+ *	  snapshot of the frame as of the query's snapshot, checks the right to
+ *	  read it, hands out its chunks one after the other (or, in a parallel
+ *	  plan, from a counter every participant claims from) with the rows the
+ *	  pushed filters select, and tells EXPLAIN what it read.
+ *
+ * Layer: reader.  It calls down into transactions and visibility (xact.c:
+ * pins and parallel snapshots), the column-wise filters (filter.c: chunk
+ * skipping belongs to claiming a chunk) and storage; the plan/exec nodes
+ * call it.
+ *
+ * Lifecycle, for a node: shmcache_reader_init at executor start; then
+ * shmcache_reader_start, at executor start when the frame id is a constant
+ * (so that a cursor reads the frame as it was when declared, and EXPLAIN
+ * names it) or at the first row otherwise; shmcache_reader_next_chunk until
+ * it returns NULL; shmcache_reader_rescan; shmcache_reader_end.  The leader
+ * of a parallel plan shares its snapshot through the node's DSM
+ * (shmcache_reader_dsm_*); workers read it without pinning, the leader's pin
+ * outliving them.
+ *
+ * Locking: none of its own; see xact.c for pins.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/reader.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "reader.h"
+
+/*
+ * shmcache_reader_init
+ *		Prepare "reader" for node "parent": the frame id expression as
+ *		planned, the user whose rights apply, the columns read and the
+ *		pushed quals; "rowdesc" describes the frame's columns.
+ */
+void
+shmcache_reader_init(ShmcacheReader *reader, PlanState *parent,
+					 Expr *frame_id_arg, Oid check_as_user, List *read_columns,
+					 List *pushed, TupleDesc rowdesc)
+{
+	memset(reader, 0, sizeof(*reader));
+	reader->parent = parent;
+	reader->frame_id_const = IsA(frame_id_arg, Const);
+	reader->frame_id_expr = ExecInitExpr(frame_id_arg, parent);
+	reader->check_as_user = check_as_user;
+	reader->read_columns = read_columns;
+	reader->pushed = pushed;
+	reader->filters = shmcache_filters_create(pushed, parent);
+	reader->rowdesc = rowdesc;
+}
+
+/*
+ * shmcache_reader_starts_at_begin
+ *		Should the node start reading at executor start?  Yes for a constant
+ *		frame id (a frame's view), except in a parallel worker of a
+ *		parallel-aware node, which reads the leader's snapshot instead.
+ */
+bool
+shmcache_reader_starts_at_begin(const ShmcacheReader *reader)
+{
+	return reader->frame_id_const &&
+		!(IsParallelWorker() && reader->parent->plan->parallel_aware);
+}
+
+/* Bind the filters' constants to the snapshot (they may use parameters). */
+static void
+bind_filters(ShmcacheReader *reader)
+{
+	if (reader->filters && reader->snap.version != NULL)
+		shmcache_filters_bind(reader->filters, reader->snap.version,
+							  reader->snap.own_writes,
+							  reader->parent->ps_ExprContext);
+}
+
+/*
+ * shmcache_reader_start
+ *		Evaluate the frame id, pin the frame's version and fix the rows the
+ *		node sees (those committed when its query started, and the rows of
+ *		its transaction's earlier commands); check the right to read the
+ *		columns read; bind the filters.  A NULL frame id gives an empty
+ *		snapshot (no version, nothing pinned), as the STRICT function
+ *		shmcache.scan() returns no rows for it.
+ */
+void
+shmcache_reader_start(ShmcacheReader *reader)
+{
+	bool		isnull;
+	Datum		frame_id;
+
+	frame_id = ExecEvalExprSwitchContext(reader->frame_id_expr,
+										 reader->parent->ps_ExprContext, &isnull);
+	if (isnull)
+		memset(&reader->snap, 0, sizeof(reader->snap));
+	else
+	{
+		shmcache_read_begin(DatumGetInt64(frame_id),
+							reader->parent->state->es_snapshot, &reader->snap);
+		reader->pinned = true;
+		shmcache_check_read_privilege(reader->snap.viewoid, reader->check_as_user,
+									  reader->read_columns, false);
+		shmcache_check_frame_matches(&reader->snap, reader->rowdesc);
+	}
+	reader->started = true;
+	bind_filters(reader);
+	shmcache_reader_rewind(reader);
+}
+
+/*
+ * shmcache_reader_end
+ *		Release the reader's pin; the next start reads the frame again.
+ */
+void
+shmcache_reader_end(ShmcacheReader *reader)
+{
+	if (reader->pinned)
+		shmcache_read_end(&reader->snap);
+	reader->pinned = false;
+	reader->started = false;
+}
+
+/*
+ * shmcache_reader_rewind
+ *		Read from the first chunk again (a serial read).
+ */
+void
+shmcache_reader_rewind(ShmcacheReader *reader)
+{
+	reader->next_chunk = 0;
+}
+
+/*
+ * shmcache_reader_rescan
+ *		Before a rescan: the same snapshot is read again, unless the frame id
+ *		may have changed ("params_changed" and not a constant): then the next
+ *		start reads the frame it now names.  The filters' constants are bound
+ *		again, as they may depend on parameters.
+ */
+void
+shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed)
+{
+	if (params_changed && reader->started && !reader->frame_id_const)
+		shmcache_reader_end(reader);
+	else if (reader->started)
+		bind_filters(reader);
+	shmcache_reader_rewind(reader);
+}
+
+/*
+ * shmcache_reader_next_chunk
+ *		The next chunk with rows the pushed filters select, or NULL at the
+ *		end: the next one of the snapshot, or in a parallel plan the next one
+ *		no participant has claimed.  Sets *n to the number of rows selected
+ *		and either *all (rows 0 .. *n - 1) or their slots in sel[] (room for
+ *		SHMCACHE_CHUNK_ROWS).  Chunks the filters rule out are skipped and
+ *		counted.
+ */
+const char *
+shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
+						   bool *all)
+{
+	for (;;)
+	{
+		uint64		chunkno;
+		uint64		first;
+		const char *chunk;
+
+		CHECK_FOR_INTERRUPTS();
+		if (shmcache_filters_never(reader->filters))
+			return NULL;
+		if (reader->pread != NULL)
+			(void) shmcache_parallel_read_claim(reader->pread, &reader->snap, &chunkno);
+		else
+			chunkno = reader->next_chunk++;
+		first = chunkno << SHMCACHE_CHUNK_SHIFT;
+		if (first >= reader->snap.nrows)
+			return NULL;
+		*n = Min(SHMCACHE_CHUNK_ROWS, reader->snap.nrows - first);
+		chunk = shmcache_version_chunk(reader->snap.version, chunkno);
+		if (!shmcache_filters_apply(reader->filters, chunk, sel, n, all))
+		{
+			reader->chunks_skipped++;
+			continue;
+		}
+		reader->chunks_scanned++;
+		if (*n > 0)
+			return chunk;
+	}
+}
+
+/*
+ * shmcache_reader_dsm_size
+ *		The DSM a parallel-aware node needs for its reader.
+ */
+Size
+shmcache_reader_dsm_size(void)
+{
+	return sizeof(ShmcacheParallelRead);
+}
+
+/*
+ * shmcache_reader_dsm_init
+ *		Leader: share the snapshot (taken at executor start) with the
+ *		workers, in the node's DSM "coordinate".
+ */
+void
+shmcache_reader_dsm_init(ShmcacheReader *reader, void *coordinate)
+{
+	Assert(reader->started);
+	shmcache_parallel_read_init(coordinate, &reader->snap);
+	reader->pread = coordinate;
+}
+
+/*
+ * shmcache_reader_dsm_reinit
+ *		Leader, before a rescan with new workers: claim chunks from the
+ *		first one again.
+ */
+void
+shmcache_reader_dsm_reinit(ShmcacheReader *reader, void *coordinate)
+{
+	shmcache_parallel_read_restart(coordinate);
+	reader->pread = coordinate;
+}
+
+/*
+ * shmcache_reader_dsm_attach
+ *		Worker: read the leader's snapshot, without a pin of its own.
+ */
+void
+shmcache_reader_dsm_attach(ShmcacheReader *reader, void *coordinate)
+{
+	reader->pread = coordinate;
+	shmcache_parallel_read_attach(reader->pread, &reader->snap);
+	reader->started = true;
+	bind_filters(reader);
+	shmcache_reader_rewind(reader);
+}
+
+/*
+ * shmcache_reader_shutdown
+ *		At the end of a parallel read: a worker adds its chunk counts to the
+ *		shared ones, the leader (whose workers are done) the shared ones to
+ *		its own.
+ */
+void
+shmcache_reader_shutdown(ShmcacheReader *reader)
+{
+	if (reader->pread == NULL)
+		return;
+	shmcache_parallel_read_counts(reader->pread, &reader->chunks_scanned,
+								  &reader->chunks_skipped);
+	reader->pread = NULL;
+}
+
+/*
+ * shmcache_reader_explain_frame
+ *		EXPLAIN's "Frame" (the frame's view, "none" for a NULL frame id, or
+ *		"chosen at run time" before a computed frame id is known) and
+ *		"Columns Read".
+ */
+void
+shmcache_reader_explain_frame(const ShmcacheReader *reader, ExplainState *es)
+{
+	Oid			viewoid = reader->snap.viewoid;
+	StringInfoData columns;
+	ListCell   *lc;
+
+	if (!reader->started)
+		ExplainPropertyText("Frame", "chosen at run time", es);
+	else if (!OidIsValid(viewoid))
+		ExplainPropertyText("Frame", "none (null frame id)", es);
+	else
+		ExplainPropertyText("Frame",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
+													   get_rel_name(viewoid)),
+							es);
+	initStringInfo(&columns);
+	foreach(lc, reader->read_columns)
+		appendStringInfo(&columns, "%s%s", columns.len > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(reader->rowdesc,
+																lfirst_int(lc))->attname)));
+	ExplainPropertyText("Columns Read", columns.len > 0 ? columns.data : "none", es);
+}
+
+/*
+ * shmcache_reader_explain_filters
+ *		EXPLAIN's "Pushed Filters".
+ */
+void
+shmcache_reader_explain_filters(const ShmcacheReader *reader, ExplainState *es)
+{
+	if (reader->pushed != NIL)
+		ExplainPropertyList("Pushed Filters",
+							shmcache_filters_describe(reader->pushed, reader->rowdesc), es);
+}
+
+/*
+ * shmcache_reader_explain_counts
+ *		EXPLAIN ANALYZE's "Rows Visible", "Chunks Scanned" and "Chunks
+ *		Skipped" (over all participants of a parallel plan).
+ */
+void
+shmcache_reader_explain_counts(const ShmcacheReader *reader, ExplainState *es)
+{
+	if (!es->analyze || !reader->started)
+		return;
+	ExplainPropertyUInteger("Rows Visible", NULL, reader->snap.nrows, es);
+	ExplainPropertyUInteger("Chunks Scanned", NULL, reader->chunks_scanned, es);
+	if (reader->pushed != NIL)
+		ExplainPropertyUInteger("Chunks Skipped", NULL, reader->chunks_skipped, es);
+}
+
+/*
+ * shmcache_check_read_privilege
+ *		Reading a frame needs SELECT on its view, as for a table: on the whole
+ *		view, or on each column read (on any column if none is read).
+ *		"columns" are 0-based column numbers; with "every_column" the read
+ *		needs every column.  "userid" InvalidOid means the current user.
+ */
+void
+shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
+							  bool every_column)
+{
+	bool		allowed;
+	ListCell   *lc;
+
+	if (!OidIsValid(userid))
+		userid = GetUserId();
+	allowed = pg_class_aclcheck(viewoid, userid, ACL_SELECT) == ACLCHECK_OK;
+	if (!allowed && every_column)
+		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
+											ACLMASK_ALL) == ACLCHECK_OK;
+	else if (!allowed && columns == NIL)
+		allowed = pg_attribute_aclcheck_all(viewoid, userid, ACL_SELECT,
+											ACLMASK_ANY) == ACLCHECK_OK;
+	else if (!allowed)
+	{
+		allowed = true;
+		foreach(lc, columns)
+		{
+			if (pg_attribute_aclcheck(viewoid, lfirst_int(lc) + 1, userid,
+									  ACL_SELECT) != ACLCHECK_OK)
+				allowed = false;
+		}
+	}
+	if (!allowed)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_VIEW, get_rel_name(viewoid));
+}
+
+/*
+ * shmcache_check_frame_matches
+ *		A frame whose view was redefined by hand with other columns is not
+ *		read.
+ */
+void
+shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
+{
+	if (!shmcache_version_matches(snap->version, tupdesc))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("frame \"%s\" does not match the columns of its scan",
+						get_rel_name(snap->viewoid)),
+				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
+}

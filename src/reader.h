@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * reader.h
+ *	  The one frame reader: what every executor node (and any later reader)
+ *	  uses to read a frame.  See reader.c.
+ *
+ * Layer: reader, above transactions and visibility (xact.c) and the
+ * column-wise filters (filter.c), below the plan/exec nodes (scan.c,
+ * aggregate.c).
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/reader.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_READER_H
+#define SHMCACHE_READER_H
+
+#include "shmcache.h"
+
+struct PlanState;
+struct ExplainState;
+
+/*
+ * The reading state of a node: which frame (a planned expression), whose
+ * rights apply, the pinned snapshot, the next chunk (or the shared counter
+ * of a parallel plan), the pushed filters that select rows and skip chunks,
+ * and the chunk counts EXPLAIN ANALYZE shows.
+ */
+typedef struct ShmcacheReader
+{
+	struct PlanState *parent;	/* the node that reads */
+	bool		frame_id_const; /* the frame id is a constant */
+	struct ExprState *frame_id_expr;	/* evaluates the frame id */
+	Oid			check_as_user;	/* whose SELECT right applies, or InvalidOid
+								 * for the current user */
+	List	   *read_columns;	/* 0-based columns read, filters included */
+	List	   *pushed;			/* pushed quals */
+	ShmcacheFilters *filters;	/* their compiled form, or NULL */
+	TupleDesc	rowdesc;		/* the frame's columns as the node reads them */
+	ShmcacheReadSnapshot snap;	/* version and visible rows */
+	bool		started;		/* snap is set */
+	bool		pinned;			/* snap holds a pin of ours (not so in a
+								 * parallel worker, nor for a NULL id) */
+	ShmcacheParallelRead *pread;	/* shared snapshot, in a parallel plan */
+	uint64		next_chunk;		/* next chunk (serial read) */
+	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
+	uint64		chunks_skipped;
+} ShmcacheReader;
+
+extern void shmcache_reader_init(ShmcacheReader *reader, struct PlanState *parent,
+								 Expr *frame_id_arg, Oid check_as_user,
+								 List *read_columns, List *pushed, TupleDesc rowdesc);
+extern bool shmcache_reader_starts_at_begin(const ShmcacheReader *reader);
+extern void shmcache_reader_start(ShmcacheReader *reader);
+extern void shmcache_reader_end(ShmcacheReader *reader);
+extern void shmcache_reader_rewind(ShmcacheReader *reader);
+extern void shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed);
+extern const char *shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel,
+											  uint32 *n, bool *all);
+extern Size shmcache_reader_dsm_size(void);
+extern void shmcache_reader_dsm_init(ShmcacheReader *reader, void *coordinate);
+extern void shmcache_reader_dsm_reinit(ShmcacheReader *reader, void *coordinate);
+extern void shmcache_reader_dsm_attach(ShmcacheReader *reader, void *coordinate);
+extern void shmcache_reader_shutdown(ShmcacheReader *reader);
+extern void shmcache_reader_explain_frame(const ShmcacheReader *reader,
+										  struct ExplainState *es);
+extern void shmcache_reader_explain_filters(const ShmcacheReader *reader,
+											struct ExplainState *es);
+extern void shmcache_reader_explain_counts(const ShmcacheReader *reader,
+										   struct ExplainState *es);
+extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
+										  bool every_column);
+extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
+
+#endif							/* SHMCACHE_READER_H */
