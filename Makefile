@@ -10,6 +10,7 @@ OBJS = \
 	src/storage.o \
 	src/xact.o \
 	src/catalog.o \
+	src/frames.o \
 	src/load.o \
 	src/input.o \
 	src/filter.o \

@@ -132,6 +132,7 @@ _PG_init(void)
 
 	shmcache_xact_init();
 	shmcache_catalog_init();
+	shmcache_frames_init();
 	shmcache_process_utility_init();
 	shmcache_scan_init();
 	shmcache_aggregate_init();

@@ -423,6 +423,12 @@ extern Relation shmcache_open_relation(Oid relid, LOCKMODE lockmode);
 extern Relation shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id);
 extern List *shmcache_catalog_views(void);
 extern void shmcache_catalog_init(void);
+extern void shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs,
+									const bool *notnull);
+extern bool shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id);
+
+/* frames.c */
+extern void shmcache_frames_init(void);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
 extern void shmcache_check_view_change(Node *parsetree);

@@ -1,0 +1,450 @@
+/*-------------------------------------------------------------------------
+ *
+ * frames.c
+ *	  Creating frames and guarding their views: create_frame (and the frame
+ *	  creation cache_table uses), the checks that keep a frame's view reading
+ *	  its own frame, and the object access hook that frees a frame when its
+ *	  view or database is dropped.
+ *
+ * Layer: SQL surface.  It reads and writes frame definitions only through
+ * catalog.c and queues frees with xact.c and snapshot.c.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/frames.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_database.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/varlena.h"
+
+#include "shmcache.h"
+
+PG_FUNCTION_INFO_V1(shmcache_create_frame);
+
+static object_access_hook_type prev_object_access_hook = NULL;
+
+static int64 new_frame_id(void);
+
+/* Error context for problems found in a user's column list. */
+static void
+column_list_error_callback(void *arg)
+{
+	errcontext("column list \"%s\"", (const char *) arg);
+	/* A position would point into our CREATE TABLE text, not the user's. */
+	errposition(0);
+}
+
+/*
+ * Check the NULL / NOT NULL clauses of a column of frame "frame_name" as
+ * CREATE TABLE does: they may repeat, but not contradict each other.
+ */
+static void
+check_nullability(ColumnDef *coldef, const char *frame_name)
+{
+	bool		saw_nullable = false;
+	bool		not_null = false;
+	ListCell   *lc;
+
+	foreach(lc, coldef->constraints)
+	{
+		Constraint *con = lfirst(lc);
+		bool		this_not_null = (con->contype == CONSTR_NOTNULL);
+
+		if (saw_nullable && not_null != this_not_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting NULL/NOT NULL declarations for column \"%s\" of frame \"%s\"",
+							coldef->colname, frame_name)));
+		saw_nullable = true;
+		not_null = this_not_null;
+	}
+}
+
+/*
+ * Parse a column list such as "id int8 NOT NULL, name varchar(20)" of frame
+ * "frame_name" with PostgreSQL's own grammar, as the element list of a
+ * CREATE TABLE, and return its ColumnDefs.  Only what a frame can honour is
+ * accepted, and what CREATE TABLE would refuse is refused.
+ */
+static List *
+parse_column_list(const char *columns, const char *frame_name)
+{
+	ErrorContextCallback errcallback;
+	List	   *raw;
+	CreateStmt *stmt;
+	ListCell   *lc;
+
+	errcallback.callback = column_list_error_callback;
+	errcallback.arg = (void *) columns;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	raw = raw_parser(psprintf("CREATE TABLE shmcache_frame (%s)", columns),
+					 RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 ||
+		!IsA(((RawStmt *) linitial(raw))->stmt, CreateStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid column list for a frame")));
+	stmt = (CreateStmt *) ((RawStmt *) linitial(raw))->stmt;
+	if (stmt->inhRelations != NIL || stmt->partspec != NULL ||
+		stmt->partbound != NULL || stmt->ofTypename != NULL ||
+		stmt->options != NIL || stmt->tablespacename != NULL ||
+		stmt->accessMethod != NULL || stmt->oncommit != ONCOMMIT_NOOP ||
+		stmt->relation->relpersistence != RELPERSISTENCE_PERMANENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("invalid column list for a frame")));
+
+	foreach(lc, stmt->tableElts)
+	{
+		Node	   *elt = lfirst(lc);
+		ColumnDef  *coldef;
+		ListCell   *lc2;
+
+		if (!IsA(elt, ColumnDef))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("frame column lists may contain only column definitions"),
+					 errhint("Table constraints, LIKE and similar clauses are not supported.")));
+		coldef = (ColumnDef *) elt;
+		foreach(lc2, stmt->tableElts)
+		{
+			if (lfirst(lc2) == elt)
+				break;
+			if (strcmp(((ColumnDef *) lfirst(lc2))->colname, coldef->colname) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("column \"%s\" specified more than once",
+								coldef->colname)));
+		}
+		if (coldef->typeName->setof)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("column \"%s\" cannot be declared SETOF",
+							coldef->colname)));
+		if (coldef->compression != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COMPRESSION is not supported for frame columns")));
+		if (coldef->fdwoptions != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("OPTIONS is not supported for frame columns")));
+		foreach(lc2, coldef->constraints)
+		{
+			Constraint *con = lfirst(lc2);
+
+			if (con->contype != CONSTR_NOTNULL && con->contype != CONSTR_NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("constraint on column \"%s\" is not supported for frames",
+								coldef->colname),
+						 errdetail("Frame columns accept only NOT NULL and NULL.")));
+		}
+		check_nullability(coldef, frame_name);
+	}
+	error_context_stack = errcallback.previous;
+	return stmt->tableElts;
+}
+
+/*
+ * Is this ColumnDef NOT NULL?  (parse_column_list refused NULL and NOT NULL
+ * on one column.)
+ */
+static bool
+column_is_not_null(ColumnDef *coldef)
+{
+	ListCell   *lc;
+
+	if (coldef->is_not_null)
+		return true;
+	foreach(lc, coldef->constraints)
+	{
+		if (((Constraint *) lfirst(lc))->contype == CONSTR_NOTNULL)
+			return true;
+	}
+	return false;
+}
+
+/* Run one utility statement through SPI. */
+static void
+execute_sql(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute failed: %s: %s", SPI_result_code_string(rc), sql);
+}
+
+/*
+ * shmcache_create_frame_internal
+ *		Create frame "rv" with the given columns (ColumnDefs whose type and
+ *		collation are set or resolvable) and return its view's OID.  Used by
+ *		create_frame and cache_table.
+ */
+Oid
+shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
+{
+	Oid			nspid;
+	char	   *qualname;
+	StringInfoData sql;
+	int64		frame_id;
+	bool	   *notnull = palloc0(sizeof(bool) * list_length(coldefs));
+	ListCell   *lc;
+	Oid			viewoid;
+
+	/* (the column definition list of shmcache.scan() cannot be empty) */
+	if (coldefs == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("a frame needs at least one column")));
+	nspid = RangeVarGetCreationNamespace(rv);
+	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", rv->relname)));
+	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
+	frame_id = new_frame_id();
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE VIEW %s AS SELECT * FROM shmcache.scan(" INT64_FORMAT "::pg_catalog.int8) AS f(",
+					 qualname, frame_id);
+	foreach(lc, coldefs)
+	{
+		ColumnDef  *coldef = lfirst(lc);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		typenameTypeIdAndMod(NULL, coldef->typeName, &typid, &typmod);
+		collid = GetColumnDefCollation(NULL, coldef, typid);
+		CheckAttributeType(coldef->colname, typid, collid, NIL, 0);
+		notnull[foreach_current_index(lc)] = column_is_not_null(coldef);
+
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfo(&sql, "%s %s", quote_identifier(coldef->colname),
+						 format_type_extended(typid, typmod,
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY));
+		if (OidIsValid(collid) && collid != get_typcollation(typid))
+			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(collid));
+	}
+	appendStringInfoChar(&sql, ')');
+
+	SPI_connect();
+	execute_sql(sql.data);
+	execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
+						 "FOR EACH ROW EXECUTE FUNCTION shmcache.insert_trigger()",
+						 qualname));
+	SPI_finish();
+
+	viewoid = get_relname_relid(rv->relname, nspid);
+	Assert(OidIsValid(viewoid));
+	shmcache_catalog_insert(frame_id, viewoid, coldefs, notnull);
+	CommandCounterIncrement();
+	shmcache_forget_frame_on_abort(frame_id);
+	/* Take its place in shared memory now: shmcache.max_frames applies. */
+	shmcache_frame_attach(frame_id);
+	return viewoid;
+}
+
+/*
+ * A new frame id: drawn at random from 62 bits rather than counted per
+ * database, so that a frame restored from a dump into another database (or
+ * server) keeps its id without meeting a frame that already has it there;
+ * an id already taken in this database is drawn again.
+ */
+static int64
+new_frame_id(void)
+{
+	for (;;)
+	{
+		uint64		id;
+
+		if (!pg_strong_random(&id, sizeof(id)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random frame id")));
+		id &= (UINT64CONST(1) << 62) - 1;
+		if (id != 0 && !OidIsValid(shmcache_catalog_view_of((int64) id)))
+			return (int64) id;
+	}
+}
+
+/*
+ * shmcache_check_view_change
+ *		Refuse utility statements that would change what a frame's view
+ *		reads (CREATE OR REPLACE VIEW, CREATE RULE): the view and the frame
+ *		must keep reading and writing the same frame with the same columns.
+ */
+void
+shmcache_check_view_change(Node *parsetree)
+{
+	RangeVar   *rv;
+	Oid			relid;
+	int64		frame_id;
+
+	if (IsA(parsetree, ViewStmt) && ((ViewStmt *) parsetree)->replace)
+		rv = ((ViewStmt *) parsetree)->view;
+	else if (IsA(parsetree, RuleStmt))
+		rv = ((RuleStmt *) parsetree)->relation;
+	else
+		return;
+	if (ShmcacheShared == NULL)
+		return;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(relid) && shmcache_catalog_lookup_view(relid, &frame_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the definition of \"%s\": it is the view of a shmcache frame",
+						rv->relname),
+				 errhint("A frame's columns are fixed when it is created; create a new frame instead.")));
+}
+
+/* Context of reads_other_frame(). */
+typedef struct FrameScanWalk
+{
+	Oid			scan_funcoid;	/* the extension's shmcache.scan() */
+	Oid			viewoid;		/* the view being defined */
+	Oid			other_view;		/* set to the view of a frame it reads */
+} FrameScanWalk;
+
+/*
+ * Does this part of a view's query call shmcache.scan() for a frame that
+ * belongs to another view?  Sets walk->other_view.
+ */
+static bool
+reads_other_frame(Node *node, FrameScanWalk *walk)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, reads_other_frame, walk, 0);
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == walk->scan_funcoid &&
+		list_length(((FuncExpr *) node)->args) == 1 &&
+		IsA(linitial(((FuncExpr *) node)->args), Const) &&
+		!((Const *) linitial(((FuncExpr *) node)->args))->constisnull)
+	{
+		Oid			frame_view = shmcache_catalog_view_of(DatumGetInt64(((Const *) linitial(((FuncExpr *) node)->args))->constvalue));
+
+		if (OidIsValid(frame_view) && frame_view != walk->viewoid)
+		{
+			walk->other_view = frame_view;
+			return true;
+		}
+	}
+	return expression_tree_walker(node, reads_other_frame, walk);
+}
+
+/*
+ * shmcache_check_new_view
+ *		A view was just created: refuse it if it reads, through
+ *		shmcache.scan() with a constant id, a frame that is another view's.
+ *		Only a frame's own view reads it that way; this is what keeps a view
+ *		restored from a dump into a database that already has a frame with
+ *		the dumped id from showing that frame's rows.
+ */
+void
+shmcache_check_new_view(Oid viewoid)
+{
+	FrameScanWalk walk;
+	Relation	view;
+
+	walk.scan_funcoid = shmcache_scan_function_oid();
+	if (!OidIsValid(walk.scan_funcoid) || !OidIsValid(viewoid))
+		return;
+	walk.viewoid = viewoid;
+	walk.other_view = InvalidOid;
+	view = relation_open(viewoid, AccessShareLock);
+	if (view->rd_rel->relkind == RELKIND_VIEW &&
+		reads_other_frame((Node *) get_view_query(view), &walk))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("view \"%s\" would read the frame of view \"%s\"",
+						RelationGetRelationName(view), get_rel_name(walk.other_view)),
+				 errdetail("Only a frame's own view may call shmcache.scan() with its id."),
+				 errhint("Read the frame through its view \"%s\".",
+						 get_rel_name(walk.other_view))));
+	relation_close(view, NoLock);
+}
+
+/*
+ * shmcache.create_frame(name text, columns text) RETURNS regclass
+ *		Create a frame and its view.
+ */
+Datum
+shmcache_create_frame(PG_FUNCTION_ARGS)
+{
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	char	   *columns = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	RangeVar   *rv;
+
+	shmcache_require_shmem();
+	rv = makeRangeVarFromNameList(textToQualifiedNameList(name));
+	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns,
+																	   rv->relname)));
+}
+
+/*
+ * object_access_hook: when a view is dropped (DROP VIEW, DROP SCHEMA
+ *		... CASCADE, DROP EXTENSION ... CASCADE, drop_frame) delete its
+ *		catalog row and free its frame at commit; when a database is dropped,
+ *		free all its frames.
+ */
+static void
+shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					   int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	if (access != OAT_DROP || ShmcacheShared == NULL)
+		return;
+
+	if (classId == RelationRelationId && subId == 0 &&
+		get_rel_relkind(objectId) == RELKIND_VIEW)
+	{
+		int64		frame_id;
+
+		if (shmcache_catalog_delete_view(objectId, &frame_id))
+			shmcache_snapshot_forget_on_commit(MyDatabaseId, frame_id);
+		shmcache_forget_frame_on_commit(MyDatabaseId, objectId);
+	}
+	else if (classId == DatabaseRelationId)
+	{
+		shmcache_forget_frame_on_commit(objectId, InvalidOid);
+		shmcache_snapshot_forget_on_commit(objectId, 0);
+	}
+}
+
+/*
+ * shmcache_frames_init
+ *		Install the object access hook (from _PG_init).
+ */
+void
+shmcache_frames_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = shmcache_object_access;
+}
