@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * autoload.c
- *	  Frames survive restarts: the persistence GUCs and the background
- *	  workers that load snapshots at server start and save frames
- *	  periodically and at shutdown.
+ *	  Frames survive restarts: the background workers that load snapshots at
+ *	  server start and save frames periodically and at shutdown (their
+ *	  settings are defined with the others in shmcache.c).
  *
  * In the style of pg_prewarm's autoprewarm:
  *
@@ -64,88 +64,18 @@
 
 #include "shmcache.h"
 
-/* GUC variables */
-bool		shmcache_autoload = true;
-bool		shmcache_autoload_wait = true;
-int			shmcache_save_interval = 300;
-int			shmcache_debug_io_delay = 0;
-int			shmcache_debug_commit_delay = 0;
-
 PGDLLEXPORT void shmcache_leader_main(Datum main_arg);
 PGDLLEXPORT void shmcache_loader_main(Datum main_arg);
 
 /*
  * shmcache_autoload_init
- *		Define the persistence GUCs and register the leader (from _PG_init,
- *		while shared_preload_libraries are loaded).
+ *		Register the leader (from _PG_init, while shared_preload_libraries
+ *		are loaded).
  */
 void
 shmcache_autoload_init(void)
 {
 	BackgroundWorker worker;
-
-	DefineCustomBoolVariable("shmcache.autoload",
-							 "Load every frame that has a snapshot at server start.",
-							 "A background worker loads them; queries that reach a frame "
-							 "before it is loaded wait for it (see shmcache.autoload_wait).",
-							 &shmcache_autoload,
-							 true,
-							 PGC_POSTMASTER,
-							 0,
-							 NULL,
-							 NULL,
-							 NULL);
-
-	DefineCustomBoolVariable("shmcache.autoload_wait",
-							 "Queries wait for a frame that is still being loaded at server start.",
-							 "When off, such a query reads the frame as empty.  Writers always wait.",
-							 &shmcache_autoload_wait,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL,
-							 NULL,
-							 NULL);
-
-	DefineCustomIntVariable("shmcache.save_interval",
-							"Time between saves of the frames changed since their last save.",
-							"Frames are also saved at a clean shutdown. "
-							"If set to zero, they are saved only at shutdown.",
-							&shmcache_save_interval,
-							300,
-							0,
-							INT_MAX / 1000,
-							PGC_SIGHUP,
-							GUC_UNIT_S,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("shmcache.debug_io_delay",
-							"Sleep this long after each block of rows saved or restored (testing only).",
-							NULL,
-							&shmcache_debug_io_delay,
-							0,
-							0,
-							10000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("shmcache.debug_commit_delay",
-							"Sleep this long at commit before a frame's rows are published (testing only).",
-							NULL,
-							&shmcache_debug_commit_delay,
-							0,
-							0,
-							10000,
-							PGC_SUSET,
-							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							NULL,
-							NULL,
-							NULL);
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;

@@ -66,16 +66,9 @@
 #include "shmcache.h"
 #include "input.h"
 
-/*
- * The text/CSV fast path reads fields of CopyFromStateData, core's private
- * COPY FROM state, whose layout and rules change between major versions
- * (PostgreSQL 16 indexes defexprs by column and adds COPY's DEFAULT option,
- * 17 adds ON_ERROR): it is built for PostgreSQL 15 only, and later versions
- * load through NextCopyFrom().
- */
-#if PG_VERSION_NUM < 160000
+/* The fast text/CSV path reads COPY FROM's private state (see compat.h). */
+#ifdef SHMCACHE_FAST_COPY
 #include "commands/copyfrom_internal.h"
-#define SHMCACHE_FAST_COPY 1
 #endif
 
 PG_FUNCTION_INFO_V1(shmcache_copy_from);
@@ -103,21 +96,7 @@ check_insert_privilege(Relation view, List *attnamelist)
 	rte->relid = RelationGetRelid(view);
 	rte->relkind = view->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-#if PG_VERSION_NUM >= 160000
-	{
-		RTEPermissionInfo *perminfo = makeNode(RTEPermissionInfo);
-
-		perminfo->relid = rte->relid;
-		perminfo->requiredPerms = ACL_INSERT;
-		perminfo->insertedCols = columns;
-		rte->perminfoindex = 1;
-		ExecCheckPermissions(list_make1(rte), list_make1(perminfo), true);
-	}
-#else
-	rte->requiredPerms = ACL_INSERT;
-	rte->insertedCols = columns;
-	ExecCheckRTPerms(list_make1(rte), true);
-#endif
+	shmcache_check_insert_perms(rte, columns);
 }
 
 /*

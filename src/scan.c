@@ -350,11 +350,7 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 Oid
 shmcache_scan_check_as_user(RangeTblEntry *rte)
 {
-#if PG_VERSION_NUM < 160000
-	return rte->checkAsUser;
-#else
-	return InvalidOid;
-#endif
+	return shmcache_rte_check_as_user(rte);
 }
 
 /*

@@ -1,8 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * shmcache.c
- *	  Module entry point: GUCs and hook registration (the persistence GUCs
- *	  and the autoload/saver background worker are in autoload.c).
+ *	  Module entry point: every GUC, and hook and worker registration.
  *
  * shmcache must be loaded through shared_preload_libraries: its memory is
  * reserved when the postmaster starts.  Loaded any other way, the library
@@ -30,6 +29,11 @@ int			shmcache_size_mb = 256;
 int			shmcache_max_frames = 1000;
 bool		shmcache_enable_pushdown = true;
 bool		shmcache_enable_customscan = true;
+bool		shmcache_autoload = true;
+bool		shmcache_autoload_wait = true;
+int			shmcache_save_interval = 300;
+int			shmcache_debug_io_delay = 0;
+int			shmcache_debug_commit_delay = 0;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -115,6 +119,76 @@ shmcache_define_session_gucs(void)
 							 NULL);
 }
 
+/* A hidden, superuser-only delay in milliseconds, for tests only. */
+static void
+define_debug_delay(const char *name, const char *description, int *variable)
+{
+	DefineCustomIntVariable(name,
+							description,
+							NULL,
+							variable,
+							0,
+							0,
+							10000,
+							PGC_SUSET,
+							GUC_UNIT_MS | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							NULL,
+							NULL,
+							NULL);
+}
+
+/*
+ * Define the persistence GUCs (see autoload.c and snapshot.c); with the
+ * shared memory ones, while shared_preload_libraries are being loaded.
+ */
+static void
+shmcache_define_persistence_gucs(void)
+{
+	DefineCustomBoolVariable("shmcache.autoload",
+							 "Load every frame that has a snapshot at server start.",
+							 "A background worker loads them; queries that reach a frame "
+							 "before it is loaded wait for it (see shmcache.autoload_wait).",
+							 &shmcache_autoload,
+							 true,
+							 PGC_POSTMASTER,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomBoolVariable("shmcache.autoload_wait",
+							 "Queries wait for a frame that is still being loaded at server start.",
+							 "When off, such a query reads the frame as empty.  Writers always wait.",
+							 &shmcache_autoload_wait,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
+
+	DefineCustomIntVariable("shmcache.save_interval",
+							"Time between saves of the frames changed since their last save.",
+							"Frames are also saved at a clean shutdown. "
+							"If set to zero, they are saved only at shutdown.",
+							&shmcache_save_interval,
+							300,
+							0,
+							INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL,
+							NULL,
+							NULL);
+
+	define_debug_delay("shmcache.debug_io_delay",
+					   "Sleep this long after each block of rows saved or restored (testing only).",
+					   &shmcache_debug_io_delay);
+	define_debug_delay("shmcache.debug_commit_delay",
+					   "Sleep this long at commit before a frame's rows are published (testing only).",
+					   &shmcache_debug_commit_delay);
+}
+
 void
 _PG_init(void)
 {
@@ -122,6 +196,7 @@ _PG_init(void)
 	if (!process_shared_preload_libraries_in_progress)
 		return;
 	shmcache_define_shmem_gucs();
+	shmcache_define_persistence_gucs();
 	shmcache_autoload_init();
 	MarkGUCPrefixReserved("shmcache");
 

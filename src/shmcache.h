@@ -57,10 +57,16 @@
  * a block of their own). */
 #define SHMCACHE_BLOCK_SIZE			(256 * 1024)
 
-/* GUCs (shmcache.c) */
+/* GUCs (all defined in shmcache.c) */
 extern int	shmcache_size_mb;
 extern int	shmcache_max_frames;
 extern bool shmcache_enable_customscan;
+extern bool shmcache_enable_pushdown;
+extern bool shmcache_autoload;
+extern bool shmcache_autoload_wait;
+extern int	shmcache_save_interval;
+extern int	shmcache_debug_io_delay;
+extern int	shmcache_debug_commit_delay;
 
 /*
  * How a column's values are stored and compared.  The integer kinds are the
@@ -481,7 +487,6 @@ struct ExprState;
 struct ExplainState;
 
 /* aggregate.c */
-extern bool shmcache_enable_pushdown;
 extern void shmcache_aggregate_init(void);
 
 /* snapshot.c: snapshot files, save, restore, shared snapshot table */
@@ -516,12 +521,7 @@ extern void shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 										bool file_kept, uint64 rows);
 extern int	shmcache_snapshot_abandon_pending(Oid dbid);
 
-/* autoload.c: GUCs and background workers */
-extern bool shmcache_autoload;
-extern bool shmcache_autoload_wait;
-extern int	shmcache_save_interval;
-extern int	shmcache_debug_io_delay;
-extern int	shmcache_debug_commit_delay;
+/* autoload.c: background workers */
 extern void shmcache_autoload_init(void);
 
 #endif							/* SHMCACHE_H */

@@ -155,8 +155,9 @@ shmcache_xact_init(void)
 	RegisterResourceReleaseCallback(shmcache_release_pins, NULL);
 }
 
+/* This transaction's writer of frame "frame_id", or of view "viewoid". */
 static ShmcacheWriter *
-writer_find_by_id(int64 frame_id)
+find_writer(int64 frame_id, Oid viewoid)
 {
 	ListCell   *lc;
 
@@ -164,11 +165,14 @@ writer_find_by_id(int64 frame_id)
 	{
 		ShmcacheWriter *writer = lfirst(lc);
 
-		if (writer->frame_id == frame_id)
+		if (writer->frame_id == frame_id ||
+			(OidIsValid(viewoid) && writer->viewoid == viewoid))
 			return writer;
 	}
 	return NULL;
 }
+
+#define writer_find_by_id(frame_id) find_writer((frame_id), InvalidOid)
 
 /*
  * shmcache_writer_lookup
@@ -177,16 +181,7 @@ writer_find_by_id(int64 frame_id)
 ShmcacheWriter *
 shmcache_writer_lookup(Oid viewoid)
 {
-	ListCell   *lc;
-
-	foreach(lc, writers)
-	{
-		ShmcacheWriter *writer = lfirst(lc);
-
-		if (writer->viewoid == viewoid)
-			return writer;
-	}
-	return NULL;
+	return find_writer(0, viewoid);
 }
 
 /*
