@@ -469,9 +469,7 @@ shmcache_frame_attach(int64 frame_id)
 	dsa_pointer version_dp;
 	bool		found;
 
-	memset(&key, 0, sizeof(key));
-	key.dbid = MyDatabaseId;
-	key.frame_id = frame_id;
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	found = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;

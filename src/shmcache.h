@@ -215,6 +215,18 @@ typedef struct ShmcacheFrameKey
 	int64		frame_id;		/* shmcache.frame_catalog.frame_id */
 } ShmcacheFrameKey;
 
+/* The key of frame "frame_id" of database "dbid". */
+static inline ShmcacheFrameKey
+shmcache_frame_key(Oid dbid, int64 frame_id)
+{
+	ShmcacheFrameKey key;
+
+	memset(&key, 0, sizeof(key));
+	key.dbid = dbid;
+	key.frame_id = frame_id;
+	return key;
+}
+
 /*
  * Entry of the shared frame table (protected by ShmcacheControl.lock).
  * Created on first use of a frame after its definition was read from the

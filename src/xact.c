@@ -194,9 +194,7 @@ pin_current(int64 frame_id, Oid *viewoid)
 {
 	ShmcacheFrameKey key;
 
-	memset(&key, 0, sizeof(key));
-	key.dbid = MyDatabaseId;
-	key.frame_id = frame_id;
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 
 	for (;;)
 	{
@@ -520,9 +518,7 @@ writer_commit(ShmcacheWriter *writer)
 	pg_write_barrier();
 	pg_atomic_write_u64(&writer->target->nrows, writer->nrows);
 
-	memset(&key, 0, sizeof(key));
-	key.dbid = MyDatabaseId;
-	key.frame_id = writer->frame_id;
+	key = shmcache_frame_key(MyDatabaseId, writer->frame_id);
 
 	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
 	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
@@ -1059,9 +1055,7 @@ shmcache_frame_rows(int64 frame_id)
 	if (writer != NULL)
 		return writer->nrows;
 
-	memset(&key, 0, sizeof(key));
-	key.dbid = MyDatabaseId;
-	key.frame_id = frame_id;
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
 	if (frame != NULL)
