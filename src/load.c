@@ -282,6 +282,17 @@ next_text_row(CopyFromState cstate, const LoadField *fields, int nfields,
 #endif							/* SHMCACHE_FAST_COPY */
 
 /*
+ * Take the write claim on frame "frame_id" of "view", once a load of the
+ * frame at server start has ended.
+ */
+static ShmcacheWriter *
+claim_frame(Relation view, int64 frame_id)
+{
+	shmcache_snapshot_wait_loaded(frame_id, true);
+	return shmcache_writer_begin(view, frame_id);
+}
+
+/*
  * Take the write claim on the frame of "view" to append to it, unless its
  * snapshot holds rows that were not loaded.
  */
@@ -289,7 +300,7 @@ static ShmcacheWriter *
 begin_append(Relation view)
 {
 	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
-	ShmcacheWriter *writer = shmcache_writer_begin(view, frame_id);
+	ShmcacheWriter *writer = claim_frame(view, frame_id);
 
 	shmcache_snapshot_check_appendable(frame_id, RelationGetRelationName(view));
 	return writer;
@@ -632,7 +643,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	receiver.pub.rDestroy = frame_receiver_destroy;
 	receiver.pub.mydest = DestNone;
 	receiver.view = view;
-	receiver.writer = shmcache_writer_begin(view, shmcache_frame_id_of(viewoid));
+	receiver.writer = claim_frame(view, shmcache_frame_id_of(viewoid));
 
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
@@ -661,7 +672,7 @@ truncate_frame(Relation view)
 		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
 	PreventCommandIfReadOnly("TRUNCATE");
 
-	shmcache_writer_truncate(shmcache_writer_begin(view, frame_id), view);
+	shmcache_writer_truncate(claim_frame(view, frame_id), view);
 	shmcache_snapshot_settle_on_commit(frame_id);
 }
 

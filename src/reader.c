@@ -108,6 +108,7 @@ shmcache_reader_start(ShmcacheReader *reader)
 		memset(&reader->snap, 0, sizeof(reader->snap));
 	else
 	{
+		shmcache_snapshot_wait_loaded(DatumGetInt64(frame_id), false);
 		shmcache_read_begin(DatumGetInt64(frame_id),
 							reader->parent->state->es_snapshot, &reader->snap);
 		reader->pinned = true;

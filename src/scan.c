@@ -618,6 +618,7 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	shmcache_require_shmem();
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
+	shmcache_snapshot_wait_loaded(frame_id, false);
 	shmcache_read_begin(frame_id,
 						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &snap);
 	shmcache_check_read_privilege(snap.viewoid, InvalidOid, NIL, true);

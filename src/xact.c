@@ -290,8 +290,10 @@ shmcache_writers_reopen(void)
  * shmcache_writer_begin
  *		Take the write claim on a frame (waiting for another writer's
  *		transaction to end) and return this transaction's writer state.
- *		The caller holds at least RowExclusiveLock on the view and has checked
- *		privileges.
+ *		The caller holds at least RowExclusiveLock on the view, has checked
+ *		privileges and has waited for the frame's autoload (see
+ *		shmcache_snapshot_wait_loaded), so that its rows are never
+ *		overwritten by the load.
  */
 ShmcacheWriter *
 shmcache_writer_begin(Relation view, int64 frame_id)
@@ -302,8 +304,6 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	if (writer != NULL)
 		return writer;
 
-	/* A frame still being loaded at server start is loaded first. */
-	shmcache_snapshot_wait_loaded(frame_id, true);
 	LockDatabaseObject(RelationRelationId, RelationGetRelid(view), 0,
 					   ExclusiveLock);
 
@@ -810,7 +810,8 @@ find_owner_pin(int64 frame_id)
  *		writes the frame, those its commands before "snapshot"'s wrote (all
  *		of them if "snapshot" is NULL); or, if this query (resource owner)
  *		read the frame already, what it saw then.  The pin belongs to
- *		CurrentResourceOwner.
+ *		CurrentResourceOwner.  Readers that want to see a frame still being
+ *		loaded at server start wait for its autoload first.
  *
  *		Taking a transaction's own rows as of the reader's snapshot, not as
  *		of the moment the reader starts, is what keeps a cursor that starts
@@ -853,7 +854,6 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *sna
 	else
 	{
 		pin->own_writes = false;
-		shmcache_snapshot_wait_loaded(frame_id, false);
 		pin->version_dp = pin_current(frame_id, &pin->viewoid);
 		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
 										   dsa_get_address(shmcache_area(),
