@@ -332,7 +332,7 @@ extern ShmcacheAppender *shmcache_appender_create(MemoryContext context);
 extern void shmcache_appender_reset(ShmcacheAppender *appender);
 extern void shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appender,
 								uint64 row, Datum *values, bool *nulls,
-								Relation view);
+								const char *frame_name);
 extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
 									 uint64 to_rows);
 extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);

@@ -61,7 +61,6 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
 
 #include "shmcache.h"
 
@@ -652,29 +651,17 @@ shmcache_appender_reset(ShmcacheAppender *appender)
 /*
  * shmcache_append_row
  *		Store a row at position "row" of "version".  Writer only; the row
- *		becomes visible to others only when nrows is advanced past it.
- *		"view" is the frame's view, for the names in error messages.
+ *		becomes visible to others only when nrows is advanced past it.  The
+ *		caller has checked NOT NULL; "frame_name" names the frame in an
+ *		out-of-memory error.
  */
 void
 shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appender,
-					uint64 row, Datum *values, bool *nulls, Relation view)
+					uint64 row, Datum *values, bool *nulls, const char *frame_name)
 {
-	const char *frame_name = RelationGetRelationName(view);
 	uint32		slot = row & SHMCACHE_CHUNK_MASK;
 	char	   *chunk;
 	int			i;
-
-	/* Check constraints before touching shared memory. */
-	for (i = 0; i < version->natts; i++)
-	{
-		if (nulls[i] && version->cols[i].notnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-							NameStr(TupleDescAttr(RelationGetDescr(view), i)->attname),
-							frame_name),
-					 errtablecol(view, i + 1)));
-	}
 
 	if (slot == 0 && (row >> SHMCACHE_CHUNK_SHIFT) == version->nchunks)
 		chunk = chunk_add(version, frame_name);

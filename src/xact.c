@@ -434,17 +434,30 @@ writer_visible_state(ShmcacheWriter *writer, Snapshot snapshot,
 
 /*
  * shmcache_writer_append
- *		Append one row; visible to this transaction at once, to others at
- *		commit.
+ *		Append one row, after checking NOT NULL; visible to this transaction
+ *		at once, to others at commit.
  */
 void
 shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 					   bool *nulls)
 {
+	int			i;
+
+	/* Check constraints before touching shared memory. */
+	for (i = 0; i < writer->target->natts; i++)
+	{
+		if (nulls[i] && writer->target->cols[i].notnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+							NameStr(TupleDescAttr(RelationGetDescr(view), i)->attname),
+							RelationGetRelationName(view)),
+					 errtablecol(view, i + 1)));
+	}
 	writer_mark(writer);
 	writer_note_command(writer);
 	shmcache_append_row(writer->target, writer->appender, writer->nrows,
-						values, nulls, view);
+						values, nulls, RelationGetRelationName(view));
 	writer->nrows++;
 }
 
