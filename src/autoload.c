@@ -33,6 +33,9 @@
  * leader ends, frames it did not load are marked "not loaded" and their
  * waiters woken, so no query waits for a load that will never come.
  *
+ * Layer: persistence, beside the stack: background workers over snapshot.c
+ * and the writer API.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/autoload.c

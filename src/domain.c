@@ -25,6 +25,9 @@
  * a snapshot file (shmcache.autoload off, or before shmcache.restore()) are
  * not checked: snapshot.c loads them as they were saved.
  *
+ * Layer: SQL surface: reads frames through the visibility layer to check
+ * their values.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/domain.c

@@ -25,6 +25,9 @@
  *	   entry for variable-width columns (text, numeric, ...: the rows then
  *	   only look up their code) and once per row for other fixed-width types.
  *
+ * Layer: filters, below the reader (which applies them to each chunk it
+ * hands out) and used by the planner hooks to decide what to push.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/filter.c

@@ -5,6 +5,9 @@
  *	  shmcache.drop_frame() and the sources of the shmcache.frames and
  *	  shmcache.memory views.
  *
+ * Layer: SQL surface: reports and drop_frame over definitions and shared
+ * memory.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/functions.c

@@ -38,6 +38,8 @@
  *	   in the session's TimeZone, as DecodeDateTime() does.  timestamp
  *	   ignores a zone, as timestamp_in() does.
  *
+ * Layer: SQL surface helper of load.c: text input of single values.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/input.c

@@ -26,6 +26,8 @@
  * for server files and programs, as COPY requires), TRUNCATE on the view to
  * empty it.
  *
+ * Layer: SQL surface: loading through the writer API of xact.c.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/load.c

@@ -35,6 +35,9 @@
  * shmcache.scan()), since a scan started inside a worker would take a
  * snapshot of its own.
  *
+ * Layer: plan/exec: the planner hook and the ShmcacheScan node over the
+ * reader.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/scan.c

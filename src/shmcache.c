@@ -7,6 +7,8 @@
  * reserved when the postmaster starts.  Loaded any other way, the library
  * registers nothing and every SQL function raises one clear error.
  *
+ * Layer: module entry: registers every layer's hooks and defines every GUC.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/shmcache.c

@@ -25,6 +25,8 @@
  * Locking: the frame table and the "current" pointers of its entries are
  * protected by ShmcacheShared->lock.  The DSA area does its own locking.
  *
+ * Layer: shared memory (the bottom layer).
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/shmem.c

@@ -45,6 +45,9 @@
  *	   table holds one reference for the current version, every reader and
  *	   writer pin holds one more.
  *
+ * Layer: storage, above shared memory; it knows no relation, transaction or
+ * catalog.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/storage.c

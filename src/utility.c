@@ -29,6 +29,9 @@
  * ExecCheckRTPerms, as COPY does for a table, so ExecutorCheckPerms_hook
  * sees it.)
  *
+ * Layer: SQL surface: the ProcessUtility hook, dispatching to load.c,
+ * domain.c and frames.c.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/utility.c

@@ -37,6 +37,9 @@
  * transaction; frames whose definition was created by an aborted transaction
  * are removed at abort.
  *
+ * Layer: transactions and visibility, above definitions (catalog.c, which
+ * attaches a frame on first use) and storage.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/xact.c
