@@ -43,9 +43,12 @@ ISOLATION := $(patsubst tests/specs/%.spec,%,$(sort $(wildcard tests/specs/*.spe
 ISOLATION_OPTS = --inputdir=tests --temp-instance=./tmp_check_iso \
 	--temp-config=tests/shmcache.conf --load-extension=shmcache
 
-# TAP tests (tests/*.pl)
+# TAP tests (tests/*.pl), with what they share in tests/ShmcacheTest.pm.
+# PGXS sets PROVE_FLAGS (empty) after this point: "override" keeps ours, and
+# adds it to a PROVE_FLAGS given on the command line.
 TAP_TESTS = 1
 PROVE_TESTS := $(sort $(wildcard tests/*.pl))
+override PROVE_FLAGS += -I ./tests
 
 EXTRA_CLEAN = tmp_check_regress tmp_check_iso output_iso
 

@@ -17,16 +17,11 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('restart');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '64MB'\n"
-	  . "shmcache.autoload = off\n");
-$node->start;
+my $node = shmcache_node('restart', conf => ['shmcache.autoload = off']);
 
 my $csv = $node->basedir . '/src.csv';
 
@@ -82,19 +77,6 @@ SELECT (SELECT count(*) FROM (SELECT $exprs FROM $frame EXCEPT ALL SELECT $exprs
 	is($diff, "0", "$name (expressions of columns)");
 }
 
-sub frame_rows
-{
-	my ($db, $frame) = @_;
-	return $node->safe_psql($db,
-		"SELECT rows FROM shmcache.frames WHERE frame = '$frame'::regclass");
-}
-
-sub used_bytes
-{
-	return $node->safe_psql('postgres',
-		'SELECT used_bytes FROM shmcache.memory');
-}
-
 $node->safe_psql('postgres', 'CREATE DATABASE dba');
 $node->safe_psql('postgres', 'CREATE DATABASE dbb');
 $node->safe_psql($_, 'CREATE EXTENSION shmcache')
@@ -135,8 +117,8 @@ frame_equals('dba', 'bycopy', 'src', 'A: copy_from loads every value');
 frame_equals('dba', 'src_cache', 'src', 'A: cache_table loads every value');
 frame_equals('dbb', 'typed', 'src', 'B: COPY FROM STDIN loads every value');
 
-is(frame_rows('dba', 'typed'), '5000', 'A: shmcache.frames counts rows');
-is(frame_rows('dbb', 'typed'), '3000', 'B: shmcache.frames counts rows');
+is(frame_rows($node, 'typed', 'dba'), '5000', 'A: shmcache.frames counts rows');
+is(frame_rows($node, 'typed', 'dbb'), '3000', 'B: shmcache.frames counts rows');
 
 # Isolation between databases.
 my $a_id = $node->safe_psql('dba',
@@ -183,14 +165,14 @@ sub check_isolation
 
 check_isolation('before restart');
 
-my $used_loaded = used_bytes();
+my $used_loaded = used_bytes($node);
 cmp_ok($used_loaded, '>', 1_000_000, 'loaded frames use memory');
 
 # Clean restart.
 $node->restart;
 
-cmp_ok($node->safe_psql('postgres', 'SELECT used_bytes FROM shmcache.memory'),
-	'<', 65536, 'after restart almost nothing is in use before frames are touched');
+cmp_ok(used_bytes($node), '<', 65536,
+	'after restart almost nothing is in use before frames are touched');
 
 foreach my $f ('typed', 'bycopy', 'src_cache', 'samename', 'pad1')
 {
@@ -211,7 +193,7 @@ is( $node->safe_psql('dba',
 	'id bigint, name text, amount numeric(12,3), ts timestamp with time zone, doc jsonb, tags integer[]',
 	'A: frame columns survive the restart');
 
-my $used_empty = used_bytes();
+my $used_empty = used_bytes($node);
 cmp_ok($used_empty, '<', 1_000_000,
 	"empty frames after restart use little memory ($used_empty bytes)");
 cmp_ok($used_empty, '<', $used_loaded / 10,
@@ -265,17 +247,17 @@ $node->safe_psql('dba', "SELECT shmcache.truncate('typed'); INSERT INTO typed SE
 $node->safe_psql('dbb', "SELECT shmcache.truncate('typed'); INSERT INTO typed SELECT * FROM src");
 my $a_bytes = $node->safe_psql('dba', 'SELECT sum(bytes) FROM shmcache.frames');
 my $b_bytes = $node->safe_psql('dbb', 'SELECT sum(bytes) FROM shmcache.frames');
-my $used_both = used_bytes();
+my $used_both = used_bytes($node);
 is($used_both, $a_bytes + $b_bytes,
 	'used_bytes is the sum of the frames of both databases');
 is($node->safe_psql('dbb', 'SELECT frames FROM shmcache.memory'),
 	'2', "shmcache.memory in B counts B's frames");
 
 $node->safe_psql('postgres', 'DROP DATABASE dbb');
-is(used_bytes(), $a_bytes, "DROP DATABASE frees that database's frames");
+is(used_bytes($node), $a_bytes, "DROP DATABASE frees that database's frames");
 
 $node->safe_psql('dba', 'DROP EXTENSION shmcache CASCADE');
-is(used_bytes(), '0', 'DROP EXTENSION ... CASCADE frees the frames');
+is(used_bytes($node), '0', 'DROP EXTENSION ... CASCADE frees the frames');
 is($node->safe_psql('dba', "SELECT to_regclass('typed') IS NULL"),
 	't', 'and drops their views');
 

@@ -13,34 +13,11 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
-use Time::HiRes qw(usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('crash');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '64MB'\n"
-	  . "restart_after_crash = on\n");
-$node->start;
-
-# Wait until the server accepts connections (during a crash restart a
-# connection attempt may fail in any way).
-sub wait_for_server
-{
-	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
-	while (time() < $deadline)
-	{
-		my $ok = eval {
-			my ($ret, $out) = $node->psql('postgres', 'SELECT 1');
-			$ret == 0 && $out eq '1';
-		};
-		return 1 if $ok;
-		usleep(100_000);
-	}
-	return 0;
-}
+my $node = shmcache_node('crash', conf => ['restart_after_crash = on']);
 
 # A program that writes $n rows at once, then one row every 0.1 s for at
 # most 60 s: the load is in progress, with $n unpublished rows appended, for
@@ -57,19 +34,6 @@ sub slow_insert
 	my ($frame, $n) = @_;
 	return "INSERT INTO $frame SELECT i FROM generate_series(1, $n) i "
 	  . "UNION ALL SELECT 0 FROM pg_sleep(60)";
-}
-
-sub memory_used
-{
-	return $node->safe_psql('postgres',
-		'SELECT used_bytes FROM shmcache.memory');
-}
-
-sub frame_rows
-{
-	my ($frame) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT rows FROM shmcache.frames WHERE frame = '$frame'::regclass");
 }
 
 # pid of the backend running a query that matches $pattern (LIKE)
@@ -104,22 +68,22 @@ SELECT shmcache.create_frame('f', 'x int8');
 SELECT shmcache.create_frame('g', 'x int8, t text');
 });
 $node->safe_psql('postgres', 'SELECT count(*) FROM f; SELECT count(*) FROM g');
-my $used_fresh = memory_used();
+my $used_fresh = used_bytes($node);
 $node->safe_psql('postgres',
 	"SELECT shmcache.copy_from_program('f', 'seq 1 100000', 'format text')");
-my $used_fresh_loaded = memory_used();
+my $used_fresh_loaded = used_bytes($node);
 cmp_ok($used_fresh_loaded, '>', $used_fresh + 800_000,
 	'a load of 100000 int8 takes memory');
 $node->safe_psql('postgres',
 	"INSERT INTO g SELECT i, i || repeat('t', i % 100) FROM generate_series(1, 20000) i");
-is(frame_rows('f'), '100000', 'f loaded');
-is(frame_rows('g'), '20000', 'g loaded');
+is(frame_rows($node, 'f'), '100000', 'f loaded');
+is(frame_rows($node, 'g'), '20000', 'g loaded');
 
 ########################################################################
 # SIGKILL during a load
 ########################################################################
 
-my $used_before = memory_used();
+my $used_before = used_bytes($node);
 my $loader = $node->background_psql('postgres', on_error_stop => 0);
 $loader->query_until(qr/started/,
 	"\\echo started\nSELECT shmcache.copy_from_program('f', '"
@@ -127,13 +91,13 @@ $loader->query_until(qr/started/,
 	  . "', 'format text');\n");
 my $pid = loader_pid('%copy_from_program%');
 wait_for_growth($used_before, 1_000_000, 'SIGKILL');
-is(frame_rows('f'), '100000', 'rows of an unfinished load are not visible');
+is(frame_rows($node, 'f'), '100000', 'rows of an unfinished load are not visible');
 
 my $log_offset = -s $node->logfile;
 ok(kill('KILL', $pid), "SIGKILL sent to loading backend $pid");
 eval { $loader->quit; };
 
-ok(wait_for_server(),
+ok(wait_for_server($node),
 	'server accepts connections again after the crash');
 ok( $node->log_contains(
 		qr/server process \(PID $pid\) was terminated by signal 9/,
@@ -149,12 +113,12 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM g'),
 	'0', 'frame g is empty after the crash restart');
 is($node->safe_psql('postgres', 'SELECT count(*), sum(rows) FROM shmcache.frames'),
 	'2|0', 'shmcache.frames lists both frames, with no rows');
-is(memory_used(), $used_fresh,
+is(used_bytes($node), $used_fresh,
 	'empty frames use what they use on a fresh server (nothing leaked)');
 $node->safe_psql('postgres',
 	"SELECT shmcache.copy_from_program('f', 'seq 1 100000', 'format text')");
-is(frame_rows('f'), '100000', 'reload after the crash restart');
-is(memory_used(), $used_fresh_loaded,
+is(frame_rows($node, 'f'), '100000', 'reload after the crash restart');
+is(used_bytes($node), $used_fresh_loaded,
 	'reload uses what it used on a fresh server');
 is($node->safe_psql('postgres', 'SELECT count(*), sum(x) FROM f'),
 	'100000|5000050000', 'reloaded rows are right');
@@ -171,10 +135,10 @@ sub check_undone
 {
 	my ($frame, $rows_before, $used_before, $what) = @_;
 
-	is(frame_rows($frame), $rows_before, "$what: rows as before the load");
+	is(frame_rows($node, $frame), $rows_before, "$what: rows as before the load");
 	is($node->safe_psql('postgres', "SELECT count(*) FROM $frame"),
 		$rows_before, "$what: scan sees the rows as before the load");
-	is(memory_used(), $used_before, "$what: used_bytes as before the load");
+	is(used_bytes($node), $used_before, "$what: used_bytes as before the load");
 
 	my ($ret, $out, $err) = $node->psql(
 		'postgres', qq{
@@ -186,14 +150,14 @@ ROLLBACK;
 });
 	is($ret, 0, "$what: the next appender goes on at once") or diag $err;
 	is($out, $rows_before + 1000, "$what: and sees its own rows");
-	is(memory_used(), $used_before, "$what: its rollback gives memory back");
+	is(used_bytes($node), $used_before, "$what: its rollback gives memory back");
 	($ret, $out, $err) = $node->psql(
 		'postgres', qq{
 SET lock_timeout = '5s';
 INSERT INTO $frame (x) VALUES (42);
 });
 	is($ret, 0, "$what: a committed append works") or diag $err;
-	is(frame_rows($frame), $rows_before + 1, "$what: and is visible");
+	is(frame_rows($node, $frame), $rows_before + 1, "$what: and is visible");
 }
 
 # Run a slow load in a background session, stop it with $stop (a coderef
@@ -203,15 +167,15 @@ sub abnormal_end
 	my (%p) = @_;
 	my $what = $p{what};
 	my $frame = $p{frame};
-	my $rows_before = frame_rows($frame);
-	my $used_before = memory_used();
+	my $rows_before = frame_rows($node, $frame);
+	my $used_before = used_bytes($node);
 
 	my $s = $node->background_psql('postgres', on_error_stop => 0);
 	$s->query_safe($p{setup}) if $p{setup};
 	$s->query_until(qr/started/, "\\echo started\n$p{load};\n");
 	my $pid = loader_pid($p{pattern});
 	wait_for_growth($used_before, $p{growth}, $what);
-	is(frame_rows($frame), $rows_before,
+	is(frame_rows($node, $frame), $rows_before,
 		"$what: unpublished rows are not visible to others");
 
 	$p{stop}->($pid);
@@ -321,8 +285,8 @@ abnormal_end(
 
 # A waiting appender that is cancelled leaves no trace either.
 {
-	my $rows_before = frame_rows('f');
-	my $used_before = memory_used();
+	my $rows_before = frame_rows($node, 'f');
+	my $used_before = used_bytes($node);
 	my $holder = $node->background_psql('postgres');
 	$holder->query_safe('BEGIN; INSERT INTO f VALUES (1)');
 	my ($ret, $out, $err) = $node->psql('postgres',
@@ -341,7 +305,7 @@ $node->start;
 is($node->safe_psql('postgres', 'SELECT count(*) FROM f'),
 	'0', 'frame empty after immediate shutdown and start');
 $node->safe_psql('postgres', 'SELECT count(*) FROM g');
-is(memory_used(), $used_fresh, 'memory as on a fresh server');
+is(used_bytes($node), $used_fresh, 'memory as on a fresh server');
 
 $node->stop;
 

@@ -14,33 +14,16 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
 my $size = 32 * 1024 * 1024;
 
-my $node = PostgreSQL::Test::Cluster->new('oom');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '32MB'\n"
-	  # frames are not reloaded from snapshots: the restart at the end
-	  # checks that the area starts empty
-	  . "shmcache.autoload = off\n");
-$node->start;
-
-sub memory_used
-{
-	return $node->safe_psql('postgres',
-		'SELECT used_bytes FROM shmcache.memory');
-}
-
-sub frame_rows
-{
-	my ($frame) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT rows FROM shmcache.frames WHERE frame = '$frame'::regclass");
-}
+# Frames are not reloaded from snapshots: the restart at the end checks that
+# the area starts empty.
+my $node = shmcache_node('oom', size => '32MB',
+	conf => ['shmcache.autoload = off']);
 
 # State of every frame: name, rows, bytes, and the scan's count.
 sub state
@@ -48,7 +31,7 @@ sub state
 	return $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(format('%s:%s:%s', frame, rows, bytes), ' ' ORDER BY frame::text)
-  FROM shmcache.frames}) . ' / ' . memory_used();
+  FROM shmcache.frames}) . ' / ' . used_bytes($node);
 }
 
 # Run $sql, expect an out-of-memory error for frame $frame, and expect
@@ -83,8 +66,8 @@ SELECT shmcache.create_frame('t', 'id int4, s text');
 SELECT shmcache.copy_from_program('f', 'seq 1 100000', 'format text');
 INSERT INTO t SELECT i, i || repeat('a', 100) FROM generate_series(1, 10000) i;
 });
-is(frame_rows('f'), '100000', 'f loaded');
-is(frame_rows('t'), '10000', 't loaded');
+is(frame_rows($node, 'f'), '100000', 'f loaded');
+is(frame_rows($node, 't'), '10000', 't loaded');
 my $sum_f = $node->safe_psql('postgres', 'SELECT sum(x) FROM f');
 
 # COPY of 10 million int8 values (80 MB) into a 32 MB area.
@@ -146,7 +129,7 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM t'),
 
 # Out of memory inside a savepoint: the rest of the transaction survives.
 {
-	my $before_f = frame_rows('f');
+	my $before_f = frame_rows($node, 'f');
 	my ($ret, $out, $e) = $node->psql(
 		'postgres', q{
 BEGIN;
@@ -158,7 +141,7 @@ INSERT INTO f SELECT i FROM generate_series(1, 1000) i;
 COMMIT;
 }, on_error_stop => 0);
 	like($e, qr/out of shmcache memory/, 'savepoint: the large load fails');
-	is(frame_rows('f'), $before_f + 2000,
+	is(frame_rows($node, 'f'), $before_f + 2000,
 		'savepoint: the rows outside the savepoint are committed');
 	is($node->safe_psql('postgres', "SELECT count(*) FROM f WHERE x <= 1000"),
 		1000 + 2000, 'savepoint: and readable');
@@ -166,13 +149,13 @@ COMMIT;
 
 # Smaller loads still work, and memory is accounted for.
 {
-	my $used = memory_used();
+	my $used = used_bytes($node);
 	$node->safe_psql('postgres',
 		"SELECT shmcache.copy_from_program('f', 'seq 1 200000', 'format text')");
-	cmp_ok(memory_used(), '>', $used, 'a smaller load works and takes memory');
+	cmp_ok(used_bytes($node), '>', $used, 'a smaller load works and takes memory');
 	$node->safe_psql('postgres',
 		"INSERT INTO t SELECT i, i || repeat('b', 200) FROM generate_series(1, 5000) i");
-	is(frame_rows('t'), '15000', 'a smaller INSERT works');
+	is(frame_rows($node, 't'), '15000', 'a smaller INSERT works');
 }
 
 # Fill the area up, batch by batch, until a batch no longer fits.
@@ -195,7 +178,7 @@ for my $i (1 .. 100)
 cmp_ok($batches, '>', 0, "the area filled up after $batches batches");
 like($last_err, qr/out of shmcache memory while loading frame "fill"/,
 	'the batch that does not fit fails cleanly');
-is(frame_rows('fill'), 2000 * $batches, 'every committed batch is there');
+is(frame_rows($node, 'fill'), 2000 * $batches, 'every committed batch is there');
 my ($used_full, $free_full, $total) = split /\|/,
   $node->safe_psql('postgres', 'SELECT used_bytes, free_bytes, total_bytes FROM shmcache.memory');
 is($used_full + $free_full, $total, 'used + free = total when full');
@@ -208,18 +191,18 @@ cmp_ok($free_full, '<', $total * 0.05,
 
 # When the area is full, the server still works.
 is($node->safe_psql('postgres', 'SELECT count(*) FROM f'),
-	frame_rows('f'), 'reading works when the area is full');
+	frame_rows($node, 'f'), 'reading works when the area is full');
 
 # ... truncate and drop_frame still free memory.
 my ($ret, $out, $e) =
   $node->psql('postgres', "SELECT shmcache.truncate('fill')");
 is($ret, 0, 'truncate works when the area is full') or diag $e;
-is(frame_rows('fill'), '0', 'truncated frame is empty');
-cmp_ok(memory_used(), '<', $used_full - 2000 * 1000,
+is(frame_rows($node, 'fill'), '0', 'truncated frame is empty');
+cmp_ok(used_bytes($node), '<', $used_full - 2000 * 1000,
 	'truncate gave the memory back');
 $node->safe_psql('postgres',
 	"INSERT INTO fill SELECT i, i || repeat('f', 1000) FROM generate_series(1, 2000) i");
-is(frame_rows('fill'), '2000', 'loading after truncate works');
+is(frame_rows($node, 'fill'), '2000', 'loading after truncate works');
 
 for my $i (1 .. 100)
 {
@@ -228,11 +211,11 @@ for my $i (1 .. 100)
 	);
 	last if $r != 0;
 }
-$used_full = memory_used();
+$used_full = used_bytes($node);
 ($ret, $out, $e) =
   $node->psql('postgres', "SELECT shmcache.drop_frame('fill')");
 is($ret, 0, 'drop_frame works when the area is full') or diag $e;
-cmp_ok(memory_used(), '<', $used_full - 2000 * 1000,
+cmp_ok(used_bytes($node), '<', $used_full - 2000 * 1000,
 	'drop_frame gave the memory back');
 $node->safe_psql('postgres',
 	"SELECT shmcache.copy_from_program('f', 'seq 1 100000', 'format text')");
@@ -241,7 +224,7 @@ pass('loading after drop_frame works');
 # After all this, a restart: the area is empty again.
 $node->restart;
 $node->safe_psql('postgres', 'SELECT count(*) FROM f; SELECT count(*) FROM t');
-cmp_ok(memory_used(), '<', 100_000, 'after restart the area is empty');
+cmp_ok(used_bytes($node), '<', 100_000, 'after restart the area is empty');
 
 $node->stop;
 

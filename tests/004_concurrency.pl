@@ -18,16 +18,11 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('concurrency');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '64MB'\n"
-	  . "deadlock_timeout = '100ms'\n");
-$node->start;
+my $node = shmcache_node('concurrency', conf => ["deadlock_timeout = '100ms'"]);
 
 my $csv = $node->basedir . '/reload.csv';
 
@@ -41,19 +36,6 @@ INSERT INTO ctl VALUES (false);
 CREATE TABLE reader_log (i int, n int8, s numeric, l int8);
 COPY (SELECT i, 'r' || i FROM generate_series(1, 50000) i) TO '$csv' (FORMAT csv);
 });
-
-sub backend_pid
-{
-	my ($s) = @_;
-	return $s->query_safe('SELECT pg_backend_pid()');
-}
-
-sub frame_rows
-{
-	my ($frame) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT rows FROM shmcache.frames WHERE frame = '$frame'::regclass");
-}
 
 # A query of another session that must not wait: run it with a short
 # statement_timeout.
@@ -105,7 +87,7 @@ is($s2->query_safe('SELECT count(*) FROM c'),
 is( quick('SELECT count(*), count(DISTINCT x), min(x), max(x), sum(length(t)) FROM c'),
 	quick("SELECT count(*), count(DISTINCT i), min(i), max(i), sum(length(CASE WHEN i <= 1000 THEN 'a' ELSE 'b' END || i)) FROM generate_series(1, 2000) i"),
 	'no row lost or mixed up');
-is(frame_rows('c'), '2000', 'shmcache.frames shows 2000 rows');
+is(frame_rows($node, 'c'), '2000', 'shmcache.frames shows 2000 rows');
 
 # the same with ROLLBACK of the first appender
 $s1->query_safe(
@@ -153,7 +135,7 @@ is(quick('SELECT count(*) FROM d'), '1',
 # Readers never wait
 ########################################################################
 
-my $before = frame_rows('c');
+my $before = frame_rows($node, 'c');
 $s1->query_safe(
 	"BEGIN; INSERT INTO c SELECT i, repeat('w', 20) FROM generate_series(1, 200000) i"
 );
@@ -163,14 +145,14 @@ is(quick("SELECT count(*) FROM c WHERE t = repeat('w', 20)"),
 	'0', '... and none of the new rows');
 is(quick("SET shmcache.enable_customscan = off; SELECT count(*) FROM c"),
 	$before, '... with the function scan too');
-is(frame_rows('c'), $before, 'shmcache.frames shows the old count');
+is(frame_rows($node, 'c'), $before, 'shmcache.frames shows the old count');
 is($s1->query_safe('SELECT count(*) FROM c'),
 	$before + 200000, 'the loader sees its own rows');
 $s1->query_safe('COMMIT');
 is(quick('SELECT count(*) FROM c'), $before + 200000,
 	'the load is visible after commit');
 
-$before = frame_rows('c');
+$before = frame_rows($node, 'c');
 $s1->query_safe("BEGIN; SELECT shmcache.truncate('c')");
 is(quick('SELECT count(*) FROM c'),
 	$before, 'reader sees the old rows during an uncommitted truncate');
@@ -271,7 +253,7 @@ cmp_ok($nlog, '>=', 100, "reader counted many times ($nlog)");
 cmp_ok($states, '>', 2, "reader saw the frame grow ($states states)");
 is($bad, '0', 'every count is whole batches, with their values');
 is($decreasing, '0', 'counts never decrease');
-is(frame_rows('b'), '300000', 'all batches are there');
+is(frame_rows($node, 'b'), '300000', 'all batches are there');
 
 # the same under REPEATABLE READ
 $node->safe_psql('postgres', "SELECT shmcache.truncate('b')");
@@ -309,8 +291,7 @@ $node->safe_psql(
 SELECT shmcache.truncate('b');
 SELECT shmcache.copy_from('b', '$csv', 'format csv');
 });
-my $used_before = $node->safe_psql('postgres',
-	'SELECT used_bytes FROM shmcache.memory');
+my $used_before = used_bytes($node);
 my $full_s = $node->safe_psql('postgres',
 	'SELECT sum(i), sum(length(\'r\' || i)) FROM generate_series(1, 50000) i');
 my ($full_sum, $full_len) = split /\|/, $full_s;
@@ -340,8 +321,7 @@ SELECT count(*),
   FROM reader_log});
 cmp_ok($nlog, '>=', 10, "reader counted during the reloads ($nlog)");
 is($bad, '0', 'truncate + reload is seen atomically: never empty or partial');
-is($node->safe_psql('postgres', 'SELECT used_bytes FROM shmcache.memory'),
-	$used_before, 'replaced versions were freed');
+is(used_bytes($node), $used_before, 'replaced versions were freed');
 
 ########################################################################
 # A cursor keeps its version; a query sees one snapshot
@@ -357,14 +337,14 @@ INSERT INTO b SELECT i, 'new' FROM generate_series(1, 10) i;
 COMMIT;
 });
 is(quick('SELECT count(*) FROM b'), '10', 'new version committed');
-cmp_ok($node->safe_psql('postgres', 'SELECT used_bytes FROM shmcache.memory'),
-	'>=', $used_before, 'the old version is kept while a cursor reads it');
+cmp_ok(used_bytes($node), '>=', $used_before,
+	'the old version is kept while a cursor reads it');
 is($s2->query_safe(
 		'SELECT count(*) FROM (SELECT 1) s; MOVE FORWARD ALL IN cur; SELECT 1'),
 	"1\n1", 'cursor still works');
 $s2->query_safe('CLOSE cur; COMMIT');
-cmp_ok($node->safe_psql('postgres', 'SELECT used_bytes FROM shmcache.memory'),
-	'<', $used_before - 200_000, 'the old version is freed once the cursor is closed');
+cmp_ok(used_bytes($node), '<', $used_before - 200_000,
+	'the old version is freed once the cursor is closed');
 
 # A cursor over the old version returns all of its rows.
 $node->safe_psql('postgres',

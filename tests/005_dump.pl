@@ -13,15 +13,11 @@ use strict;
 use warnings;
 
 use IPC::Run;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('dump');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '64MB'\n");
-$node->start;
+my $node = shmcache_node('dump');
 
 my $tempdir = PostgreSQL::Test::Utils::tempdir;
 my $csv = "$tempdir/data.csv";

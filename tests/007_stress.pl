@@ -43,8 +43,8 @@ use IPC::Run;
 use POSIX qw(ceil);
 use Time::HiRes qw(time);
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
 my $N_READERS = 8;         # plain readers; readers 6 and 7 use the function scan
@@ -53,11 +53,7 @@ my $T_PSQL_ROWS = 20;      # rows of t per batch as autocommit INSERT statements
 my $T_DO_ROWS = 200;       # rows of t per batch in a DO loop committing each row
 my $CHUNK_ROWS = 16384;    # rows per chunk
 
-my $node = PostgreSQL::Test::Cluster->new('stress');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '128MB'\n");
-$node->start;
+my $node = shmcache_node('stress', size => '128MB');
 
 ########################################################################
 # Set-up
@@ -277,7 +273,7 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET seq_page_cost = 0;});
-my $par_pid = $par->query_safe('SELECT pg_backend_pid()');
+my $par_pid = backend_pid($par);
 like(
 	$par->query_safe('EXPLAIN (COSTS OFF) SELECT * FROM check_s()'),
 	qr/Function Scan on check_s/,
@@ -386,7 +382,7 @@ sub claim_free
 # (a) pg_cancel_backend in a transaction block, at row 600 of a batch
 {
 	my $f = $node->background_psql('postgres', on_error_stop => 0);
-	my $pid = $f->query_safe('SELECT pg_backend_pid()');
+	my $pid = backend_pid($f);
 	my $b = $next_batch;
 	$f->query_until(qr/started/,
 		"\\echo started\nBEGIN;\nINSERT INTO s SELECT $b, k, $b * 1000 + k FROM generate_series(1, 1000) k WHERE slow(k, 600);\n"
@@ -430,7 +426,7 @@ sub claim_free
 # sent, no end of data
 {
 	my $f = $node->background_psql('postgres', on_error_stop => 0);
-	my $pid = $f->query_safe('SELECT pg_backend_pid()');
+	my $pid = backend_pid($f);
 	my $b = $next_batch;
 	$f->{stdin} .= "COPY s FROM STDIN;\n"
 	  . join('', map { "$b\t$_\t" . ($b * 1000 + $_) . "\n" } 1 .. 900);
@@ -452,7 +448,7 @@ sub claim_free
 # (d) pg_terminate_backend during an INSERT in a transaction block
 {
 	my $f = $node->background_psql('postgres', on_error_stop => 0);
-	my $pid = $f->query_safe('SELECT pg_backend_pid()');
+	my $pid = backend_pid($f);
 	my $b = $next_batch;
 	$f->query_until(qr/started/,
 		"\\echo started\nBEGIN;\nINSERT INTO s SELECT $b, k, $b * 1000 + k FROM generate_series(1, 1000) k WHERE slow(k, 400);\n"
@@ -563,8 +559,8 @@ foreach my $frame ('s', 't')
 $_->quit for (@readers, $par, $monitor);
 $node->safe_psql('postgres',
 	"SELECT shmcache.drop_frame('s'); SELECT shmcache.drop_frame('t')");
-is($node->safe_psql('postgres', 'SELECT used_bytes FROM shmcache.memory'),
-	$used_before, 'after drop_frame, used_bytes is back to its figure before the frames');
+is(used_bytes($node), $used_before,
+	'after drop_frame, used_bytes is back to its figure before the frames');
 is($node->safe_psql('postgres', 'SELECT frames FROM shmcache.memory'),
 	'0', 'no frame is left in shared memory');
 

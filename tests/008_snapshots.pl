@@ -23,17 +23,13 @@ use strict;
 use warnings;
 
 use File::Copy;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 use Time::HiRes qw(usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('snapshots');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '128MB'\n"
-	  . "shmcache.save_interval = 0\nrestart_after_crash = on\n");
-$node->start;
+my $node = shmcache_node('snapshots', size => '128MB',
+	conf => [ 'shmcache.save_interval = 0', 'restart_after_crash = on' ]);
 
 my $snapdir = $node->data_dir . '/pg_shmcache';
 
@@ -262,12 +258,7 @@ is(count_rows('dba', 'k'), '120',
 $node->safe_psql('dba', 'INSERT INTO k SELECT generate_series(121, 130)');
 $node->append_conf('postgresql.conf', "shmcache.save_interval = 0\n");
 $node->reload;
-my $victim = $node->background_psql('dba', on_error_stop => 0);
-my $vpid = $victim->query_safe('SELECT pg_backend_pid()');
-$offset = -s $node->logfile;
-kill 'KILL', $vpid;
-$node->wait_for_log(qr/all server processes terminated; reinitializing/, $offset);
-eval { $victim->quit; };
+$offset = crash_backend($node, 'dba');
 $node->poll_query_until('dba', 'SELECT count(*) = 130 OR count(*) = 120 FROM k')
   or die 'no connection after the crash restart';
 is(count_rows('dba', 'k'), '120',
@@ -485,11 +476,11 @@ $node->stop;
 # 6. A full disk during a save (file size limit on the server).
 # ----------------------------------------------------------------------
 
-my $full = PostgreSQL::Test::Cluster->new('fulldisk');
-$full->init(extra => [ '--wal-segsize=1' ]);
-$full->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '64MB'\n"
-	  . "shmcache.save_interval = 0\nmax_wal_size = 32MB\n");
+my $full = shmcache_node(
+	'fulldisk',
+	init => [ extra => ['--wal-segsize=1'] ],
+	conf => [ 'shmcache.save_interval = 0', 'max_wal_size = 32MB' ],
+	start => 0);
 
 # Start with "ulimit -f" (KB): files past 6 MB cannot be written.
 sub start_limited

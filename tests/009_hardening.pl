@@ -22,19 +22,19 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
-use Time::HiRes qw(usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('hardening');
 # Streaming allowed: synchronous replication needs max_wal_senders > 0.
-$node->init(allows_streaming => 1);
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'shmcache'\nshmcache.size = '128MB'\n"
-	  . "shmcache.max_frames = 8\nshmcache.save_interval = 0\n"
-	  . "restart_after_crash = on\n");
-$node->start;
+my $node = shmcache_node(
+	'hardening',
+	init => [ allows_streaming => 1 ],
+	size => '128MB',
+	conf => [
+		'shmcache.max_frames = 8', 'shmcache.save_interval = 0',
+		'restart_after_crash = on'
+	]);
 
 # Wait until no autoload is pending (after a start).
 sub wait_loaded
@@ -130,13 +130,7 @@ is(is_superuser(), 'f', 'clean restart: the autoload worker did not make evil su
 
 # A crash restart: the frames come back from their snapshots.
 $node->safe_psql('evildb', 'SELECT shmcache.save()');
-my $log_offset = -s $node->logfile;
-my $bg = $node->background_psql('postgres', on_error_stop => 0);
-my $bgpid = $bg->query_safe('SELECT pg_backend_pid()');
-kill 'KILL', $bgpid;
-eval { $bg->quit };
-$node->wait_for_log(qr/all server processes terminated; reinitializing/, $log_offset);
-$node->poll_query_until('postgres', 'SELECT 1', '1') or die 'no restart after the crash';
+crash_backend($node);
 wait_loaded('evildb');
 is($node->safe_psql('evildb', 'SELECT count(*) FROM public.ev'),
 	'1000', 'crash restart: the frame is back');
@@ -284,7 +278,7 @@ $node->safe_psql('postgres', q{
 });
 $node->append_conf('postgresql.conf', "synchronous_standby_names = 'nosuch'\n");
 $node->reload;
-$bg = $node->background_psql('postgres', on_error_stop => 0);
+my $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bg->query_until(qr/started/, q{
 	\echo started
 	SET shmcache.debug_commit_delay = '1s';

@@ -18,17 +18,15 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ShmcacheTest;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('hooks');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'pg_stat_statements, shmcache'\n"
-	  . "shmcache.size = '16MB'\n"
-	  . "pg_stat_statements.track = all\n");
-$node->start;
+my $node = shmcache_node(
+	'hooks',
+	preload => 'pg_stat_statements, shmcache',
+	size => '16MB',
+	conf => ['pg_stat_statements.track = all']);
 
 my $notice = qr/shmcache is loaded after another library that uses the ProcessUtility hook/;
 ok($node->log_contains($notice),
