@@ -213,12 +213,12 @@ split_clause(Expr *clause, Index relid, Var **var, Expr **constant,
 }
 
 /*
- * shmcache_filter_pushable
+ * filter_pushable
  *		Can the ShmcacheScan of range table entry "relid" evaluate "clause"
  *		column-wise?
  */
-bool
-shmcache_filter_pushable(Expr *clause, Index relid)
+static bool
+filter_pushable(Expr *clause, Index relid)
 {
 	Var		   *var;
 	Expr	   *constant;
@@ -244,7 +244,7 @@ shmcache_split_quals(List *restrictinfos, Index relid, List **pushed, List **res
 	{
 		Expr	   *clause = lfirst(lc);
 
-		if (shmcache_filter_pushable(clause, relid))
+		if (filter_pushable(clause, relid))
 			*pushed = lappend(*pushed, clause);
 		else
 			*rest = lappend(*rest, clause);

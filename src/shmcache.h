@@ -475,7 +475,6 @@ extern void shmcache_domain_check_end(ShmcacheDomainCheck *check);
 typedef struct ShmcacheFilters ShmcacheFilters;
 struct PlanState;
 struct ExprContext;
-extern bool shmcache_filter_pushable(Expr *clause, Index relid);
 extern bool shmcache_needs_executor_context(Node *expr);
 extern void shmcache_split_quals(List *restrictinfos, Index relid, List **pushed,
 								 List **rest);
