@@ -1,39 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * snapshot.c
- *	  Snapshot files of frames: the file format, saving, restoring, damage
- *	  handling, and the shared table that tracks every frame's snapshot.
+ *	  Snapshots of frames: saving, restoring, damage handling, and the
+ *	  shared table that tracks every frame's snapshot.
  *
  * A frame is saved to pg_shmcache/<database oid>.<frame id>.snap under the
- * data directory.  The file is written column-wise, in blocks of
- * SNAP_BLOCK_ROWS rows, in a format of its own that does not depend on how
- * storage.c lays out chunks in shared memory:
- *
- *	 header		SnapFileHeader: magic, format version, PostgreSQL major
- *				version, database, frame id, view, number of columns, rows,
- *				time of the save; then one SnapFileColumn per column (type,
- *				typmod, typlen, typbyval, typalign, NOT NULL)
- *	 blocks		SnapBlockHeader (rows, bytes of the block), then per column:
- *				a flag byte (1 = a null bitmap follows), the bitmap, and the
- *				non-null values: fixed-width values raw (typlen bytes each),
- *				variable-width values as a uint32 length and the varlena's
- *				bytes as stored (short header when it fits and the
- *				type's storage is not plain; see storage.c)
- *	 trailer	SnapFileTrailer: end magic, the row count again, and the
- *				CRC-32C of every byte before the CRC
- *
- * Type OIDs are stable within a cluster and a snapshot is part of the data
- * directory (like pg_prewarm's autoprewarm.blocks), so binary values are
- * safe to keep.  A file is always written to a temporary name, fsynced and
- * renamed into place with durable_rename(), so a crash or a full disk in the
- * middle of a save leaves the previous snapshot as it was.
+ * data directory, in the format of snapfile.c.  A file is always written to
+ * a temporary name, fsynced and renamed into place with durable_rename(), so
+ * a crash or a full disk in the middle of a save leaves the previous
+ * snapshot as it was.
  *
  * Saving needs no database connection: the column layout is in the version
  * header in shared memory.  A save pins the frame's current version and its
  * published row count under the frame table lock, exactly as a reader does,
  * and then reads published (immutable) rows only; neither readers nor the
- * frame's writer ever wait for it.  Rows are read through the version/chunk
- * API (shmcache_version_chunk + shmcache_fetch_value).
+ * frame's writer ever wait for it.
  *
  * Restoring runs in a transaction through the writer API: it takes the
  * frame's write claim, truncates, appends every row and checks the trailer
@@ -76,7 +57,6 @@
 #include "catalog/pg_class.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "port/pg_crc32c.h"
 #include "storage/condition_variable.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
@@ -93,64 +73,13 @@
 #include "utils/wait_event.h"
 
 #include "shmcache.h"
+#include "snapfile.h"
 
 PG_FUNCTION_INFO_V1(shmcache_save);
 PG_FUNCTION_INFO_V1(shmcache_restore);
 PG_FUNCTION_INFO_V1(shmcache_persistence_stats);
 
 #define SNAP_DIR				"pg_shmcache"
-#define SNAP_MAGIC				"SHMCSNAP"
-#define SNAP_END_MAGIC			"SHMC_END"
-#define SNAP_FORMAT_VERSION		1
-#define SNAP_BLOCK_ROWS			16384
-#define SNAP_IO_BUFFER			(1024 * 1024)
-
-/* Start of a snapshot file. */
-typedef struct SnapFileHeader
-{
-	char		magic[8];		/* SNAP_MAGIC */
-	uint32		format_version; /* SNAP_FORMAT_VERSION */
-	uint32		pg_major;		/* PG_VERSION_NUM / 100 of the writer */
-	Oid			dbid;			/* database of the frame */
-	uint32		natts;			/* columns; SnapFileColumns follow */
-	int64		frame_id;		/* frame_catalog.frame_id */
-	Oid			viewoid;		/* the frame's view when saved */
-	uint32		block_rows;		/* rows per block (the last may be short) */
-	uint64		nrows;			/* rows in the file */
-	TimestampTz saved_at;		/* when the frame was read */
-} SnapFileHeader;
-
-/* One column of a frame, as saved. */
-typedef struct SnapFileColumn
-{
-	Oid			typid;
-	int32		typmod;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	bool		notnull;
-	char		pad[3];
-} SnapFileColumn;
-
-/* Start of a block of rows. */
-typedef struct SnapBlockHeader
-{
-	uint32		nrows;			/* rows in the block */
-	uint32		pad;
-	uint64		bytes;			/* bytes of column data that follow */
-} SnapBlockHeader;
-
-/* End of a snapshot file; the CRC covers everything before "crc". */
-typedef struct SnapFileTrailer
-{
-	char		magic[8];		/* SNAP_END_MAGIC */
-	uint64		nrows;			/* rows in the file, again */
-	pg_crc32c	crc;			/* CRC-32C of the file up to here */
-	uint32		pad;
-} SnapFileTrailer;
-
-#define SNAP_TRAILER_CRC_OFFSET offsetof(SnapFileTrailer, crc)
-
 /* Load state of a frame's snapshot. */
 typedef enum SnapState
 {
@@ -261,24 +190,6 @@ shmcache_snapshot_shmem_request(void)
 }
 
 /*
- * Read the header of snapshot file "path" into *header; false if it cannot
- * be read or is not a snapshot.  Raises no error (runs in the postmaster).
- */
-static bool
-peek_header(const char *path, SnapFileHeader *header)
-{
-	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
-	bool		ok;
-
-	if (fd < 0)
-		return false;
-	ok = read(fd, header, sizeof(SnapFileHeader)) == sizeof(SnapFileHeader) &&
-		memcmp(header->magic, SNAP_MAGIC, 8) == 0;
-	close(fd);
-	return ok;
-}
-
-/*
  * Fill the snapshot table from the files in pg_shmcache: one entry per
  * snapshot, pending if it is to be autoloaded.  Leftover temporary files of
  * saves cut short by a crash are removed.  Runs in the postmaster, so it
@@ -314,7 +225,7 @@ scan_snapshot_directory(void)
 		size_t		namelen = strlen(de->d_name);
 		ShmcacheFrameKey key;
 		ShmcacheSnapEntry *entry;
-		SnapFileHeader header;
+		ShmcacheSnapFileInfo info;
 		struct stat st;
 		bool		found;
 
@@ -348,10 +259,10 @@ scan_snapshot_directory(void)
 		entry->has_file = true;
 		entry->bytes = st.st_size;
 		entry->saved_changes = 0;
-		if (peek_header(path, &header))
+		if (shmcache_snapfile_peek(path, &info))
 		{
-			entry->rows = (int64) header.nrows;
-			entry->last_saved = header.saved_at;
+			entry->rows = (int64) info.nrows;
+			entry->last_saved = info.saved_at;
 		}
 		else
 		{
@@ -478,306 +389,22 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 		ConditionVariableCancelSleep();
 }
 
-/* ----------------------------------------------------------------------
- * Writing
- * ----------------------------------------------------------------------
- */
-
-/* A snapshot file being written, with its running checksum. */
-typedef struct SnapWriter
-{
-	int			fd;				/* the temporary file, or -1 */
-	char		tmp_path[MAXPGPATH];
-	char		path[MAXPGPATH];
-	char	   *buf;			/* output buffer */
-	Size		used;			/* bytes of buf in use */
-	pg_crc32c	crc;			/* CRC of everything flushed so far */
-	uint64		written;		/* bytes written to the file */
-} SnapWriter;
-
 /* What the error cleanup of a save must undo. */
 typedef struct SaveState
 {
-	SnapWriter	w;
+	int			fd;				/* the temporary file, or -1 */
+	char		tmp_path[MAXPGPATH];	/* its name */
+	char		path[MAXPGPATH];	/* the snapshot it is to replace */
 	ShmcacheFrameKey key;
 	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
 	bool		claimed;		/* we are the entry's saver_pid */
 	/* What was saved */
 	uint64		nrows;			/* rows written */
+	uint64		bytes;			/* bytes written */
 	uint64		changes;		/* ShmcacheFrame.changes when pinned */
 	Oid			viewoid;		/* the frame's view */
 	TimestampTz saved_at;		/* when the rows were pinned */
 } SaveState;
-
-/* Write "len" bytes at the end of the temporary file. */
-static void
-sw_write_raw(SnapWriter *w, const char *p, Size len)
-{
-	while (len > 0)
-	{
-		ssize_t		n;
-
-		errno = 0;
-		n = write(w->fd, p, len);
-		if (n <= 0)
-		{
-			/* A short write without an error means the disk is full. */
-			if (errno == 0)
-				errno = ENOSPC;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not write file \"%s\": %m", w->tmp_path),
-					 errdetail("The previous snapshot \"%s\", if any, is left as it was.",
-							   w->path)));
-		}
-		p += n;
-		len -= n;
-		w->written += n;
-	}
-}
-
-/* Write out the buffer, adding it to the checksum. */
-static void
-sw_flush(SnapWriter *w)
-{
-	COMP_CRC32C(w->crc, w->buf, w->used);
-	sw_write_raw(w, w->buf, w->used);
-	w->used = 0;
-}
-
-/* Append "len" bytes to the file. */
-static void
-sw_write(SnapWriter *w, const void *data, Size len)
-{
-	const char *p = data;
-
-	while (len > 0)
-	{
-		Size		n = Min(len, SNAP_IO_BUFFER - w->used);
-
-		memcpy(w->buf + w->used, p, n);
-		w->used += n;
-		p += n;
-		len -= n;
-		if (w->used == SNAP_IO_BUFFER)
-			sw_flush(w);
-	}
-}
-
-/* A growable buffer for one block, in the given context. */
-typedef struct BlockBuf
-{
-	char	   *data;
-	Size		len;
-	Size		cap;
-} BlockBuf;
-
-static void
-bb_append(BlockBuf *b, const void *data, Size len)
-{
-	if (b->len + len > b->cap)
-	{
-		Size		newcap = Max(b->cap * 2, b->len + len);
-
-		b->data = repalloc_huge(b->data, newcap);
-		b->cap = newcap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
-/*
- * Append rows [first, first + n) of column "col" of "version" to a block:
- * flag byte, null bitmap if any value is null, then the non-null values.
- */
-static void
-encode_column(BlockBuf *b, ShmcacheVersion *version, int col, uint64 first,
-			  uint32 n)
-{
-	const ShmcacheColumn *c = &version->cols[col];
-	uint8		bitmap[SNAP_BLOCK_ROWS / 8];
-	uint8		flag = 0;
-	Size		flag_pos = b->len;
-	const char *chunk = NULL;
-	uint64		chunkno = PG_UINT64_MAX;
-	uint32		i;
-
-	memset(bitmap, 0, (n + 7) / 8);
-	bb_append(b, &flag, 1);
-	for (i = 0; i < n; i++)
-	{
-		uint64		row = first + i;
-		bool		isnull;
-		Datum		value;
-
-		if ((row >> SHMCACHE_CHUNK_SHIFT) != chunkno)
-		{
-			chunkno = row >> SHMCACHE_CHUNK_SHIFT;
-			chunk = shmcache_version_chunk(version, chunkno);
-		}
-		value = shmcache_fetch_value(c, chunk, (uint32) (row & SHMCACHE_CHUNK_MASK),
-									 &isnull);
-		if (isnull)
-		{
-			bitmap[i >> 3] |= (1 << (i & 7));
-			flag = 1;
-			continue;
-		}
-		if (c->typlen < 0)
-		{
-			uint32		len = VARSIZE_ANY(DatumGetPointer(value));
-
-			bb_append(b, &len, sizeof(len));
-			bb_append(b, DatumGetPointer(value), len);
-		}
-		else if (!c->typbyval)
-			bb_append(b, DatumGetPointer(value), c->typlen);
-		else
-		{
-			switch (c->typlen)
-			{
-				case 1:
-					{
-						char		v = DatumGetChar(value);
-
-						bb_append(b, &v, 1);
-						break;
-					}
-				case 2:
-					{
-						int16		v = DatumGetInt16(value);
-
-						bb_append(b, &v, 2);
-						break;
-					}
-				case 4:
-					{
-						int32		v = DatumGetInt32(value);
-
-						bb_append(b, &v, 4);
-						break;
-					}
-				default:
-					bb_append(b, &value, sizeof(Datum));
-					break;
-			}
-		}
-	}
-	if (flag)
-	{
-		/* Put the flag and the bitmap in front of the values. */
-		Size		bitmap_len = (n + 7) / 8;
-		Size		values_len = b->len - flag_pos - 1;
-
-		bb_append(b, bitmap, bitmap_len);	/* make room */
-		memmove(b->data + flag_pos + 1 + bitmap_len, b->data + flag_pos + 1,
-				values_len);
-		memcpy(b->data + flag_pos + 1, bitmap, bitmap_len);
-		b->data[flag_pos] = 1;
-	}
-}
-
-/* Sleep shmcache.debug_io_delay ms (tests use it to make saves slow). */
-static void
-debug_delay(void)
-{
-	if (shmcache_debug_io_delay > 0)
-	{
-		pg_usleep(shmcache_debug_io_delay * 1000L);
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/*
- * Write "nrows" rows of "version" to the open temporary file of "w":
- * header, blocks, trailer.  Raises an error on any write failure.
- */
-static void
-write_snapshot(SnapWriter *w, ShmcacheVersion *version, uint64 nrows,
-			   const ShmcacheFrameKey *key, Oid viewoid, TimestampTz saved_at)
-{
-	SnapFileHeader header;
-	SnapFileTrailer trailer;
-	MemoryContext blockcxt;
-	MemoryContext oldcxt;
-	uint64		first;
-	int			i;
-
-	memset(&header, 0, sizeof(header));
-	memcpy(header.magic, SNAP_MAGIC, 8);
-	header.format_version = SNAP_FORMAT_VERSION;
-	header.pg_major = PG_VERSION_NUM / 100;
-	header.dbid = key->dbid;
-	header.frame_id = key->frame_id;
-	header.viewoid = viewoid;
-	header.natts = version->natts;
-	header.block_rows = SNAP_BLOCK_ROWS;
-	header.nrows = nrows;
-	header.saved_at = saved_at;
-	sw_write(w, &header, sizeof(header));
-	for (i = 0; i < version->natts; i++)
-	{
-		SnapFileColumn col;
-
-		memset(&col, 0, sizeof(col));
-		col.typid = version->cols[i].typid;
-		col.typmod = version->cols[i].typmod;
-		col.typlen = version->cols[i].typlen;
-		col.typbyval = version->cols[i].typbyval;
-		col.typalign = version->cols[i].typalign;
-		col.notnull = version->cols[i].notnull;
-		sw_write(w, &col, sizeof(col));
-	}
-
-	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache save",
-									 ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(blockcxt);
-	for (first = 0; first < nrows; first += SNAP_BLOCK_ROWS)
-	{
-		uint32		n = (uint32) Min((uint64) SNAP_BLOCK_ROWS, nrows - first);
-		SnapBlockHeader bh;
-		BlockBuf	b;
-
-		CHECK_FOR_INTERRUPTS();
-		b.cap = 64 * 1024;
-		b.len = 0;
-		b.data = palloc(b.cap);
-		for (i = 0; i < version->natts; i++)
-			encode_column(&b, version, i, first, n);
-		memset(&bh, 0, sizeof(bh));
-		bh.nrows = n;
-		bh.bytes = b.len;
-		sw_write(w, &bh, sizeof(bh));
-		sw_write(w, b.data, b.len);
-		MemoryContextReset(blockcxt);
-		debug_delay();
-	}
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(blockcxt);
-
-	memset(&trailer, 0, sizeof(trailer));
-	memcpy(trailer.magic, SNAP_END_MAGIC, 8);
-	trailer.nrows = nrows;
-	sw_write(w, &trailer, SNAP_TRAILER_CRC_OFFSET);
-	sw_flush(w);
-	FIN_CRC32C(w->crc);
-	trailer.crc = w->crc;
-	/* The CRC is not part of what it covers: written past the checksum. */
-	sw_write_raw(w, (const char *) &trailer + SNAP_TRAILER_CRC_OFFSET,
-				 sizeof(trailer) - SNAP_TRAILER_CRC_OFFSET);
-	if (pg_fsync(w->fd) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not fsync file \"%s\": %m", w->tmp_path)));
-	if (CloseTransientFile(w->fd) != 0)
-	{
-		w->fd = -1;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not close file \"%s\": %m", w->tmp_path)));
-	}
-	w->fd = -1;
-}
 
 /* Give up the entry's saver claim and wake waiting savers. */
 static void
@@ -802,13 +429,13 @@ save_cleanup(int code, Datum arg)
 {
 	SaveState  *s = (SaveState *) DatumGetPointer(arg);
 
-	if (s->w.fd >= 0)
+	if (s->fd >= 0)
 	{
-		CloseTransientFile(s->w.fd);
-		s->w.fd = -1;
+		CloseTransientFile(s->fd);
+		s->fd = -1;
 	}
-	if (s->w.tmp_path[0] != '\0')
-		(void) unlink(s->w.tmp_path);
+	if (s->tmp_path[0] != '\0')
+		(void) unlink(s->tmp_path);
 	if (DsaPointerIsValid(s->version_dp))
 	{
 		shmcache_version_unref(s->version_dp);
@@ -897,6 +524,7 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 {
 	ShmcacheFrame *frame;
 	ShmcacheVersion *version;
+	ShmcacheSnapFileInfo info;
 
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	frame = hash_search(shmcache_frame_table(), &s->key, HASH_FIND, NULL);
@@ -916,19 +544,33 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 		return;
 
 	version = dsa_get_address(shmcache_area(), s->version_dp);
-	shmcache_snapshot_path(s->w.path, s->key.dbid, s->key.frame_id);
-	snprintf(s->w.tmp_path, MAXPGPATH, "%s.%d.tmp", s->w.path, MyProcPid);
-	s->w.buf = palloc(SNAP_IO_BUFFER);
-	INIT_CRC32C(s->w.crc);
-	s->w.fd = OpenTransientFile(s->w.tmp_path,
-								O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
-	if (s->w.fd < 0)
+	shmcache_snapshot_path(s->path, s->key.dbid, s->key.frame_id);
+	snprintf(s->tmp_path, MAXPGPATH, "%s.%d.tmp", s->path, MyProcPid);
+	s->fd = OpenTransientFile(s->tmp_path,
+							  O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
+	if (s->fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not create file \"%s\": %m", s->w.tmp_path)));
-	write_snapshot(&s->w, version, s->nrows, &s->key, s->viewoid, s->saved_at);
-	pfree(s->w.buf);
-	s->w.buf = NULL;
+				 errmsg("could not create file \"%s\": %m", s->tmp_path)));
+	info.dbid = s->key.dbid;
+	info.frame_id = s->key.frame_id;
+	info.viewoid = s->viewoid;
+	info.nrows = s->nrows;
+	info.saved_at = s->saved_at;
+	s->bytes = shmcache_snapfile_write(s->fd, s->tmp_path, s->path, version,
+									   &info);
+	if (pg_fsync(s->fd) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not fsync file \"%s\": %m", s->tmp_path)));
+	if (CloseTransientFile(s->fd) != 0)
+	{
+		s->fd = -1;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not close file \"%s\": %m", s->tmp_path)));
+	}
+	s->fd = -1;
 }
 
 /* save_write() with its error (and FATAL exit) cleanup. */
@@ -964,7 +606,7 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 
 	memset(result, 0, sizeof(*result));
 	memset(&s, 0, sizeof(s));
-	s.w.fd = -1;
+	s.fd = -1;
 	s.version_dp = InvalidDsaPointer;
 	make_key(&s.key, dbid, frame_id);
 	shmcache_require_shmem();
@@ -995,7 +637,7 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 	LWLockRelease(ShmcacheShared->lock);
 	if (still_there)
 	{
-		rc = durable_rename(s.w.tmp_path, s.w.path, LOG);
+		rc = durable_rename(s.tmp_path, s.path, LOG);
 		if (rc == 0)
 		{
 			ShmcacheSnapEntry *entry;
@@ -1006,7 +648,7 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 				entry->has_file = true;
 				entry->last_saved = s.saved_at;
 				entry->rows = (int64) s.nrows;
-				entry->bytes = (int64) s.w.written;
+				entry->bytes = (int64) s.bytes;
 				entry->saved_changes = s.changes;
 			}
 		}
@@ -1017,12 +659,12 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 
 	if (!still_there || rc != 0)
 	{
-		(void) unlink(s.w.tmp_path);
+		(void) unlink(s.tmp_path);
 		if (rc != 0)
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not rename file \"%s\" to \"%s\"",
-							s.w.tmp_path, s.w.path),
+							s.tmp_path, s.path),
 					 errdetail("The previous snapshot, if any, is left as it was.")));
 		ereport(LOG,
 				(errmsg("shmcache: frame " INT64_FORMAT " of database %u was dropped while it was being saved; the snapshot was discarded",
@@ -1033,7 +675,7 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 	result->saved = true;
 	result->viewoid = s.viewoid;
 	result->rows = s.nrows;
-	result->bytes = s.w.written;
+	result->bytes = s.bytes;
 	return true;
 }
 
@@ -1103,261 +745,24 @@ shmcache_snapshot_save_changed(bool wait)
 }
 
 /* ----------------------------------------------------------------------
- * Reading
+ * Restoring
  * ----------------------------------------------------------------------
  */
 
-/* A snapshot file being read, with its running checksum. */
-typedef struct SnapReader
+/* Where a restore appends the rows it reads. */
+typedef struct RestoreState
 {
-	int			fd;
-	const char *path;
-	off_t		size;			/* size of the file */
-	off_t		pos;			/* bytes consumed */
-	char	   *buf;
-	Size		buf_len;		/* bytes in buf */
-	Size		buf_pos;		/* next byte of buf */
-	pg_crc32c	crc;			/* CRC of every byte consumed */
-} SnapReader;
+	Relation	view;			/* the frame's view */
+	ShmcacheWriter *writer;		/* the frame's writer in this transaction */
+} RestoreState;
 
-static void corrupt(const SnapReader *r, const char *detail) pg_attribute_noreturn();
-
-/* Raise the error of a damaged file. */
+/* Append a row read from a snapshot file (shmcache_snapfile_read_rows). */
 static void
-corrupt(const SnapReader *r, const char *detail)
+restore_row(Datum *values, bool *nulls, void *arg)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("shmcache snapshot file \"%s\" is damaged", r->path),
-			 errdetail_internal("%s", detail)));
-}
+	RestoreState *rs = (RestoreState *) arg;
 
-/* Read exactly "len" bytes, adding them to the checksum. */
-static void
-sr_read(SnapReader *r, void *dest, Size len)
-{
-	char	   *d = dest;
-
-	if ((uint64) len > (uint64) (r->size - r->pos))
-		corrupt(r, "The file is truncated.");
-	while (len > 0)
-	{
-		Size		n;
-
-		if (r->buf_pos == r->buf_len)
-		{
-			ssize_t		got = read(r->fd, r->buf, SNAP_IO_BUFFER);
-
-			if (got < 0)
-				ereport(ERROR,
-						(errcode_for_file_access(),
-						 errmsg("could not read file \"%s\": %m", r->path)));
-			if (got == 0)
-				corrupt(r, "The file is truncated.");
-			r->buf_len = got;
-			r->buf_pos = 0;
-		}
-		n = Min(len, r->buf_len - r->buf_pos);
-		memcpy(d, r->buf + r->buf_pos, n);
-		COMP_CRC32C(r->crc, d, n);
-		r->buf_pos += n;
-		r->pos += n;
-		d += n;
-		len -= n;
-	}
-}
-
-/*
- * Check that the columns of the snapshot are those of the frame (the view's
- * current definition, as laid out in the frame's version).
- */
-static void
-check_columns(const SnapReader *r, const SnapFileColumn *cols, int natts,
-			  ShmcacheVersion *version, TupleDesc tupdesc)
-{
-	int			i;
-
-	if (natts != version->natts || natts != tupdesc->natts)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", r->path),
-				 errdetail("The snapshot has %d columns, the frame has %d.",
-						   natts, tupdesc->natts)));
-	for (i = 0; i < natts; i++)
-	{
-		const SnapFileColumn *a = &cols[i];
-		const ShmcacheColumn *b = &version->cols[i];
-
-		if (a->typid != b->typid || a->typmod != b->typmod ||
-			a->typlen != b->typlen || a->typbyval != b->typbyval ||
-			a->typalign != b->typalign || a->notnull != b->notnull ||
-			TupleDescAttr(tupdesc, i)->atttypid != a->typid)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("shmcache snapshot file \"%s\" does not match its frame", r->path),
-					 errdetail("Column %d is %s%s in the snapshot and %s%s in the frame.",
-							   i + 1,
-							   format_type_extended(a->typid, a->typmod,
-													FORMAT_TYPE_TYPEMOD_GIVEN |
-													FORMAT_TYPE_ALLOW_INVALID),
-							   a->notnull ? " NOT NULL" : "",
-							   format_type_extended(b->typid, b->typmod,
-													FORMAT_TYPE_TYPEMOD_GIVEN |
-													FORMAT_TYPE_ALLOW_INVALID),
-							   b->notnull ? " NOT NULL" : "")));
-	}
-}
-
-/* A column's cursor in a block being decoded. */
-typedef struct ColCursor
-{
-	const uint8 *nulls;			/* null bitmap, or NULL */
-	const char *p;				/* next value */
-	const char *end;			/* end of the block */
-} ColCursor;
-
-/*
- * Find where each column's data starts in a block of "n" rows (the values
- * of variable-width columns have to be walked to find their end).
- */
-static void
-block_columns(const SnapReader *r, const SnapFileColumn *cols, int natts,
-			  const char *data, Size bytes, uint32 n, ColCursor *cur)
-{
-	const char *p = data;
-	const char *end = data + bytes;
-	int			i;
-
-	for (i = 0; i < natts; i++)
-	{
-		uint32		nonnull = n;
-		uint32		k;
-
-		if (p >= end)
-			corrupt(r, "A block is shorter than its columns.");
-		cur[i].nulls = NULL;
-		if (*p == 1)
-		{
-			Size		bitmap_len = (n + 7) / 8;
-
-			if (cols[i].notnull || (Size) (end - p) < 1 + bitmap_len)
-				corrupt(r, "A null bitmap is invalid.");
-			cur[i].nulls = (const uint8 *) p + 1;
-			for (k = 0; k < n; k++)
-				if (cur[i].nulls[k >> 3] & (1 << (k & 7)))
-					nonnull--;
-			p += 1 + bitmap_len;
-		}
-		else if (*p != 0)
-			corrupt(r, "A column flag is invalid.");
-		else
-			p++;
-		cur[i].p = p;
-		cur[i].end = end;
-		if (cols[i].typlen > 0)
-		{
-			Size		len = (Size) nonnull * (cols[i].typbyval && cols[i].typlen > 4 ?
-											   sizeof(Datum) : (Size) cols[i].typlen);
-
-			if ((Size) (end - p) < len)
-				corrupt(r, "A column is shorter than its values.");
-			p += len;
-		}
-		else
-		{
-			for (k = 0; k < nonnull; k++)
-			{
-				uint32		len;
-
-				if (end - p < (ssize_t) sizeof(uint32))
-					corrupt(r, "A column is shorter than its values.");
-				memcpy(&len, p, sizeof(uint32));
-				if (len < 1 || (Size) (end - p) - sizeof(uint32) < len)
-					corrupt(r, "A value is longer than its column.");
-				p += sizeof(uint32) + len;
-			}
-		}
-	}
-	if (p != end)
-		corrupt(r, "A block is longer than its columns.");
-}
-
-/*
- * The next value of a column, as a Datum for shmcache_append_row.  Varlenas
- * are checked to be plain (not external or compressed) and of their stated
- * length; those with a 4-byte header are copied to aligned memory.  A short
- * header is passed on as it is: shmcache_append_row widens it to a 4-byte one
- * if the column's type has plain storage (files written before storage.c
- * followed typstorage hold such values).
- */
-static Datum
-next_value(const SnapReader *r, const SnapFileColumn *col, ColCursor *cur)
-{
-	Datum		d;
-
-	if (col->typlen < 0)
-	{
-		uint32		len;
-		const char *v;
-
-		memcpy(&len, cur->p, sizeof(uint32));
-		v = cur->p + sizeof(uint32);
-		cur->p = v + len;
-		if (VARATT_IS_1B(v))
-		{
-			if (VARATT_IS_1B_E(v) || VARSIZE_1B(v) != len)
-				corrupt(r, "A variable-width value has an invalid header.");
-			return PointerGetDatum(v);
-		}
-		else
-		{
-			char	   *copy;
-
-			if (len < VARHDRSZ)
-				corrupt(r, "A variable-width value has an invalid header.");
-			copy = palloc(len);
-			memcpy(copy, v, len);
-			if (!VARATT_IS_4B_U(copy) || VARSIZE_4B(copy) != len)
-				corrupt(r, "A variable-width value has an invalid header.");
-			return PointerGetDatum(copy);
-		}
-	}
-	if (!col->typbyval)
-	{
-		d = PointerGetDatum(cur->p);
-		cur->p += col->typlen;
-		return d;
-	}
-	switch (col->typlen)
-	{
-		case 1:
-			d = CharGetDatum(*cur->p);
-			cur->p += 1;
-			break;
-		case 2:
-			{
-				int16		v;
-
-				memcpy(&v, cur->p, 2);
-				d = Int16GetDatum(v);
-				cur->p += 2;
-				break;
-			}
-		case 4:
-			{
-				int32		v;
-
-				memcpy(&v, cur->p, 4);
-				d = Int32GetDatum(v);
-				cur->p += 4;
-				break;
-			}
-		default:
-			memcpy(&d, cur->p, sizeof(Datum));
-			cur->p += sizeof(Datum);
-			break;
-	}
-	return d;
+	shmcache_writer_append(rs->writer, rs->view, values, nulls);
 }
 
 /*
@@ -1373,147 +778,41 @@ next_value(const SnapReader *r, const SnapFileColumn *col, ColCursor *cur)
 uint64
 shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
 {
-	SnapReader	r;
-	SnapFileHeader header;
-	SnapFileColumn *cols;
-	SnapFileTrailer trailer;
-	struct stat st;
+	ShmcacheSnapFileReader *reader;
+	ShmcacheSnapFileInfo info;
 	ShmcacheReadSnapshot snap;
-	ShmcacheWriter *writer;
-	TupleDesc	tupdesc = RelationGetDescr(view);
-	MemoryContext blockcxt;
-	MemoryContext oldcxt;
-	Datum	   *values;
-	bool	   *nulls;
-	ColCursor  *cur;
-	uint64		rows = 0;
-	pg_crc32c	crc;
+	RestoreState rs;
 
-	memset(&r, 0, sizeof(r));
-	r.path = path;
-	r.fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
-	if (r.fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\": %m", path)));
-	if (fstat(r.fd, &st) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", path)));
-	r.size = st.st_size;
-	r.buf = palloc(SNAP_IO_BUFFER);
-	INIT_CRC32C(r.crc);
-
-	/* Header */
-	if (r.size < (off_t) sizeof(SnapFileHeader))
-		corrupt(&r, "The file is truncated.");
-	sr_read(&r, &header, sizeof(header));
-	if (memcmp(header.magic, SNAP_MAGIC, 8) != 0)
-		corrupt(&r, "The file is not a shmcache snapshot.");
-	if (header.format_version != SNAP_FORMAT_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" has an unsupported format", path),
-				 errdetail("The file has format version %u; this server reads version %u.",
-						   header.format_version, SNAP_FORMAT_VERSION)));
-	if (header.pg_major != PG_VERSION_NUM / 100)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" has an unsupported format", path),
-				 errdetail("The file was written by PostgreSQL major version %u; this is %d.",
-						   header.pg_major / 100, PG_VERSION_NUM / 10000)));
-	if (header.dbid != MyDatabaseId || header.frame_id != frame_id)
+	reader = shmcache_snapfile_read_begin(path, &info);
+	if (info.dbid != MyDatabaseId || info.frame_id != frame_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
 				 errdetail("The file holds frame " INT64_FORMAT " of database %u.",
-						   header.frame_id, header.dbid)));
-	if (header.viewoid != RelationGetRelid(view))
+						   info.frame_id, info.dbid)));
+	if (info.viewoid != RelationGetRelid(view))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
 				 errdetail("The file was written for the view with OID %u, the frame's view is \"%s\" (OID %u).",
-						   header.viewoid, RelationGetRelationName(view),
+						   info.viewoid, RelationGetRelationName(view),
 						   RelationGetRelid(view))));
-	if (header.natts == 0 || header.natts > MaxTupleAttributeNumber ||
-		header.block_rows != SNAP_BLOCK_ROWS)
-		corrupt(&r, "The header is invalid.");
-	cols = palloc(sizeof(SnapFileColumn) * header.natts);
-	sr_read(&r, cols, sizeof(SnapFileColumn) * header.natts);
+	shmcache_snapfile_read_columns(reader);
 
 	/*
 	 * The frame's layout (pinning brings it into shared memory if needed; on
 	 * error the pin goes with the resource owner).
 	 */
 	shmcache_read_begin(frame_id, NULL, &snap);
-	check_columns(&r, cols, header.natts, snap.version, tupdesc);
+	shmcache_snapfile_check_columns(reader, snap.version, RelationGetDescr(view));
 	shmcache_read_end(&snap);
 
-	writer = shmcache_writer_begin(view, frame_id);
-	shmcache_writer_truncate(writer, view);
+	rs.view = view;
+	rs.writer = shmcache_writer_begin(view, frame_id);
+	shmcache_writer_truncate(rs.writer, view);
 	shmcache_snapshot_settle_on_commit(frame_id);
 
-	values = palloc(sizeof(Datum) * header.natts);
-	nulls = palloc(sizeof(bool) * header.natts);
-	cur = palloc(sizeof(ColCursor) * header.natts);
-	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache restore",
-									 ALLOCSET_DEFAULT_SIZES);
-	while (rows < header.nrows)
-	{
-		SnapBlockHeader bh;
-		char	   *data;
-		uint32		i;
-
-		CHECK_FOR_INTERRUPTS();
-		oldcxt = MemoryContextSwitchTo(blockcxt);
-		sr_read(&r, &bh, sizeof(bh));
-		if (bh.nrows == 0 || bh.nrows > SNAP_BLOCK_ROWS ||
-			bh.nrows > header.nrows - rows)
-			corrupt(&r, "A block header is invalid.");
-		if (bh.bytes > (uint64) (r.size - r.pos))
-			corrupt(&r, "The file is truncated.");
-		data = palloc_extended(bh.bytes, MCXT_ALLOC_HUGE);
-		sr_read(&r, data, bh.bytes);
-		block_columns(&r, cols, header.natts, data, bh.bytes, bh.nrows, cur);
-		for (i = 0; i < bh.nrows; i++)
-		{
-			uint32		c;
-
-			for (c = 0; c < header.natts; c++)
-			{
-				nulls[c] = cur[c].nulls != NULL &&
-					(cur[c].nulls[i >> 3] & (1 << (i & 7))) != 0;
-				values[c] = nulls[c] ? (Datum) 0 : next_value(&r, &cols[c], &cur[c]);
-			}
-			shmcache_writer_append(writer, view, values, nulls);
-		}
-		rows += bh.nrows;
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(blockcxt);
-		debug_delay();
-	}
-	MemoryContextDelete(blockcxt);
-
-	/* Trailer and checksum: only a complete, intact file is published. */
-	sr_read(&r, &trailer, SNAP_TRAILER_CRC_OFFSET);
-	crc = r.crc;
-	FIN_CRC32C(crc);
-	if (memcmp(trailer.magic, SNAP_END_MAGIC, 8) != 0 ||
-		trailer.nrows != header.nrows)
-		corrupt(&r, "The end of the file is invalid.");
-	sr_read(&r, &trailer.crc, sizeof(trailer) - SNAP_TRAILER_CRC_OFFSET);
-	if (!EQ_CRC32C(trailer.crc, crc))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" is damaged", path),
-				 errdetail("Checksum mismatch: the file says %08X, its contents give %08X.",
-						   trailer.crc, crc)));
-	if (r.pos != r.size)
-		corrupt(&r, "The file has bytes past its end.");
-
-	CloseTransientFile(r.fd);
-	pfree(r.buf);
-	return rows;
+	return shmcache_snapfile_read_rows(reader, restore_row, &rs);
 }
 
 /*
