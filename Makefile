@@ -20,6 +20,7 @@ OBJS = \
 	src/functions.o \
 	src/snapfile.o \
 	src/snapshot.o \
+	src/snapsave.o \
 	src/autoload.o \
 	src/utility.o \
 	src/domain.o
@@ -58,4 +59,5 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/snapfile.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/snapfile.h \
+	src/snapshot.h

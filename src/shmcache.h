@@ -239,7 +239,7 @@ typedef struct ShmcacheFrame
 	dsa_pointer current;		/* current ShmcacheVersion */
 	TimestampTz updated;		/* last committed change, 0 if none */
 	uint64		changes;		/* committed changes since the entry was
-								 * created; compared by snapshot.c with the
+								 * created; compared by snapsave.c with the
 								 * count its last save saw */
 } ShmcacheFrame;
 
@@ -500,27 +500,13 @@ struct ExplainState;
 /* aggregate.c */
 extern void shmcache_aggregate_init(void);
 
-/* snapshot.c: snapshot files, save, restore, shared snapshot table */
-typedef struct ShmcacheSaveResult
-{
-	bool		saved;			/* a snapshot was written */
-	Oid			viewoid;		/* the frame's view */
-	uint64		rows;			/* rows written */
-	uint64		bytes;			/* bytes of the file */
-} ShmcacheSaveResult;
-
+/* snapshot.c: the shared snapshot table, autoload bookkeeping, drops */
 extern int64 shmcache_loading_frame;
 extern void shmcache_snapshot_shmem_request(void);
 extern void shmcache_snapshot_shmem_startup(void);
 extern void shmcache_snapshot_init(void);
 extern void shmcache_snapshot_wait_loaded(int64 frame_id, bool always);
-extern bool shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed,
-								   bool wait, ShmcacheSaveResult *result);
-extern int	shmcache_snapshot_save_changed(bool wait);
-extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
-										const char *path);
 extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
-extern void shmcache_snapshot_set_aside(const char *path);
 extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_settle_on_commit(int64 frame_id);
@@ -531,6 +517,12 @@ extern int64 shmcache_snapshot_next_pending(Oid dbid);
 extern void shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 										bool file_kept, uint64 rows);
 extern int	shmcache_snapshot_abandon_pending(Oid dbid);
+
+/* snapsave.c: saving frames to snapshot files and restoring them */
+extern int	shmcache_snapshot_save_changed(bool wait);
+extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
+										const char *path);
+extern void shmcache_snapshot_set_aside(const char *path);
 
 /* autoload.c: background workers */
 extern void shmcache_autoload_init(void);

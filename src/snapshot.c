@@ -1,43 +1,36 @@
 /*-------------------------------------------------------------------------
  *
  * snapshot.c
- *	  Snapshots of frames: saving, restoring, damage handling, and the
- *	  shared table that tracks every frame's snapshot.
+ *	  The shared snapshot table: what every frame's snapshot holds and
+ *	  whether it is loaded, saver claims, autoload bookkeeping, and the
+ *	  snapshot side of dropping, truncating and restoring frames at commit.
+ *	  The SQL functions of persistence are here too.
  *
- * A frame is saved to pg_shmcache/<database oid>.<frame id>.snap under the
- * data directory, in the format of snapfile.c.  A file is always written to
- * a temporary name, fsynced and renamed into place with durable_rename(), so
- * a crash or a full disk in the middle of a save leaves the previous
- * snapshot as it was.
+ * The persistence layer's shared state.  Saving and restoring (snapsave.c)
+ * call down to it; it knows nothing of the file format (snapfile.c) except
+ * how to peek at a header.  A frame's snapshot is the file
+ * pg_shmcache/<database oid>.<frame id>.snap under the data directory.
  *
- * Saving needs no database connection: the column layout is in the version
- * header in shared memory.  A save pins the frame's current version and its
- * published row count under the frame table lock, exactly as a reader does,
- * and then reads published (immutable) rows only; neither readers nor the
- * frame's writer ever wait for it.
- *
- * Restoring runs in a transaction through the writer API: it takes the
- * frame's write claim, truncates, appends every row and checks the trailer
- * and the checksum at the end, before anything is published; a damaged file
- * therefore raises an error and the transaction's rollback leaves the frame
- * as it was.  The file's column definitions must equal the frame's.
- *
- * The shared snapshot table (one ShmcacheSnapEntry per frame that has a
- * snapshot, is being saved or is waiting to be loaded) is filled from the
- * directory in the postmaster's shmem startup hook, also after a crash
- * restart, so that a query arriving before the autoload worker reached its
- * frame finds the frame "pending" and waits for it (see
- * shmcache_snapshot_wait_loaded).
+ * The table (one ShmcacheSnapEntry per frame that has a snapshot, is being
+ * saved or is waiting to be loaded) is filled from the directory in the
+ * postmaster's shmem startup hook, also after a crash restart, so that a
+ * query arriving before the autoload worker reached its frame finds the
+ * frame "pending" and waits for it (see shmcache_snapshot_wait_loaded).
+ * A snapshot that holds rows the frame in memory does not ("unloaded")
+ * blocks appends and saves until a restore or a truncate settles it, when
+ * that transaction commits (the per-transaction commit queue below).
  *
  * Locking: ShmcacheSnapShared->lock protects the snapshot table.  It is
  * taken before ShmcacheShared->lock when both are needed, never after.
- * Only one process saves a given frame at a time (saver_pid).  The
- * condition variable is broadcast whenever a load or a save ends.
+ * Only one process saves a given frame at a time (saver_pid, taken with
+ * shmcache_snapshot_claim).  The condition variable is broadcast whenever a
+ * load or a save ends.
  *
  * Dropping a frame removes its snapshot: the unlink runs after the frame's
  * entry has left the frame table, and a save renames its file into place
- * only while it holds the snapshot lock and sees the entry still there, so a
- * save running during a drop cannot bring the file back.
+ * (shmcache_snapshot_install) only while it holds the snapshot lock and
+ * sees the entry still there, so a save running during a drop cannot bring
+ * the file back.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -74,6 +67,7 @@
 
 #include "shmcache.h"
 #include "snapfile.h"
+#include "snapshot.h"
 
 PG_FUNCTION_INFO_V1(shmcache_save);
 PG_FUNCTION_INFO_V1(shmcache_restore);
@@ -319,14 +313,6 @@ shmcache_snapshot_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
-static void
-make_key(ShmcacheFrameKey *key, Oid dbid, int64 frame_id)
-{
-	memset(key, 0, sizeof(*key));
-	key->dbid = dbid;
-	key->frame_id = frame_id;
-}
-
 /*
  * shmcache_snapshot_wait_loaded
  *		If frame "frame_id" of this database is still waiting to be loaded
@@ -350,7 +336,7 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 	if (frame_id == shmcache_loading_frame)
 		return;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
 	for (;;)
 	{
 		ShmcacheSnapEntry *entry;
@@ -389,26 +375,19 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 		ConditionVariableCancelSleep();
 }
 
-/* What the error cleanup of a save must undo. */
-typedef struct SaveState
-{
-	int			fd;				/* the temporary file, or -1 */
-	char		tmp_path[MAXPGPATH];	/* its name */
-	char		path[MAXPGPATH];	/* the snapshot it is to replace */
-	ShmcacheFrameKey key;
-	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
-	bool		claimed;		/* we are the entry's saver_pid */
-	/* What was saved */
-	uint64		nrows;			/* rows written */
-	uint64		bytes;			/* bytes written */
-	uint64		changes;		/* ShmcacheFrame.changes when pinned */
-	Oid			viewoid;		/* the frame's view */
-	TimestampTz saved_at;		/* when the rows were pinned */
-} SaveState;
+/* ----------------------------------------------------------------------
+ * The snapshot table: saver claims
+ * ----------------------------------------------------------------------
+ */
 
-/* Give up the entry's saver claim and wake waiting savers. */
-static void
-release_claim(const ShmcacheFrameKey *key)
+/*
+ * shmcache_snapshot_release
+ *		Give up the saver claim of frame "key" taken by
+ *		shmcache_snapshot_claim() and wake waiting savers.  Must not fail
+ *		(runs in a save's error cleanup).
+ */
+void
+shmcache_snapshot_release(const ShmcacheFrameKey *key)
 {
 	ShmcacheSnapEntry *entry;
 
@@ -421,40 +400,16 @@ release_claim(const ShmcacheFrameKey *key)
 }
 
 /*
- * Error (or FATAL exit) cleanup of a save: close and remove the temporary
- * file, unpin the version, give up the claim.  Must not fail.
+ * shmcache_snapshot_claim
+ *		Become the one saver of frame "key": false if the frame is waiting to
+ *		be loaded (there is nothing to save yet), or if another process is
+ *		saving it and "wait" is false.  Otherwise waits for that process.
+ *		On success sets *saved_changes to the frame's change count its last
+ *		save saw.
  */
-static void
-save_cleanup(int code, Datum arg)
-{
-	SaveState  *s = (SaveState *) DatumGetPointer(arg);
-
-	if (s->fd >= 0)
-	{
-		CloseTransientFile(s->fd);
-		s->fd = -1;
-	}
-	if (s->tmp_path[0] != '\0')
-		(void) unlink(s->tmp_path);
-	if (DsaPointerIsValid(s->version_dp))
-	{
-		shmcache_version_unref(s->version_dp);
-		s->version_dp = InvalidDsaPointer;
-	}
-	if (s->claimed)
-	{
-		release_claim(&s->key);
-		s->claimed = false;
-	}
-}
-
-/*
- * Become the one saver of frame "key": false if the frame is waiting to be
- * loaded (there is nothing to save yet), or if another process is saving it
- * and "wait" is false.  Otherwise waits for that process.
- */
-static bool
-claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
+bool
+shmcache_snapshot_claim(const ShmcacheFrameKey *key, bool wait,
+						uint64 *saved_changes)
 {
 	bool		claimed = false;
 	bool		slept = false;
@@ -514,321 +469,50 @@ claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
 }
 
 /*
- * The body of a save: pin the frame's current version and its published
- * rows (as a reader does), unless only_changed and it did not change since
- * the save that recorded "saved_changes"; then write the temporary file.
- * Leaves s->version_dp invalid if there was nothing to save.
+ * shmcache_snapshot_install
+ *		Rename the file a save of frame "key" wrote, "tmp_path", to its
+ *		snapshot "path" and record it in the table, unless the frame was
+ *		dropped meanwhile (its frame table entry is gone or names another
+ *		view).  The caller holds the frame's saver claim.  A drop removes the
+ *		frame table entry before it removes the snapshot, and both wait for
+ *		the snapshot lock held here, so a dropped frame's file never comes
+ *		back.  The temporary file is left to the caller unless installed.
  */
-static void
-save_write(SaveState *s, bool only_changed, uint64 saved_changes)
+ShmcacheSnapInstall
+shmcache_snapshot_install(const ShmcacheFrameKey *key, const char *tmp_path,
+						  const char *path, const ShmcacheSnapSaved *saved)
 {
 	ShmcacheFrame *frame;
-	ShmcacheVersion *version;
-	ShmcacheSnapFileInfo info;
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	frame = hash_search(shmcache_frame_table(), &s->key, HASH_FIND, NULL);
-	if (frame != NULL && (!only_changed || frame->changes != saved_changes))
-	{
-		s->version_dp = frame->current;
-		version = dsa_get_address(shmcache_area(), s->version_dp);
-		shmcache_version_ref(version);
-		s->nrows = pg_atomic_read_u64(&version->nrows);
-		s->changes = frame->changes;
-		s->viewoid = frame->viewoid;
-	}
-	LWLockRelease(ShmcacheShared->lock);
-	pg_read_barrier();
-	s->saved_at = GetCurrentTimestamp();
-	if (!DsaPointerIsValid(s->version_dp))
-		return;
-
-	version = dsa_get_address(shmcache_area(), s->version_dp);
-	shmcache_snapshot_path(s->path, s->key.dbid, s->key.frame_id);
-	snprintf(s->tmp_path, MAXPGPATH, "%s.%d.tmp", s->path, MyProcPid);
-	s->fd = OpenTransientFile(s->tmp_path,
-							  O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
-	if (s->fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not create file \"%s\": %m", s->tmp_path)));
-	info.dbid = s->key.dbid;
-	info.frame_id = s->key.frame_id;
-	info.viewoid = s->viewoid;
-	info.nrows = s->nrows;
-	info.saved_at = s->saved_at;
-	s->bytes = shmcache_snapfile_write(s->fd, s->tmp_path, s->path, version,
-									   &info);
-	if (pg_fsync(s->fd) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not fsync file \"%s\": %m", s->tmp_path)));
-	if (CloseTransientFile(s->fd) != 0)
-	{
-		s->fd = -1;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not close file \"%s\": %m", s->tmp_path)));
-	}
-	s->fd = -1;
-}
-
-/* save_write() with its error (and FATAL exit) cleanup. */
-static void
-save_write_protected(SaveState *s, bool only_changed, uint64 saved_changes)
-{
-	PG_ENSURE_ERROR_CLEANUP(save_cleanup, PointerGetDatum(s));
-	{
-		save_write(s, only_changed, saved_changes);
-	}
-	PG_END_ENSURE_ERROR_CLEANUP(save_cleanup, PointerGetDatum(s));
-}
-
-/*
- * shmcache_snapshot_save
- *		Save frame "frame_id" of database "dbid" if it is held in shared
- *		memory (and, with only_changed, if it changed since its last save).
- *		Waits for another save of the same frame if "wait", else skips.
- *		Returns whether a snapshot was written; fills *result.  Errors
- *		(full disk, ...) are raised after the temporary file is removed; the
- *		previous snapshot is never touched by a failed save.  Needs no
- *		database connection and takes no lock readers or writers wait for.
- */
-bool
-shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
-					   ShmcacheSaveResult *result)
-{
-	SaveState	s;
-	ShmcacheFrame *frame;
-	uint64		saved_changes = 0;
 	bool		still_there;
 	int			rc = 0;
 
-	memset(result, 0, sizeof(*result));
-	memset(&s, 0, sizeof(s));
-	s.fd = -1;
-	s.version_dp = InvalidDsaPointer;
-	make_key(&s.key, dbid, frame_id);
-	shmcache_require_shmem();
-
-	if (!claim_saver(&s.key, wait, &saved_changes))
-		return false;
-	s.claimed = true;
-
-	save_write_protected(&s, only_changed, saved_changes);
-
-	if (!DsaPointerIsValid(s.version_dp))
-	{
-		release_claim(&s.key);
-		return false;
-	}
-	shmcache_version_unref(s.version_dp);
-	s.version_dp = InvalidDsaPointer;
-
-	/*
-	 * Put the file in place, unless the frame was dropped meanwhile: a drop
-	 * removes the frame table entry before it removes the snapshot, and both
-	 * wait for the snapshot lock we hold.
-	 */
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	frame = hash_search(shmcache_frame_table(), &s.key, HASH_FIND, NULL);
-	still_there = frame != NULL && frame->viewoid == s.viewoid;
+	frame = hash_search(shmcache_frame_table(), key, HASH_FIND, NULL);
+	still_there = frame != NULL && frame->viewoid == saved->viewoid;
 	LWLockRelease(ShmcacheShared->lock);
 	if (still_there)
 	{
-		rc = durable_rename(s.tmp_path, s.path, LOG);
+		rc = durable_rename(tmp_path, path, LOG);
 		if (rc == 0)
 		{
 			ShmcacheSnapEntry *entry;
 
-			entry = hash_search(snap_table, &s.key, HASH_FIND, NULL);
+			entry = hash_search(snap_table, key, HASH_FIND, NULL);
 			if (entry != NULL)
 			{
 				entry->has_file = true;
-				entry->last_saved = s.saved_at;
-				entry->rows = (int64) s.nrows;
-				entry->bytes = (int64) s.bytes;
-				entry->saved_changes = s.changes;
+				entry->last_saved = saved->saved_at;
+				entry->rows = (int64) saved->rows;
+				entry->bytes = (int64) saved->bytes;
+				entry->saved_changes = saved->changes;
 			}
 		}
 	}
 	LWLockRelease(snap_shared->lock);
-	release_claim(&s.key);
-	s.claimed = false;
-
-	if (!still_there || rc != 0)
-	{
-		(void) unlink(s.tmp_path);
-		if (rc != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not rename file \"%s\" to \"%s\"",
-							s.tmp_path, s.path),
-					 errdetail("The previous snapshot, if any, is left as it was.")));
-		ereport(LOG,
-				(errmsg("shmcache: frame " INT64_FORMAT " of database %u was dropped while it was being saved; the snapshot was discarded",
-						frame_id, dbid)));
-		return false;
-	}
-
-	result->saved = true;
-	result->viewoid = s.viewoid;
-	result->rows = s.nrows;
-	result->bytes = s.bytes;
-	return true;
-}
-
-/*
- * shmcache_snapshot_save_changed
- *		Save every frame of every database that changed since its last save
- *		(the saver: periodically and at shutdown).  A frame another process
- *		is saving is skipped, or with "wait" (at shutdown) waited for.  A
- *		frame that cannot be saved is reported and skipped.  Returns the
- *		number of frames saved.  Runs without a database connection and
- *		outside any transaction.
- */
-int
-shmcache_snapshot_save_changed(bool wait)
-{
-	HASH_SEQ_STATUS status;
-	ShmcacheFrame *frame;
-	ShmcacheFrameKey *keys;
-	long		nkeys = 0;
-	volatile int saved = 0;
-	long		i;
-	MemoryContext cxt = CurrentMemoryContext;
-
-	shmcache_require_shmem();
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	keys = palloc(sizeof(ShmcacheFrameKey) *
-				  Max(hash_get_num_entries(shmcache_frame_table()), 1));
-	hash_seq_init(&status, shmcache_frame_table());
-	while ((frame = hash_seq_search(&status)) != NULL)
-		keys[nkeys++] = frame->key;
-	LWLockRelease(ShmcacheShared->lock);
-
-	for (i = 0; i < nkeys; i++)
-	{
-		ShmcacheSaveResult result;
-		TimestampTz start = GetCurrentTimestamp();
-
-		PG_TRY();
-		{
-			if (shmcache_snapshot_save(keys[i].dbid, keys[i].frame_id, true,
-									   wait, &result))
-			{
-				char		path[MAXPGPATH];
-
-				shmcache_snapshot_path(path, keys[i].dbid, keys[i].frame_id);
-				ereport(LOG,
-						(errmsg("shmcache: saved frame " INT64_FORMAT " of database %u (%llu rows, %llu bytes) to \"%s\" in %ld ms",
-								keys[i].frame_id, keys[i].dbid,
-								(unsigned long long) result.rows,
-								(unsigned long long) result.bytes, path,
-								TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
-				saved++;
-			}
-		}
-		PG_CATCH();
-		{
-			/* Report and go on with the other frames. */
-			MemoryContextSwitchTo(cxt);
-			LWLockReleaseAll();
-			EmitErrorReport();
-			FlushErrorState();
-		}
-		PG_END_TRY();
-	}
-	pfree(keys);
-	return saved;
-}
-
-/* ----------------------------------------------------------------------
- * Restoring
- * ----------------------------------------------------------------------
- */
-
-/* Where a restore appends the rows it reads. */
-typedef struct RestoreState
-{
-	Relation	view;			/* the frame's view */
-	ShmcacheWriter *writer;		/* the frame's writer in this transaction */
-} RestoreState;
-
-/* Append a row read from a snapshot file (shmcache_snapfile_read_rows). */
-static void
-restore_row(Datum *values, bool *nulls, void *arg)
-{
-	RestoreState *rs = (RestoreState *) arg;
-
-	shmcache_writer_append(rs->writer, rs->view, values, nulls);
-}
-
-/*
- * shmcache_snapshot_restore
- *		Replace the rows of the frame of "view" (frame "frame_id") by those
- *		of snapshot file "path", in the current transaction: the rows are
- *		published when it commits.  The caller holds RowExclusiveLock on the
- *		view and has checked privileges.  A damaged or truncated file raises
- *		ERRCODE_DATA_CORRUPTED, a file that does not match the frame's
- *		definition ERRCODE_DATATYPE_MISMATCH; the frame is then left as it was
- *		(after rollback).  Returns the number of rows restored.
- */
-uint64
-shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
-{
-	ShmcacheSnapFileReader *reader;
-	ShmcacheSnapFileInfo info;
-	ShmcacheReadSnapshot snap;
-	RestoreState rs;
-
-	reader = shmcache_snapfile_read_begin(path, &info);
-	if (info.dbid != MyDatabaseId || info.frame_id != frame_id)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
-				 errdetail("The file holds frame " INT64_FORMAT " of database %u.",
-						   info.frame_id, info.dbid)));
-	if (info.viewoid != RelationGetRelid(view))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
-				 errdetail("The file was written for the view with OID %u, the frame's view is \"%s\" (OID %u).",
-						   info.viewoid, RelationGetRelationName(view),
-						   RelationGetRelid(view))));
-	shmcache_snapfile_read_columns(reader);
-
-	/*
-	 * The frame's layout (pinning brings it into shared memory if needed; on
-	 * error the pin goes with the resource owner).
-	 */
-	shmcache_read_begin(frame_id, NULL, &snap);
-	shmcache_snapfile_check_columns(reader, snap.version, RelationGetDescr(view));
-	shmcache_read_end(&snap);
-
-	rs.view = view;
-	rs.writer = shmcache_writer_begin(view, frame_id);
-	shmcache_writer_truncate(rs.writer, view);
-	shmcache_snapshot_settle_on_commit(frame_id);
-
-	return shmcache_snapfile_read_rows(reader, restore_row, &rs);
-}
-
-/*
- * shmcache_snapshot_set_aside
- *		Rename a damaged or foreign snapshot file to <name>.bad, so that it
- *		is kept for inspection but never loaded again.  Only logs problems.
- */
-void
-shmcache_snapshot_set_aside(const char *path)
-{
-	char		bad[MAXPGPATH];
-
-	snprintf(bad, sizeof(bad), "%s.bad", path);
-	if (durable_rename(path, bad, LOG) == 0)
-		ereport(LOG,
-				(errmsg("shmcache: renamed damaged snapshot \"%s\" to \"%s\"", path, bad)));
+	if (!still_there)
+		return SNAP_INSTALL_DROPPED;
+	return rc == 0 ? SNAP_INSTALLED : SNAP_INSTALL_FAILED;
 }
 
 /* ----------------------------------------------------------------------
@@ -894,7 +578,7 @@ shmcache_snapshot_next_pending(Oid dbid)
 	{
 		ShmcacheFrameKey key;
 
-		make_key(&key, dbid, frame_id);
+		shmcache_snapshot_key(&key, dbid, frame_id);
 		entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 		entry->state = SNAP_LOADING;
 	}
@@ -915,7 +599,7 @@ shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	make_key(&key, dbid, frame_id);
+	shmcache_snapshot_key(&key, dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL &&
@@ -1096,7 +780,7 @@ settle(Oid dbid, int64 frame_id)
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	make_key(&key, dbid, frame_id);
+	shmcache_snapshot_key(&key, dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL && entry->state == SNAP_UNLOADED)
@@ -1132,7 +816,7 @@ shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
 	ShmcacheSnapEntry *entry;
 	bool		unloaded;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	unloaded = entry != NULL && entry->state == SNAP_UNLOADED;
@@ -1230,7 +914,7 @@ snapshot_unloaded(int64 frame_id)
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->state == SNAP_UNLOADED;
@@ -1246,7 +930,7 @@ snapshot_exists(int64 frame_id)
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->has_file;
@@ -1261,7 +945,7 @@ frame_in_memory(int64 frame_id)
 	ShmcacheFrameKey key;
 	bool		result;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	result = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
 	LWLockRelease(ShmcacheShared->lock);
