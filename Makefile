@@ -21,6 +21,7 @@ OBJS = \
 	src/snapfile.o \
 	src/snapshot.o \
 	src/snapsave.o \
+	src/persist_sql.o \
 	src/autoload.o \
 	src/utility.o \
 	src/domain.o

@@ -4,7 +4,6 @@
  *	  The shared snapshot table: what every frame's snapshot holds and
  *	  whether it is loaded, saver claims, autoload bookkeeping, and the
  *	  snapshot side of dropping, truncating and restoring frames at commit.
- *	  The SQL functions of persistence are here too.
  *
  * The persistence layer's shared state.  Saving and restoring (snapsave.c)
  * call down to it; it knows nothing of the file format (snapfile.c) except
@@ -41,52 +40,23 @@
 #include "postgres.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "access/relation.h"
 #include "access/xact.h"
-#include "catalog/pg_class.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/condition_variable.h"
 #include "storage/fd.h"
-#include "storage/ipc.h"
-#include "storage/lmgr.h"
 #include "storage/shmem.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-#include "utils/tuplestore.h"
 #include "utils/wait_event.h"
 
 #include "shmcache.h"
 #include "snapfile.h"
 #include "snapshot.h"
 
-PG_FUNCTION_INFO_V1(shmcache_save);
-PG_FUNCTION_INFO_V1(shmcache_restore);
-PG_FUNCTION_INFO_V1(shmcache_persistence_stats);
-
 #define SNAP_DIR				"pg_shmcache"
-/* Load state of a frame's snapshot. */
-typedef enum SnapState
-{
-	SNAP_IDLE = 0,				/* nothing to load: the frame in memory is
-								 * the newest state */
-	SNAP_PENDING,				/* autoload will load it */
-	SNAP_LOADING,				/* autoload is loading it */
-	SNAP_LOADED,				/* autoload loaded it */
-	SNAP_UNLOADED				/* the file holds rows the frame in memory
-								 * does not: autoload is off, or could not
-								 * load it; appends and saves are refused
-								 * until a restore or a truncate settles it */
-} SnapState;
 
 /*
  * Entry of the shared snapshot table, keyed like the frame table.
@@ -151,8 +121,12 @@ static List *forget_on_commit = NIL;
 
 static void queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id);
 
-static Size
-snap_table_size(void)
+/*
+ * shmcache_snapshot_table_size
+ *		How many entries the snapshot table can hold.
+ */
+Size
+shmcache_snapshot_table_size(void)
 {
 	/* Files of frames not loaded yet, plus every frame held in memory. */
 	return mul_size(shmcache_max_frames, 2);
@@ -177,8 +151,10 @@ shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id)
 void
 shmcache_snapshot_shmem_request(void)
 {
+	Size		entries = shmcache_snapshot_table_size();
+
 	RequestAddinShmemSpace(add_size(MAXALIGN(sizeof(ShmcacheSnapShared)),
-									hash_estimate_size(snap_table_size(),
+									hash_estimate_size(entries,
 													   sizeof(ShmcacheSnapEntry))));
 	RequestNamedLWLockTranche("shmcache snapshots", 1);
 }
@@ -196,6 +172,7 @@ scan_snapshot_directory(void)
 	struct dirent *de;
 	bool		autoload = shmcache_autoload;
 	int			nfiles = 0;
+	Size		entries = shmcache_snapshot_table_size();
 
 	if (MakePGDirectory(SNAP_DIR) < 0 && errno != EEXIST)
 	{
@@ -239,7 +216,7 @@ scan_snapshot_directory(void)
 		memset(&key, 0, sizeof(key));
 		key.dbid = dbid;
 		key.frame_id = frame_id;
-		entry = hash_get_num_entries(snap_table) < (long) snap_table_size() ?
+		entry = hash_get_num_entries(snap_table) < (long) entries ?
 			hash_search(snap_table, &key, HASH_ENTER_NULL, &found) : NULL;
 		if (entry == NULL)
 		{
@@ -305,7 +282,8 @@ shmcache_snapshot_shmem_startup(void)
 	info.keysize = sizeof(ShmcacheFrameKey);
 	info.entrysize = sizeof(ShmcacheSnapEntry);
 	snap_table = ShmemInitHash("shmcache snapshot table",
-							   snap_table_size(), snap_table_size(),
+							   shmcache_snapshot_table_size(),
+							   shmcache_snapshot_table_size(),
 							   &info, HASH_ELEM | HASH_BLOBS);
 	/* Not in a single-user backend: no autoload worker would come. */
 	if (!found && IsPostmasterEnvironment && !IsUnderPostmaster)
@@ -423,7 +401,8 @@ shmcache_snapshot_claim(const ShmcacheFrameKey *key, bool wait,
 		LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 		entry = hash_search(snap_table, key, HASH_FIND, NULL);
 		found = entry != NULL;
-		if (!found && hash_get_num_entries(snap_table) < (long) snap_table_size())
+		if (!found &&
+			hash_get_num_entries(snap_table) < (long) shmcache_snapshot_table_size())
 			entry = hash_search(snap_table, key, HASH_ENTER_NULL, &found);
 		if (entry == NULL)
 		{
@@ -812,16 +791,7 @@ settled_here(int64 frame_id)
 void
 shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
 {
-	ShmcacheFrameKey key;
-	ShmcacheSnapEntry *entry;
-	bool		unloaded;
-
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
-	LWLockAcquire(snap_shared->lock, LW_SHARED);
-	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
-	unloaded = entry != NULL && entry->state == SNAP_UNLOADED;
-	LWLockRelease(snap_shared->lock);
-	if (unloaded && !settled_here(frame_id))
+	if (shmcache_snapshot_unloaded(frame_id) && !settled_here(frame_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("frame \"%s\" has a snapshot that was not loaded", frame_name),
@@ -902,13 +872,16 @@ shmcache_snapshot_init(void)
 }
 
 /* ----------------------------------------------------------------------
- * SQL functions
+ * The snapshot table: what the SQL functions read
  * ----------------------------------------------------------------------
  */
 
-/* Does frame "frame_id" of this database have a snapshot not loaded? */
-static bool
-snapshot_unloaded(int64 frame_id)
+/*
+ * shmcache_snapshot_unloaded
+ *		Does frame "frame_id" of this database have a snapshot not loaded?
+ */
+bool
+shmcache_snapshot_unloaded(int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
@@ -922,9 +895,13 @@ snapshot_unloaded(int64 frame_id)
 	return result;
 }
 
-/* Does a snapshot entry say a file exists for frame "frame_id" here? */
-static bool
-snapshot_exists(int64 frame_id)
+/*
+ * shmcache_snapshot_exists
+ *		Does a snapshot entry say a file exists for frame "frame_id" of this
+ *		database?
+ */
+bool
+shmcache_snapshot_exists(int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
@@ -938,174 +915,23 @@ snapshot_exists(int64 frame_id)
 	return result;
 }
 
-/* Is frame "frame_id" of this database held in shared memory? */
-static bool
-frame_in_memory(int64 frame_id)
-{
-	ShmcacheFrameKey key;
-	bool		result;
-
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	result = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
-	LWLockRelease(ShmcacheShared->lock);
-	return result;
-}
-
 /*
- * Save the frame of "viewoid" for shmcache.save(); the caller checked that
- * the user owns it.  A frame not held in memory with a snapshot is left
- * alone (saving it would replace the snapshot by an empty frame).  Adds a
- * result row if a snapshot was written.
+ * shmcache_snapshot_list
+ *		Copy the entries of database "dbid" into "rows", at most "max" of
+ *		them; returns how many were copied.
  */
-static void
-save_one(ReturnSetInfo *rsinfo, Oid viewoid, bool explicit)
+int
+shmcache_snapshot_list(Oid dbid, ShmcacheSnapStatus *rows, int max)
 {
-	int64		frame_id;
-	ShmcacheSaveResult result;
-
-	LockRelationOid(viewoid, AccessShareLock);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(viewoid)))
-	{
-		UnlockRelationOid(viewoid, AccessShareLock);
-		return;					/* dropped meanwhile */
-	}
-	frame_id = shmcache_frame_id_of(viewoid);
-	shmcache_snapshot_wait_loaded(frame_id, true);
-	if (!frame_in_memory(frame_id) || snapshot_unloaded(frame_id))
-	{
-		if (snapshot_exists(frame_id))
-		{
-			ereport(explicit ? NOTICE : DEBUG1,
-					(errmsg("frame \"%s\" is not loaded; its snapshot is left as it is",
-							get_rel_name(viewoid)),
-					 errhint("Load it with shmcache.restore() first.")));
-			return;
-		}
-		shmcache_frame_attach(frame_id);
-	}
-	if (shmcache_snapshot_save(MyDatabaseId, frame_id, false, true, &result))
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false};
-
-		values[0] = ObjectIdGetDatum(viewoid);
-		values[1] = Int64GetDatum((int64) result.rows);
-		values[2] = Int64GetDatum((int64) result.bytes);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-}
-
-/*
- * shmcache.save(frame regclass DEFAULT NULL)
- *		RETURNS TABLE (frame regclass, rows int8, bytes int8)
- *		Save a frame (its owner only), or with NULL every frame of this
- *		database the current user owns, to its snapshot file.
- */
-Datum
-shmcache_save(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	shmcache_require_shmem();
-	InitMaterializedSRF(fcinfo, 0);
-
-	if (!PG_ARGISNULL(0))
-	{
-		Oid			viewoid = PG_GETARG_OID(0);
-
-		(void) shmcache_frame_id_of(viewoid);
-		if (!shmcache_relation_ownercheck(viewoid, GetUserId()))
-			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, get_rel_name(viewoid));
-		save_one(rsinfo, viewoid, true);
-	}
-	else
-	{
-		List	   *views = shmcache_catalog_views();
-		ListCell   *lc;
-
-		foreach(lc, views)
-		{
-			Oid			viewoid = lfirst_oid(lc);
-
-			if (shmcache_relation_ownercheck(viewoid, GetUserId()))
-				save_one(rsinfo, viewoid, false);
-		}
-	}
-	return (Datum) 0;
-}
-
-/*
- * shmcache.restore(frame regclass) RETURNS int8
- *		Replace a frame's rows by those of its snapshot, in the current
- *		transaction (published at commit).  Needs ownership of the frame.
- */
-Datum
-shmcache_restore(PG_FUNCTION_ARGS)
-{
-	Oid			viewoid = PG_GETARG_OID(0);
-	int64		frame_id;
-	Relation	view;
-	char		path[MAXPGPATH];
-	uint64		rows;
-
-	shmcache_require_shmem();
-	view = shmcache_open_frame(viewoid, RowExclusiveLock, &frame_id);
-	if (!shmcache_relation_ownercheck(viewoid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
-	PreventCommandIfReadOnly("shmcache.restore()");
-	shmcache_snapshot_wait_loaded(frame_id, true);
-
-	shmcache_snapshot_path(path, MyDatabaseId, frame_id);
-	if (access(path, F_OK) != 0 && errno == ENOENT)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("frame \"%s\" has no snapshot", RelationGetRelationName(view)),
-				 errhint("Save it with shmcache.save() first.")));
-	rows = shmcache_snapshot_restore(view, frame_id, path);
-	relation_close(view, NoLock);
-	PG_RETURN_INT64((int64) rows);
-}
-
-/* One row of shmcache.persistence_stats(), before it is returned. */
-typedef struct PersistRow
-{
-	int64		frame_id;
-	SnapState	state;
-	bool		has_file;
-	bool		in_memory;
-	TimestampTz last_saved;
-	int64		rows;
-	int64		bytes;
-} PersistRow;
-
-/*
- * shmcache.persistence_stats()
- *		One row per frame of this database that is held in memory or has a
- *		snapshot: frame_id, state ('loaded', 'loading', 'not loaded'),
- *		last_saved, snapshot_rows, snapshot_bytes.
- */
-Datum
-shmcache_persistence_stats(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	HASH_SEQ_STATUS status;
 	ShmcacheSnapEntry *entry;
-	ShmcacheFrame *frame;
-	PersistRow *rows;
 	int			nrows = 0;
-	int			max = snap_table_size() + shmcache_max_frames;
-	int			i;
-
-	shmcache_require_shmem();
-	InitMaterializedSRF(fcinfo, 0);
-	rows = palloc0(sizeof(PersistRow) * max);
 
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	hash_seq_init(&status, snap_table);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
-		if (entry->key.dbid != MyDatabaseId || nrows >= max)
+		if (entry->key.dbid != dbid || nrows >= max)
 			continue;
 		rows[nrows].frame_id = entry->key.frame_id;
 		rows[nrows].state = entry->state;
@@ -1116,50 +942,5 @@ shmcache_persistence_stats(PG_FUNCTION_ARGS)
 		nrows++;
 	}
 	LWLockRelease(snap_shared->lock);
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	hash_seq_init(&status, shmcache_frame_table());
-	while ((frame = hash_seq_search(&status)) != NULL)
-	{
-		if (frame->key.dbid != MyDatabaseId)
-			continue;
-		for (i = 0; i < nrows; i++)
-			if (rows[i].frame_id == frame->key.frame_id)
-				break;
-		if (i == nrows)
-		{
-			if (nrows >= max)
-				continue;
-			rows[nrows].frame_id = frame->key.frame_id;
-			rows[nrows].state = SNAP_IDLE;
-			nrows++;
-		}
-		rows[i].in_memory = true;
-	}
-	LWLockRelease(ShmcacheShared->lock);
-
-	for (i = 0; i < nrows; i++)
-	{
-		PersistRow *row = &rows[i];
-		Datum		values[5];
-		bool		nulls[5] = {false};
-		const char *state;
-
-		if (row->state == SNAP_PENDING || row->state == SNAP_LOADING)
-			state = "loading";
-		else if (row->in_memory && row->state != SNAP_UNLOADED)
-			state = "loaded";
-		else
-			state = "not loaded";
-		values[0] = Int64GetDatum(row->frame_id);
-		values[1] = CStringGetTextDatum(state);
-		values[2] = TimestampTzGetDatum(row->last_saved);
-		nulls[2] = !row->has_file;
-		values[3] = Int64GetDatum(row->rows);
-		nulls[3] = !row->has_file || row->rows < 0;
-		values[4] = Int64GetDatum(row->bytes);
-		nulls[4] = !row->has_file;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	return nrows;
 }

@@ -29,6 +29,32 @@ shmcache_snapshot_key(ShmcacheFrameKey *key, Oid dbid, int64 frame_id)
 
 /* snapshot.c: the shared snapshot table */
 
+/* Load state of a frame's snapshot. */
+typedef enum SnapState
+{
+	SNAP_IDLE = 0,				/* nothing to load: the frame in memory is
+								 * the newest state */
+	SNAP_PENDING,				/* autoload will load it */
+	SNAP_LOADING,				/* autoload is loading it */
+	SNAP_LOADED,				/* autoload loaded it */
+	SNAP_UNLOADED				/* the file holds rows the frame in memory
+								 * does not: autoload is off, or could not
+								 * load it; appends and saves are refused
+								 * until a restore or a truncate settles it */
+} SnapState;
+
+/* What the snapshot table says of one frame (shmcache_snapshot_list). */
+typedef struct ShmcacheSnapStatus
+{
+	int64		frame_id;		/* frame_catalog.frame_id */
+	SnapState	state;			/* see SnapState */
+	bool		has_file;		/* a snapshot file is in place */
+	TimestampTz last_saved;		/* when the file's contents were read */
+	int64		rows;			/* rows in the file, -1 if unknown */
+	int64		bytes;			/* size of the file */
+} ShmcacheSnapStatus;
+
+
 /*
  * A snapshot file a save wrote, as the snapshot table records it
  * (shmcache_snapshot_install).
@@ -57,6 +83,10 @@ extern ShmcacheSnapInstall shmcache_snapshot_install(const ShmcacheFrameKey *key
 													 const char *tmp_path,
 													 const char *path,
 													 const ShmcacheSnapSaved *saved);
+extern bool shmcache_snapshot_unloaded(int64 frame_id);
+extern bool shmcache_snapshot_exists(int64 frame_id);
+extern Size shmcache_snapshot_table_size(void);
+extern int	shmcache_snapshot_list(Oid dbid, ShmcacheSnapStatus *rows, int max);
 
 /* snapsave.c: saving and restoring */
 typedef struct ShmcacheSaveResult
