@@ -21,7 +21,7 @@
  *
  *	 - A per-database worker ("shmcache autoload") connects to its database
  *	   and restores each of its pending frames in a transaction of its own
- *	   (snapshot.c), logging each result.  A snapshot that is damaged or does
+ *	   (snapsave.c), logging each result.  A snapshot that is damaged or does
  *	   not match its frame is renamed aside (<name>.bad) and skipped; one
  *	   whose frame no longer exists is removed; any other failure (out of
  *	   shmcache memory, say) leaves the file in place for the next start.

@@ -61,6 +61,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "shmcache.h"
 #include "snapfile.h"
 
 #define SNAP_MAGIC				"SHMCSNAP"

@@ -49,9 +49,9 @@
 #include "storage/fd.h"
 #include "storage/ipc.h"
 #include "utils/hsearch.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "shmcache.h"
 #include "snapfile.h"
 #include "snapshot.h"
 
