@@ -33,8 +33,8 @@
  * leader ends, frames it did not load are marked "not loaded" and their
  * waiters woken, so no query waits for a load that will never come.
  *
- * Layer: persistence, beside the stack: background workers over snapshot.c
- * and the writer API.
+ * Layer: persistence, beside the stack: background workers over snapsave.c
+ * (save, restore) and snapshot.c (the snapshot table).
  *
  * Copyright (c) 2026, shmcache authors
  *

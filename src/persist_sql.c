@@ -4,14 +4,17 @@
  *	  SQL functions of persistence: shmcache.save(), shmcache.restore() and
  *	  shmcache.persistence_stats().
  *
- * The top of the persistence layer: it checks privileges and resolves
- * frames through the catalog, then calls saving and restoring (snapsave.c)
- * and reads the shared snapshot table (snapshot.c).
+ * They check privileges and resolve frames through their definitions
+ * (catalog.c), then call saving and restoring (snapsave.c) and read the
+ * shared snapshot table (snapshot.c).
  *
  * Locking: no lock of its own.  The frame table's lock (ShmcacheShared->lock)
  * is taken here for a moment, the snapshot table's lock in snapshot.c, never
  * both at once.  shmcache.save() takes AccessShareLock on each view it
  * saves, shmcache.restore() RowExclusiveLock on its view.
+ *
+ * Layer: SQL surface of persistence, over snapsave.c, snapshot.c and the
+ * definitions (catalog.c).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -49,7 +52,7 @@ frame_in_memory(int64 frame_id)
 	ShmcacheFrameKey key;
 	bool		result;
 
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	result = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
 	LWLockRelease(ShmcacheShared->lock);

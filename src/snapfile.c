@@ -4,8 +4,7 @@
  *	  The file format of frame snapshots: a version's published rows written
  *	  to a file, and a file read back and checked, row by row.
  *
- * This is the persistence layer's file format, its bottom: it knows
- * versions (read through the version/chunk API of storage.c:
+ * It knows versions (read through the version/chunk API of storage.c:
  * shmcache_version_chunk + shmcache_fetch_value) and open files, and
  * nothing of the shared snapshot table, of transactions or of the catalog.
  * snapsave.c decides which file is written and where, and what becomes of
@@ -41,6 +40,9 @@
  * Locking: none.  The writer reads the published rows of a version its
  * caller has pinned; neither readers nor the frame's writer wait for it.
  * Files are the caller's.
+ *
+ * Layer: persistence, beside the stack; its bottom, the file format, over
+ * storage (storage.c).
  *
  * Copyright (c) 2026, shmcache authors
  *

@@ -4,8 +4,9 @@
  *	  The file format of frame snapshots (see snapfile.c): writing a
  *	  version's rows to an open file and reading a file back, checked.
  *
- * The bottom of the persistence layer: it knows versions (storage.c) and
- * files, nothing of the shared snapshot table, transactions or the catalog.
+ * Layer: persistence, beside the stack; its bottom, over storage.  It knows
+ * versions and files, nothing of the shared snapshot table, transactions or
+ * the catalog.
  *
  * Copyright (c) 2026, shmcache authors
  *

@@ -3,9 +3,8 @@
  * snapsave.c
  *	  Saving a frame to its snapshot file, and restoring a frame from it.
  *
- * The persistence layer's operations on one frame, between the shared
- * snapshot table (snapshot.c), which says who may save a frame and what its
- * snapshot holds, and the file format (snapfile.c).
+ * The shared snapshot table (snapshot.c) says who may save a frame and what
+ * its snapshot holds; the file format is snapfile.c's.
  *
  * A frame is saved to pg_shmcache/<database oid>.<frame id>.snap under the
  * data directory.  A file is always written to a temporary name, fsynced
@@ -33,6 +32,10 @@
  * the version; the snapshot table's lock is taken by snapshot.c.  A restore
  * takes no lock of its own: the caller holds RowExclusiveLock on the view,
  * and the frame's write claim is the writer API's.
+ *
+ * Layer: persistence, beside the stack: save and restore of one frame, over
+ * the snapshot table (snapshot.c), the file format (snapfile.c) and the
+ * writer and pin API of xact.c.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -193,7 +196,7 @@ shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	s.version_dp = InvalidDsaPointer;
-	shmcache_snapshot_key(&s.key, dbid, frame_id);
+	s.key = shmcache_frame_key(dbid, frame_id);
 	shmcache_require_shmem();
 
 	if (!shmcache_snapshot_claim(&s.key, wait, &saved_changes))

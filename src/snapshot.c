@@ -5,10 +5,10 @@
  *	  whether it is loaded, saver claims, autoload bookkeeping, and the
  *	  snapshot side of dropping, truncating and restoring frames at commit.
  *
- * The persistence layer's shared state.  Saving and restoring (snapsave.c)
- * call down to it; it knows nothing of the file format (snapfile.c) except
- * how to peek at a header.  A frame's snapshot is the file
- * pg_shmcache/<database oid>.<frame id>.snap under the data directory.
+ * Saving and restoring (snapsave.c) call down to it; it knows nothing of
+ * the file format (snapfile.c) except how to peek at a header.  A frame's
+ * snapshot is the file pg_shmcache/<database oid>.<frame id>.snap under the
+ * data directory.
  *
  * The table (one ShmcacheSnapEntry per frame that has a snapshot, is being
  * saved or is waiting to be loaded) is filled from the directory in the
@@ -30,6 +30,11 @@
  * (shmcache_snapshot_install) only while it holds the snapshot lock and
  * sees the entry still there, so a save running during a drop cannot bring
  * the file back.
+ *
+ * Layer: persistence, beside the stack: its shared state, over shared
+ * memory (the frame table) and snapfile.c.  Called by the autoload workers,
+ * by readers and writers waiting for a load (reader.c, scan.c, load.c,
+ * domain.c) and by drops (frames.c, xact.c).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -314,7 +319,7 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 	if (frame_id == shmcache_loading_frame)
 		return;
 
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	for (;;)
 	{
 		ShmcacheSnapEntry *entry;
@@ -557,7 +562,7 @@ shmcache_snapshot_next_pending(Oid dbid)
 	{
 		ShmcacheFrameKey key;
 
-		shmcache_snapshot_key(&key, dbid, frame_id);
+		key = shmcache_frame_key(dbid, frame_id);
 		entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 		entry->state = SNAP_LOADING;
 	}
@@ -578,7 +583,7 @@ shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	shmcache_snapshot_key(&key, dbid, frame_id);
+	key = shmcache_frame_key(dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL &&
@@ -759,7 +764,7 @@ settle(Oid dbid, int64 frame_id)
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	shmcache_snapshot_key(&key, dbid, frame_id);
+	key = shmcache_frame_key(dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL && entry->state == SNAP_UNLOADED)
@@ -887,7 +892,7 @@ shmcache_snapshot_unloaded(int64 frame_id)
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->state == SNAP_UNLOADED;
@@ -907,7 +912,7 @@ shmcache_snapshot_exists(int64 frame_id)
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	shmcache_snapshot_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->has_file;

@@ -7,6 +7,8 @@
  *	  rest of shmcache calls is in shmcache.h; the file format is in
  *	  snapfile.h.
  *
+ * Layer: persistence, beside the stack.
+ *
  * Copyright (c) 2026, shmcache authors
  *
  * src/snapshot.h
@@ -17,15 +19,6 @@
 #define SHMCACHE_SNAPSHOT_H
 
 #include "shmcache.h"
-
-/* The key of frame "frame_id" of database "dbid" in the frame table. */
-static inline void
-shmcache_snapshot_key(ShmcacheFrameKey *key, Oid dbid, int64 frame_id)
-{
-	memset(key, 0, sizeof(*key));
-	key->dbid = dbid;
-	key->frame_id = frame_id;
-}
 
 /* snapshot.c: the shared snapshot table */
 
