@@ -45,20 +45,6 @@ PG_FUNCTION_INFO_V1(shmcache_save);
 PG_FUNCTION_INFO_V1(shmcache_restore);
 PG_FUNCTION_INFO_V1(shmcache_persistence_stats);
 
-/* Is frame "frame_id" of this database held in shared memory? */
-static bool
-frame_in_memory(int64 frame_id)
-{
-	ShmcacheFrameKey key;
-	bool		result;
-
-	key = shmcache_frame_key(MyDatabaseId, frame_id);
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	result = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
-	LWLockRelease(ShmcacheShared->lock);
-	return result;
-}
-
 /*
  * Save the frame of "viewoid" for shmcache.save(); the caller checked that
  * the user owns it.  A frame not held in memory with a snapshot is left
@@ -79,7 +65,8 @@ save_one(ReturnSetInfo *rsinfo, Oid viewoid, bool explicit)
 	}
 	frame_id = shmcache_frame_id_of(viewoid);
 	shmcache_snapshot_wait_loaded(frame_id, true);
-	if (!frame_in_memory(frame_id) || shmcache_snapshot_unloaded(frame_id))
+	if (!shmcache_frame_held(MyDatabaseId, frame_id) ||
+		shmcache_snapshot_unloaded(frame_id))
 	{
 		if (shmcache_snapshot_exists(frame_id))
 		{

@@ -269,6 +269,7 @@ extern void shmcache_shmem_startup(void);
 extern void shmcache_require_shmem(void);
 extern dsa_area *shmcache_area(void);
 extern struct HTAB *shmcache_frame_table(void);
+extern bool shmcache_frame_held(Oid dbid, int64 frame_id);
 extern dsa_pointer shmcache_alloc(Size size, const char *frame_name);
 extern void shmcache_free(dsa_pointer dp, Size size);
 extern Size shmcache_footprint(Size size);
