@@ -18,7 +18,10 @@ OBJS = \
 	src/scan.o \
 	src/aggregate.o \
 	src/functions.o \
+	src/snapfile.o \
 	src/snapshot.o \
+	src/snapsave.o \
+	src/persist_sql.o \
 	src/autoload.o \
 	src/utility.o \
 	src/domain.o
@@ -57,4 +60,5 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/snapfile.h \
+	src/snapshot.h

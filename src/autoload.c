@@ -21,7 +21,7 @@
  *
  *	 - A per-database worker ("shmcache autoload") connects to its database
  *	   and restores each of its pending frames in a transaction of its own
- *	   (snapshot.c), logging each result.  A snapshot that is damaged or does
+ *	   (snapsave.c), logging each result.  A snapshot that is damaged or does
  *	   not match its frame is renamed aside (<name>.bad) and skipped; one
  *	   whose frame no longer exists is removed; any other failure (out of
  *	   shmcache memory, say) leaves the file in place for the next start.
@@ -33,8 +33,8 @@
  * leader ends, frames it did not load are marked "not loaded" and their
  * waiters woken, so no query waits for a load that will never come.
  *
- * Layer: persistence, beside the stack: background workers over snapshot.c
- * and the writer API.
+ * Layer: persistence, beside the stack: background workers over snapsave.c
+ * (save, restore) and snapshot.c (the snapshot table).
  *
  * Copyright (c) 2026, shmcache authors
  *

@@ -469,13 +469,9 @@ shmcache_frame_attach(int64 frame_id)
 	dsa_pointer version_dp;
 	bool		found;
 
-	key = shmcache_frame_key(MyDatabaseId, frame_id);
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	found = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
-	LWLockRelease(ShmcacheShared->lock);
-	if (found)
+	if (shmcache_frame_held(MyDatabaseId, frame_id))
 		return;
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 
 	viewoid = shmcache_catalog_lookup_id(frame_id, &notnull, &natts);
 	if (!OidIsValid(viewoid))

@@ -23,7 +23,7 @@
  * committed, and this transaction's own; a frame still waiting for the
  * autoload worker is waited for, as a writer waits.  Rows that are only in
  * a snapshot file (shmcache.autoload off, or before shmcache.restore()) are
- * not checked: snapshot.c loads them as they were saved.
+ * not checked: snapsave.c loads them as they were saved.
  *
  * Layer: SQL surface: reads frames through the visibility layer to check
  * their values.

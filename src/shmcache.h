@@ -239,7 +239,7 @@ typedef struct ShmcacheFrame
 	dsa_pointer current;		/* current ShmcacheVersion */
 	TimestampTz updated;		/* last committed change, 0 if none */
 	uint64		changes;		/* committed changes since the entry was
-								 * created; compared by snapshot.c with the
+								 * created; compared by snapsave.c with the
 								 * count its last save saw */
 } ShmcacheFrame;
 
@@ -269,6 +269,7 @@ extern void shmcache_shmem_startup(void);
 extern void shmcache_require_shmem(void);
 extern dsa_area *shmcache_area(void);
 extern struct HTAB *shmcache_frame_table(void);
+extern bool shmcache_frame_held(Oid dbid, int64 frame_id);
 extern dsa_pointer shmcache_alloc(Size size, const char *frame_name);
 extern void shmcache_free(dsa_pointer dp, Size size);
 extern Size shmcache_footprint(Size size);
@@ -500,27 +501,13 @@ struct ExplainState;
 /* aggregate.c */
 extern void shmcache_aggregate_init(void);
 
-/* snapshot.c: snapshot files, save, restore, shared snapshot table */
-typedef struct ShmcacheSaveResult
-{
-	bool		saved;			/* a snapshot was written */
-	Oid			viewoid;		/* the frame's view */
-	uint64		rows;			/* rows written */
-	uint64		bytes;			/* bytes of the file */
-} ShmcacheSaveResult;
-
+/* snapshot.c: the shared snapshot table, autoload bookkeeping, drops */
 extern int64 shmcache_loading_frame;
 extern void shmcache_snapshot_shmem_request(void);
 extern void shmcache_snapshot_shmem_startup(void);
 extern void shmcache_snapshot_init(void);
 extern void shmcache_snapshot_wait_loaded(int64 frame_id, bool always);
-extern bool shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed,
-								   bool wait, ShmcacheSaveResult *result);
-extern int	shmcache_snapshot_save_changed(bool wait);
-extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
-										const char *path);
 extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
-extern void shmcache_snapshot_set_aside(const char *path);
 extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_settle_on_commit(int64 frame_id);
@@ -531,6 +518,12 @@ extern int64 shmcache_snapshot_next_pending(Oid dbid);
 extern void shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 										bool file_kept, uint64 rows);
 extern int	shmcache_snapshot_abandon_pending(Oid dbid);
+
+/* snapsave.c: saving frames to snapshot files and restoring them */
+extern int	shmcache_snapshot_save_changed(bool wait);
+extern uint64 shmcache_snapshot_restore(Relation view, int64 frame_id,
+										const char *path);
+extern void shmcache_snapshot_set_aside(const char *path);
 
 /* autoload.c: background workers */
 extern void shmcache_autoload_init(void);

@@ -217,6 +217,24 @@ shmcache_frame_table(void)
 }
 
 /*
+ * shmcache_frame_held
+ *		Does frame "frame_id" of database "dbid" have an entry in the shared
+ *		frame table?  Takes ShmcacheShared->lock for a moment: the answer can
+ *		be out of date when the caller reads it.
+ */
+bool
+shmcache_frame_held(Oid dbid, int64 frame_id)
+{
+	ShmcacheFrameKey key = shmcache_frame_key(dbid, frame_id);
+	bool		found;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	found = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
+	LWLockRelease(ShmcacheShared->lock);
+	return found;
+}
+
+/*
  * shmcache_alloc
  *		Allocate at least "size" bytes for frame "frame_name"; running out of
  *		shmcache.size is an ordinary error naming the frame, the bytes

@@ -1,62 +1,40 @@
 /*-------------------------------------------------------------------------
  *
  * snapshot.c
- *	  Snapshot files of frames: the file format, saving, restoring, damage
- *	  handling, and the shared table that tracks every frame's snapshot.
+ *	  The shared snapshot table: what every frame's snapshot holds and
+ *	  whether it is loaded, saver claims, autoload bookkeeping, and the
+ *	  snapshot side of dropping, truncating and restoring frames at commit.
  *
- * A frame is saved to pg_shmcache/<database oid>.<frame id>.snap under the
- * data directory.  The file is written column-wise, in blocks of
- * SNAP_BLOCK_ROWS rows, in a format of its own that does not depend on how
- * storage.c lays out chunks in shared memory:
+ * Saving and restoring (snapsave.c) call down to it; it knows nothing of
+ * the file format (snapfile.c) except how to peek at a header.  A frame's
+ * snapshot is the file pg_shmcache/<database oid>.<frame id>.snap under the
+ * data directory.
  *
- *	 header		SnapFileHeader: magic, format version, PostgreSQL major
- *				version, database, frame id, view, number of columns, rows,
- *				time of the save; then one SnapFileColumn per column (type,
- *				typmod, typlen, typbyval, typalign, NOT NULL)
- *	 blocks		SnapBlockHeader (rows, bytes of the block), then per column:
- *				a flag byte (1 = a null bitmap follows), the bitmap, and the
- *				non-null values: fixed-width values raw (typlen bytes each),
- *				variable-width values as a uint32 length and the varlena's
- *				bytes as stored (short header when it fits and the
- *				type's storage is not plain; see storage.c)
- *	 trailer	SnapFileTrailer: end magic, the row count again, and the
- *				CRC-32C of every byte before the CRC
- *
- * Type OIDs are stable within a cluster and a snapshot is part of the data
- * directory (like pg_prewarm's autoprewarm.blocks), so binary values are
- * safe to keep.  A file is always written to a temporary name, fsynced and
- * renamed into place with durable_rename(), so a crash or a full disk in the
- * middle of a save leaves the previous snapshot as it was.
- *
- * Saving needs no database connection: the column layout is in the version
- * header in shared memory.  A save pins the frame's current version and its
- * published row count under the frame table lock, exactly as a reader does,
- * and then reads published (immutable) rows only; neither readers nor the
- * frame's writer ever wait for it.  Rows are read through the version/chunk
- * API (shmcache_version_chunk + shmcache_fetch_value).
- *
- * Restoring runs in a transaction through the writer API: it takes the
- * frame's write claim, truncates, appends every row and checks the trailer
- * and the checksum at the end, before anything is published; a damaged file
- * therefore raises an error and the transaction's rollback leaves the frame
- * as it was.  The file's column definitions must equal the frame's.
- *
- * The shared snapshot table (one ShmcacheSnapEntry per frame that has a
- * snapshot, is being saved or is waiting to be loaded) is filled from the
- * directory in the postmaster's shmem startup hook, also after a crash
- * restart, so that a query arriving before the autoload worker reached its
- * frame finds the frame "pending" and waits for it (see
- * shmcache_snapshot_wait_loaded).
+ * The table (one ShmcacheSnapEntry per frame that has a snapshot, is being
+ * saved or is waiting to be loaded) is filled from the directory in the
+ * postmaster's shmem startup hook, also after a crash restart, so that a
+ * query arriving before the autoload worker reached its frame finds the
+ * frame "pending" and waits for it (see shmcache_snapshot_wait_loaded).
+ * A snapshot that holds rows the frame in memory does not ("unloaded")
+ * blocks appends and saves until a restore or a truncate settles it, when
+ * that transaction commits (the per-transaction commit queue below).
  *
  * Locking: ShmcacheSnapShared->lock protects the snapshot table.  It is
  * taken before ShmcacheShared->lock when both are needed, never after.
- * Only one process saves a given frame at a time (saver_pid).  The
- * condition variable is broadcast whenever a load or a save ends.
+ * Only one process saves a given frame at a time (saver_pid, taken with
+ * shmcache_snapshot_claim).  The condition variable is broadcast whenever a
+ * load or a save ends.
  *
  * Dropping a frame removes its snapshot: the unlink runs after the frame's
  * entry has left the frame table, and a save renames its file into place
- * only while it holds the snapshot lock and sees the entry still there, so a
- * save running during a drop cannot bring the file back.
+ * (shmcache_snapshot_install) only while it holds the snapshot lock and
+ * sees the entry still there, so a save running during a drop cannot bring
+ * the file back.
+ *
+ * Layer: persistence, beside the stack: its shared state, over shared
+ * memory (the frame table) and snapfile.c.  Called by the autoload workers,
+ * by readers and writers waiting for a load (reader.c, scan.c, load.c,
+ * domain.c) and by drops (frames.c, xact.c).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -67,103 +45,23 @@
 #include "postgres.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "access/relation.h"
 #include "access/xact.h"
-#include "catalog/pg_class.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "port/pg_crc32c.h"
 #include "storage/condition_variable.h"
 #include "storage/fd.h"
-#include "storage/ipc.h"
-#include "storage/lmgr.h"
 #include "storage/shmem.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/syscache.h"
-#include "utils/tuplestore.h"
 #include "utils/wait_event.h"
 
 #include "shmcache.h"
-
-PG_FUNCTION_INFO_V1(shmcache_save);
-PG_FUNCTION_INFO_V1(shmcache_restore);
-PG_FUNCTION_INFO_V1(shmcache_persistence_stats);
+#include "snapfile.h"
+#include "snapshot.h"
 
 #define SNAP_DIR				"pg_shmcache"
-#define SNAP_MAGIC				"SHMCSNAP"
-#define SNAP_END_MAGIC			"SHMC_END"
-#define SNAP_FORMAT_VERSION		1
-#define SNAP_BLOCK_ROWS			16384
-#define SNAP_IO_BUFFER			(1024 * 1024)
-
-/* Start of a snapshot file. */
-typedef struct SnapFileHeader
-{
-	char		magic[8];		/* SNAP_MAGIC */
-	uint32		format_version; /* SNAP_FORMAT_VERSION */
-	uint32		pg_major;		/* PG_VERSION_NUM / 100 of the writer */
-	Oid			dbid;			/* database of the frame */
-	uint32		natts;			/* columns; SnapFileColumns follow */
-	int64		frame_id;		/* frame_catalog.frame_id */
-	Oid			viewoid;		/* the frame's view when saved */
-	uint32		block_rows;		/* rows per block (the last may be short) */
-	uint64		nrows;			/* rows in the file */
-	TimestampTz saved_at;		/* when the frame was read */
-} SnapFileHeader;
-
-/* One column of a frame, as saved. */
-typedef struct SnapFileColumn
-{
-	Oid			typid;
-	int32		typmod;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	bool		notnull;
-	char		pad[3];
-} SnapFileColumn;
-
-/* Start of a block of rows. */
-typedef struct SnapBlockHeader
-{
-	uint32		nrows;			/* rows in the block */
-	uint32		pad;
-	uint64		bytes;			/* bytes of column data that follow */
-} SnapBlockHeader;
-
-/* End of a snapshot file; the CRC covers everything before "crc". */
-typedef struct SnapFileTrailer
-{
-	char		magic[8];		/* SNAP_END_MAGIC */
-	uint64		nrows;			/* rows in the file, again */
-	pg_crc32c	crc;			/* CRC-32C of the file up to here */
-	uint32		pad;
-} SnapFileTrailer;
-
-#define SNAP_TRAILER_CRC_OFFSET offsetof(SnapFileTrailer, crc)
-
-/* Load state of a frame's snapshot. */
-typedef enum SnapState
-{
-	SNAP_IDLE = 0,				/* nothing to load: the frame in memory is
-								 * the newest state */
-	SNAP_PENDING,				/* autoload will load it */
-	SNAP_LOADING,				/* autoload is loading it */
-	SNAP_LOADED,				/* autoload loaded it */
-	SNAP_UNLOADED				/* the file holds rows the frame in memory
-								 * does not: autoload is off, or could not
-								 * load it; appends and saves are refused
-								 * until a restore or a truncate settles it */
-} SnapState;
 
 /*
  * Entry of the shared snapshot table, keyed like the frame table.
@@ -228,8 +126,12 @@ static List *forget_on_commit = NIL;
 
 static void queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id);
 
-static Size
-snap_table_size(void)
+/*
+ * shmcache_snapshot_table_size
+ *		How many entries the snapshot table can hold.
+ */
+Size
+shmcache_snapshot_table_size(void)
 {
 	/* Files of frames not loaded yet, plus every frame held in memory. */
 	return mul_size(shmcache_max_frames, 2);
@@ -254,28 +156,12 @@ shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id)
 void
 shmcache_snapshot_shmem_request(void)
 {
+	Size		entries = shmcache_snapshot_table_size();
+
 	RequestAddinShmemSpace(add_size(MAXALIGN(sizeof(ShmcacheSnapShared)),
-									hash_estimate_size(snap_table_size(),
+									hash_estimate_size(entries,
 													   sizeof(ShmcacheSnapEntry))));
 	RequestNamedLWLockTranche("shmcache snapshots", 1);
-}
-
-/*
- * Read the header of snapshot file "path" into *header; false if it cannot
- * be read or is not a snapshot.  Raises no error (runs in the postmaster).
- */
-static bool
-peek_header(const char *path, SnapFileHeader *header)
-{
-	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
-	bool		ok;
-
-	if (fd < 0)
-		return false;
-	ok = read(fd, header, sizeof(SnapFileHeader)) == sizeof(SnapFileHeader) &&
-		memcmp(header->magic, SNAP_MAGIC, 8) == 0;
-	close(fd);
-	return ok;
 }
 
 /*
@@ -291,6 +177,7 @@ scan_snapshot_directory(void)
 	struct dirent *de;
 	bool		autoload = shmcache_autoload;
 	int			nfiles = 0;
+	Size		entries = shmcache_snapshot_table_size();
 
 	if (MakePGDirectory(SNAP_DIR) < 0 && errno != EEXIST)
 	{
@@ -314,7 +201,7 @@ scan_snapshot_directory(void)
 		size_t		namelen = strlen(de->d_name);
 		ShmcacheFrameKey key;
 		ShmcacheSnapEntry *entry;
-		SnapFileHeader header;
+		ShmcacheSnapFileInfo info;
 		struct stat st;
 		bool		found;
 
@@ -334,7 +221,7 @@ scan_snapshot_directory(void)
 		memset(&key, 0, sizeof(key));
 		key.dbid = dbid;
 		key.frame_id = frame_id;
-		entry = hash_get_num_entries(snap_table) < (long) snap_table_size() ?
+		entry = hash_get_num_entries(snap_table) < (long) entries ?
 			hash_search(snap_table, &key, HASH_ENTER_NULL, &found) : NULL;
 		if (entry == NULL)
 		{
@@ -348,10 +235,10 @@ scan_snapshot_directory(void)
 		entry->has_file = true;
 		entry->bytes = st.st_size;
 		entry->saved_changes = 0;
-		if (peek_header(path, &header))
+		if (shmcache_snapfile_peek(path, &info))
 		{
-			entry->rows = (int64) header.nrows;
-			entry->last_saved = header.saved_at;
+			entry->rows = (int64) info.nrows;
+			entry->last_saved = info.saved_at;
 		}
 		else
 		{
@@ -400,20 +287,13 @@ shmcache_snapshot_shmem_startup(void)
 	info.keysize = sizeof(ShmcacheFrameKey);
 	info.entrysize = sizeof(ShmcacheSnapEntry);
 	snap_table = ShmemInitHash("shmcache snapshot table",
-							   snap_table_size(), snap_table_size(),
+							   shmcache_snapshot_table_size(),
+							   shmcache_snapshot_table_size(),
 							   &info, HASH_ELEM | HASH_BLOBS);
 	/* Not in a single-user backend: no autoload worker would come. */
 	if (!found && IsPostmasterEnvironment && !IsUnderPostmaster)
 		scan_snapshot_directory();
 	LWLockRelease(AddinShmemInitLock);
-}
-
-static void
-make_key(ShmcacheFrameKey *key, Oid dbid, int64 frame_id)
-{
-	memset(key, 0, sizeof(*key));
-	key->dbid = dbid;
-	key->frame_id = frame_id;
 }
 
 /*
@@ -439,7 +319,7 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 	if (frame_id == shmcache_loading_frame)
 		return;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	for (;;)
 	{
 		ShmcacheSnapEntry *entry;
@@ -479,309 +359,18 @@ shmcache_snapshot_wait_loaded(int64 frame_id, bool always)
 }
 
 /* ----------------------------------------------------------------------
- * Writing
+ * The snapshot table: saver claims
  * ----------------------------------------------------------------------
  */
 
-/* A snapshot file being written, with its running checksum. */
-typedef struct SnapWriter
-{
-	int			fd;				/* the temporary file, or -1 */
-	char		tmp_path[MAXPGPATH];
-	char		path[MAXPGPATH];
-	char	   *buf;			/* output buffer */
-	Size		used;			/* bytes of buf in use */
-	pg_crc32c	crc;			/* CRC of everything flushed so far */
-	uint64		written;		/* bytes written to the file */
-} SnapWriter;
-
-/* What the error cleanup of a save must undo. */
-typedef struct SaveState
-{
-	SnapWriter	w;
-	ShmcacheFrameKey key;
-	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
-	bool		claimed;		/* we are the entry's saver_pid */
-	/* What was saved */
-	uint64		nrows;			/* rows written */
-	uint64		changes;		/* ShmcacheFrame.changes when pinned */
-	Oid			viewoid;		/* the frame's view */
-	TimestampTz saved_at;		/* when the rows were pinned */
-} SaveState;
-
-/* Write "len" bytes at the end of the temporary file. */
-static void
-sw_write_raw(SnapWriter *w, const char *p, Size len)
-{
-	while (len > 0)
-	{
-		ssize_t		n;
-
-		errno = 0;
-		n = write(w->fd, p, len);
-		if (n <= 0)
-		{
-			/* A short write without an error means the disk is full. */
-			if (errno == 0)
-				errno = ENOSPC;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not write file \"%s\": %m", w->tmp_path),
-					 errdetail("The previous snapshot \"%s\", if any, is left as it was.",
-							   w->path)));
-		}
-		p += n;
-		len -= n;
-		w->written += n;
-	}
-}
-
-/* Write out the buffer, adding it to the checksum. */
-static void
-sw_flush(SnapWriter *w)
-{
-	COMP_CRC32C(w->crc, w->buf, w->used);
-	sw_write_raw(w, w->buf, w->used);
-	w->used = 0;
-}
-
-/* Append "len" bytes to the file. */
-static void
-sw_write(SnapWriter *w, const void *data, Size len)
-{
-	const char *p = data;
-
-	while (len > 0)
-	{
-		Size		n = Min(len, SNAP_IO_BUFFER - w->used);
-
-		memcpy(w->buf + w->used, p, n);
-		w->used += n;
-		p += n;
-		len -= n;
-		if (w->used == SNAP_IO_BUFFER)
-			sw_flush(w);
-	}
-}
-
-/* A growable buffer for one block, in the given context. */
-typedef struct BlockBuf
-{
-	char	   *data;
-	Size		len;
-	Size		cap;
-} BlockBuf;
-
-static void
-bb_append(BlockBuf *b, const void *data, Size len)
-{
-	if (b->len + len > b->cap)
-	{
-		Size		newcap = Max(b->cap * 2, b->len + len);
-
-		b->data = repalloc_huge(b->data, newcap);
-		b->cap = newcap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
 /*
- * Append rows [first, first + n) of column "col" of "version" to a block:
- * flag byte, null bitmap if any value is null, then the non-null values.
+ * shmcache_snapshot_release
+ *		Give up the saver claim of frame "key" taken by
+ *		shmcache_snapshot_claim() and wake waiting savers.  Must not fail
+ *		(runs in a save's error cleanup).
  */
-static void
-encode_column(BlockBuf *b, ShmcacheVersion *version, int col, uint64 first,
-			  uint32 n)
-{
-	const ShmcacheColumn *c = &version->cols[col];
-	uint8		bitmap[SNAP_BLOCK_ROWS / 8];
-	uint8		flag = 0;
-	Size		flag_pos = b->len;
-	const char *chunk = NULL;
-	uint64		chunkno = PG_UINT64_MAX;
-	uint32		i;
-
-	memset(bitmap, 0, (n + 7) / 8);
-	bb_append(b, &flag, 1);
-	for (i = 0; i < n; i++)
-	{
-		uint64		row = first + i;
-		bool		isnull;
-		Datum		value;
-
-		if ((row >> SHMCACHE_CHUNK_SHIFT) != chunkno)
-		{
-			chunkno = row >> SHMCACHE_CHUNK_SHIFT;
-			chunk = shmcache_version_chunk(version, chunkno);
-		}
-		value = shmcache_fetch_value(c, chunk, (uint32) (row & SHMCACHE_CHUNK_MASK),
-									 &isnull);
-		if (isnull)
-		{
-			bitmap[i >> 3] |= (1 << (i & 7));
-			flag = 1;
-			continue;
-		}
-		if (c->typlen < 0)
-		{
-			uint32		len = VARSIZE_ANY(DatumGetPointer(value));
-
-			bb_append(b, &len, sizeof(len));
-			bb_append(b, DatumGetPointer(value), len);
-		}
-		else if (!c->typbyval)
-			bb_append(b, DatumGetPointer(value), c->typlen);
-		else
-		{
-			switch (c->typlen)
-			{
-				case 1:
-					{
-						char		v = DatumGetChar(value);
-
-						bb_append(b, &v, 1);
-						break;
-					}
-				case 2:
-					{
-						int16		v = DatumGetInt16(value);
-
-						bb_append(b, &v, 2);
-						break;
-					}
-				case 4:
-					{
-						int32		v = DatumGetInt32(value);
-
-						bb_append(b, &v, 4);
-						break;
-					}
-				default:
-					bb_append(b, &value, sizeof(Datum));
-					break;
-			}
-		}
-	}
-	if (flag)
-	{
-		/* Put the flag and the bitmap in front of the values. */
-		Size		bitmap_len = (n + 7) / 8;
-		Size		values_len = b->len - flag_pos - 1;
-
-		bb_append(b, bitmap, bitmap_len);	/* make room */
-		memmove(b->data + flag_pos + 1 + bitmap_len, b->data + flag_pos + 1,
-				values_len);
-		memcpy(b->data + flag_pos + 1, bitmap, bitmap_len);
-		b->data[flag_pos] = 1;
-	}
-}
-
-/* Sleep shmcache.debug_io_delay ms (tests use it to make saves slow). */
-static void
-debug_delay(void)
-{
-	if (shmcache_debug_io_delay > 0)
-	{
-		pg_usleep(shmcache_debug_io_delay * 1000L);
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/*
- * Write "nrows" rows of "version" to the open temporary file of "w":
- * header, blocks, trailer.  Raises an error on any write failure.
- */
-static void
-write_snapshot(SnapWriter *w, ShmcacheVersion *version, uint64 nrows,
-			   const ShmcacheFrameKey *key, Oid viewoid, TimestampTz saved_at)
-{
-	SnapFileHeader header;
-	SnapFileTrailer trailer;
-	MemoryContext blockcxt;
-	MemoryContext oldcxt;
-	uint64		first;
-	int			i;
-
-	memset(&header, 0, sizeof(header));
-	memcpy(header.magic, SNAP_MAGIC, 8);
-	header.format_version = SNAP_FORMAT_VERSION;
-	header.pg_major = PG_VERSION_NUM / 100;
-	header.dbid = key->dbid;
-	header.frame_id = key->frame_id;
-	header.viewoid = viewoid;
-	header.natts = version->natts;
-	header.block_rows = SNAP_BLOCK_ROWS;
-	header.nrows = nrows;
-	header.saved_at = saved_at;
-	sw_write(w, &header, sizeof(header));
-	for (i = 0; i < version->natts; i++)
-	{
-		SnapFileColumn col;
-
-		memset(&col, 0, sizeof(col));
-		col.typid = version->cols[i].typid;
-		col.typmod = version->cols[i].typmod;
-		col.typlen = version->cols[i].typlen;
-		col.typbyval = version->cols[i].typbyval;
-		col.typalign = version->cols[i].typalign;
-		col.notnull = version->cols[i].notnull;
-		sw_write(w, &col, sizeof(col));
-	}
-
-	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache save",
-									 ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(blockcxt);
-	for (first = 0; first < nrows; first += SNAP_BLOCK_ROWS)
-	{
-		uint32		n = (uint32) Min((uint64) SNAP_BLOCK_ROWS, nrows - first);
-		SnapBlockHeader bh;
-		BlockBuf	b;
-
-		CHECK_FOR_INTERRUPTS();
-		b.cap = 64 * 1024;
-		b.len = 0;
-		b.data = palloc(b.cap);
-		for (i = 0; i < version->natts; i++)
-			encode_column(&b, version, i, first, n);
-		memset(&bh, 0, sizeof(bh));
-		bh.nrows = n;
-		bh.bytes = b.len;
-		sw_write(w, &bh, sizeof(bh));
-		sw_write(w, b.data, b.len);
-		MemoryContextReset(blockcxt);
-		debug_delay();
-	}
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(blockcxt);
-
-	memset(&trailer, 0, sizeof(trailer));
-	memcpy(trailer.magic, SNAP_END_MAGIC, 8);
-	trailer.nrows = nrows;
-	sw_write(w, &trailer, SNAP_TRAILER_CRC_OFFSET);
-	sw_flush(w);
-	FIN_CRC32C(w->crc);
-	trailer.crc = w->crc;
-	/* The CRC is not part of what it covers: written past the checksum. */
-	sw_write_raw(w, (const char *) &trailer + SNAP_TRAILER_CRC_OFFSET,
-				 sizeof(trailer) - SNAP_TRAILER_CRC_OFFSET);
-	if (pg_fsync(w->fd) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not fsync file \"%s\": %m", w->tmp_path)));
-	if (CloseTransientFile(w->fd) != 0)
-	{
-		w->fd = -1;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not close file \"%s\": %m", w->tmp_path)));
-	}
-	w->fd = -1;
-}
-
-/* Give up the entry's saver claim and wake waiting savers. */
-static void
-release_claim(const ShmcacheFrameKey *key)
+void
+shmcache_snapshot_release(const ShmcacheFrameKey *key)
 {
 	ShmcacheSnapEntry *entry;
 
@@ -794,40 +383,16 @@ release_claim(const ShmcacheFrameKey *key)
 }
 
 /*
- * Error (or FATAL exit) cleanup of a save: close and remove the temporary
- * file, unpin the version, give up the claim.  Must not fail.
+ * shmcache_snapshot_claim
+ *		Become the one saver of frame "key": false if the frame is waiting to
+ *		be loaded (there is nothing to save yet), or if another process is
+ *		saving it and "wait" is false.  Otherwise waits for that process.
+ *		On success sets *saved_changes to the frame's change count its last
+ *		save saw.
  */
-static void
-save_cleanup(int code, Datum arg)
-{
-	SaveState  *s = (SaveState *) DatumGetPointer(arg);
-
-	if (s->w.fd >= 0)
-	{
-		CloseTransientFile(s->w.fd);
-		s->w.fd = -1;
-	}
-	if (s->w.tmp_path[0] != '\0')
-		(void) unlink(s->w.tmp_path);
-	if (DsaPointerIsValid(s->version_dp))
-	{
-		shmcache_version_unref(s->version_dp);
-		s->version_dp = InvalidDsaPointer;
-	}
-	if (s->claimed)
-	{
-		release_claim(&s->key);
-		s->claimed = false;
-	}
-}
-
-/*
- * Become the one saver of frame "key": false if the frame is waiting to be
- * loaded (there is nothing to save yet), or if another process is saving it
- * and "wait" is false.  Otherwise waits for that process.
- */
-static bool
-claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
+bool
+shmcache_snapshot_claim(const ShmcacheFrameKey *key, bool wait,
+						uint64 *saved_changes)
 {
 	bool		claimed = false;
 	bool		slept = false;
@@ -841,7 +406,8 @@ claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
 		LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 		entry = hash_search(snap_table, key, HASH_FIND, NULL);
 		found = entry != NULL;
-		if (!found && hash_get_num_entries(snap_table) < (long) snap_table_size())
+		if (!found &&
+			hash_get_num_entries(snap_table) < (long) shmcache_snapshot_table_size())
 			entry = hash_search(snap_table, key, HASH_ENTER_NULL, &found);
 		if (entry == NULL)
 		{
@@ -887,649 +453,50 @@ claim_saver(const ShmcacheFrameKey *key, bool wait, uint64 *saved_changes)
 }
 
 /*
- * The body of a save: pin the frame's current version and its published
- * rows (as a reader does), unless only_changed and it did not change since
- * the save that recorded "saved_changes"; then write the temporary file.
- * Leaves s->version_dp invalid if there was nothing to save.
+ * shmcache_snapshot_install
+ *		Rename the file a save of frame "key" wrote, "tmp_path", to its
+ *		snapshot "path" and record it in the table, unless the frame was
+ *		dropped meanwhile (its frame table entry is gone or names another
+ *		view).  The caller holds the frame's saver claim.  A drop removes the
+ *		frame table entry before it removes the snapshot, and both wait for
+ *		the snapshot lock held here, so a dropped frame's file never comes
+ *		back.  The temporary file is left to the caller unless installed.
  */
-static void
-save_write(SaveState *s, bool only_changed, uint64 saved_changes)
+ShmcacheSnapInstall
+shmcache_snapshot_install(const ShmcacheFrameKey *key, const char *tmp_path,
+						  const char *path, const ShmcacheSnapSaved *saved)
 {
 	ShmcacheFrame *frame;
-	ShmcacheVersion *version;
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	frame = hash_search(shmcache_frame_table(), &s->key, HASH_FIND, NULL);
-	if (frame != NULL && (!only_changed || frame->changes != saved_changes))
-	{
-		s->version_dp = frame->current;
-		version = dsa_get_address(shmcache_area(), s->version_dp);
-		shmcache_version_ref(version);
-		s->nrows = pg_atomic_read_u64(&version->nrows);
-		s->changes = frame->changes;
-		s->viewoid = frame->viewoid;
-	}
-	LWLockRelease(ShmcacheShared->lock);
-	pg_read_barrier();
-	s->saved_at = GetCurrentTimestamp();
-	if (!DsaPointerIsValid(s->version_dp))
-		return;
-
-	version = dsa_get_address(shmcache_area(), s->version_dp);
-	shmcache_snapshot_path(s->w.path, s->key.dbid, s->key.frame_id);
-	snprintf(s->w.tmp_path, MAXPGPATH, "%s.%d.tmp", s->w.path, MyProcPid);
-	s->w.buf = palloc(SNAP_IO_BUFFER);
-	INIT_CRC32C(s->w.crc);
-	s->w.fd = OpenTransientFile(s->w.tmp_path,
-								O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
-	if (s->w.fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not create file \"%s\": %m", s->w.tmp_path)));
-	write_snapshot(&s->w, version, s->nrows, &s->key, s->viewoid, s->saved_at);
-	pfree(s->w.buf);
-	s->w.buf = NULL;
-}
-
-/* save_write() with its error (and FATAL exit) cleanup. */
-static void
-save_write_protected(SaveState *s, bool only_changed, uint64 saved_changes)
-{
-	PG_ENSURE_ERROR_CLEANUP(save_cleanup, PointerGetDatum(s));
-	{
-		save_write(s, only_changed, saved_changes);
-	}
-	PG_END_ENSURE_ERROR_CLEANUP(save_cleanup, PointerGetDatum(s));
-}
-
-/*
- * shmcache_snapshot_save
- *		Save frame "frame_id" of database "dbid" if it is held in shared
- *		memory (and, with only_changed, if it changed since its last save).
- *		Waits for another save of the same frame if "wait", else skips.
- *		Returns whether a snapshot was written; fills *result.  Errors
- *		(full disk, ...) are raised after the temporary file is removed; the
- *		previous snapshot is never touched by a failed save.  Needs no
- *		database connection and takes no lock readers or writers wait for.
- */
-bool
-shmcache_snapshot_save(Oid dbid, int64 frame_id, bool only_changed, bool wait,
-					   ShmcacheSaveResult *result)
-{
-	SaveState	s;
-	ShmcacheFrame *frame;
-	uint64		saved_changes = 0;
 	bool		still_there;
 	int			rc = 0;
 
-	memset(result, 0, sizeof(*result));
-	memset(&s, 0, sizeof(s));
-	s.w.fd = -1;
-	s.version_dp = InvalidDsaPointer;
-	make_key(&s.key, dbid, frame_id);
-	shmcache_require_shmem();
-
-	if (!claim_saver(&s.key, wait, &saved_changes))
-		return false;
-	s.claimed = true;
-
-	save_write_protected(&s, only_changed, saved_changes);
-
-	if (!DsaPointerIsValid(s.version_dp))
-	{
-		release_claim(&s.key);
-		return false;
-	}
-	shmcache_version_unref(s.version_dp);
-	s.version_dp = InvalidDsaPointer;
-
-	/*
-	 * Put the file in place, unless the frame was dropped meanwhile: a drop
-	 * removes the frame table entry before it removes the snapshot, and both
-	 * wait for the snapshot lock we hold.
-	 */
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	frame = hash_search(shmcache_frame_table(), &s.key, HASH_FIND, NULL);
-	still_there = frame != NULL && frame->viewoid == s.viewoid;
+	frame = hash_search(shmcache_frame_table(), key, HASH_FIND, NULL);
+	still_there = frame != NULL && frame->viewoid == saved->viewoid;
 	LWLockRelease(ShmcacheShared->lock);
 	if (still_there)
 	{
-		rc = durable_rename(s.w.tmp_path, s.w.path, LOG);
+		rc = durable_rename(tmp_path, path, LOG);
 		if (rc == 0)
 		{
 			ShmcacheSnapEntry *entry;
 
-			entry = hash_search(snap_table, &s.key, HASH_FIND, NULL);
+			entry = hash_search(snap_table, key, HASH_FIND, NULL);
 			if (entry != NULL)
 			{
 				entry->has_file = true;
-				entry->last_saved = s.saved_at;
-				entry->rows = (int64) s.nrows;
-				entry->bytes = (int64) s.w.written;
-				entry->saved_changes = s.changes;
+				entry->last_saved = saved->saved_at;
+				entry->rows = (int64) saved->rows;
+				entry->bytes = (int64) saved->bytes;
+				entry->saved_changes = saved->changes;
 			}
 		}
 	}
 	LWLockRelease(snap_shared->lock);
-	release_claim(&s.key);
-	s.claimed = false;
-
-	if (!still_there || rc != 0)
-	{
-		(void) unlink(s.w.tmp_path);
-		if (rc != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not rename file \"%s\" to \"%s\"",
-							s.w.tmp_path, s.w.path),
-					 errdetail("The previous snapshot, if any, is left as it was.")));
-		ereport(LOG,
-				(errmsg("shmcache: frame " INT64_FORMAT " of database %u was dropped while it was being saved; the snapshot was discarded",
-						frame_id, dbid)));
-		return false;
-	}
-
-	result->saved = true;
-	result->viewoid = s.viewoid;
-	result->rows = s.nrows;
-	result->bytes = s.w.written;
-	return true;
-}
-
-/*
- * shmcache_snapshot_save_changed
- *		Save every frame of every database that changed since its last save
- *		(the saver: periodically and at shutdown).  A frame another process
- *		is saving is skipped, or with "wait" (at shutdown) waited for.  A
- *		frame that cannot be saved is reported and skipped.  Returns the
- *		number of frames saved.  Runs without a database connection and
- *		outside any transaction.
- */
-int
-shmcache_snapshot_save_changed(bool wait)
-{
-	HASH_SEQ_STATUS status;
-	ShmcacheFrame *frame;
-	ShmcacheFrameKey *keys;
-	long		nkeys = 0;
-	volatile int saved = 0;
-	long		i;
-	MemoryContext cxt = CurrentMemoryContext;
-
-	shmcache_require_shmem();
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	keys = palloc(sizeof(ShmcacheFrameKey) *
-				  Max(hash_get_num_entries(shmcache_frame_table()), 1));
-	hash_seq_init(&status, shmcache_frame_table());
-	while ((frame = hash_seq_search(&status)) != NULL)
-		keys[nkeys++] = frame->key;
-	LWLockRelease(ShmcacheShared->lock);
-
-	for (i = 0; i < nkeys; i++)
-	{
-		ShmcacheSaveResult result;
-		TimestampTz start = GetCurrentTimestamp();
-
-		PG_TRY();
-		{
-			if (shmcache_snapshot_save(keys[i].dbid, keys[i].frame_id, true,
-									   wait, &result))
-			{
-				char		path[MAXPGPATH];
-
-				shmcache_snapshot_path(path, keys[i].dbid, keys[i].frame_id);
-				ereport(LOG,
-						(errmsg("shmcache: saved frame " INT64_FORMAT " of database %u (%llu rows, %llu bytes) to \"%s\" in %ld ms",
-								keys[i].frame_id, keys[i].dbid,
-								(unsigned long long) result.rows,
-								(unsigned long long) result.bytes, path,
-								TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
-				saved++;
-			}
-		}
-		PG_CATCH();
-		{
-			/* Report and go on with the other frames. */
-			MemoryContextSwitchTo(cxt);
-			LWLockReleaseAll();
-			EmitErrorReport();
-			FlushErrorState();
-		}
-		PG_END_TRY();
-	}
-	pfree(keys);
-	return saved;
-}
-
-/* ----------------------------------------------------------------------
- * Reading
- * ----------------------------------------------------------------------
- */
-
-/* A snapshot file being read, with its running checksum. */
-typedef struct SnapReader
-{
-	int			fd;
-	const char *path;
-	off_t		size;			/* size of the file */
-	off_t		pos;			/* bytes consumed */
-	char	   *buf;
-	Size		buf_len;		/* bytes in buf */
-	Size		buf_pos;		/* next byte of buf */
-	pg_crc32c	crc;			/* CRC of every byte consumed */
-} SnapReader;
-
-static void corrupt(const SnapReader *r, const char *detail) pg_attribute_noreturn();
-
-/* Raise the error of a damaged file. */
-static void
-corrupt(const SnapReader *r, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("shmcache snapshot file \"%s\" is damaged", r->path),
-			 errdetail_internal("%s", detail)));
-}
-
-/* Read exactly "len" bytes, adding them to the checksum. */
-static void
-sr_read(SnapReader *r, void *dest, Size len)
-{
-	char	   *d = dest;
-
-	if ((uint64) len > (uint64) (r->size - r->pos))
-		corrupt(r, "The file is truncated.");
-	while (len > 0)
-	{
-		Size		n;
-
-		if (r->buf_pos == r->buf_len)
-		{
-			ssize_t		got = read(r->fd, r->buf, SNAP_IO_BUFFER);
-
-			if (got < 0)
-				ereport(ERROR,
-						(errcode_for_file_access(),
-						 errmsg("could not read file \"%s\": %m", r->path)));
-			if (got == 0)
-				corrupt(r, "The file is truncated.");
-			r->buf_len = got;
-			r->buf_pos = 0;
-		}
-		n = Min(len, r->buf_len - r->buf_pos);
-		memcpy(d, r->buf + r->buf_pos, n);
-		COMP_CRC32C(r->crc, d, n);
-		r->buf_pos += n;
-		r->pos += n;
-		d += n;
-		len -= n;
-	}
-}
-
-/*
- * Check that the columns of the snapshot are those of the frame (the view's
- * current definition, as laid out in the frame's version).
- */
-static void
-check_columns(const SnapReader *r, const SnapFileColumn *cols, int natts,
-			  ShmcacheVersion *version, TupleDesc tupdesc)
-{
-	int			i;
-
-	if (natts != version->natts || natts != tupdesc->natts)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", r->path),
-				 errdetail("The snapshot has %d columns, the frame has %d.",
-						   natts, tupdesc->natts)));
-	for (i = 0; i < natts; i++)
-	{
-		const SnapFileColumn *a = &cols[i];
-		const ShmcacheColumn *b = &version->cols[i];
-
-		if (a->typid != b->typid || a->typmod != b->typmod ||
-			a->typlen != b->typlen || a->typbyval != b->typbyval ||
-			a->typalign != b->typalign || a->notnull != b->notnull ||
-			TupleDescAttr(tupdesc, i)->atttypid != a->typid)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("shmcache snapshot file \"%s\" does not match its frame", r->path),
-					 errdetail("Column %d is %s%s in the snapshot and %s%s in the frame.",
-							   i + 1,
-							   format_type_extended(a->typid, a->typmod,
-													FORMAT_TYPE_TYPEMOD_GIVEN |
-													FORMAT_TYPE_ALLOW_INVALID),
-							   a->notnull ? " NOT NULL" : "",
-							   format_type_extended(b->typid, b->typmod,
-													FORMAT_TYPE_TYPEMOD_GIVEN |
-													FORMAT_TYPE_ALLOW_INVALID),
-							   b->notnull ? " NOT NULL" : "")));
-	}
-}
-
-/* A column's cursor in a block being decoded. */
-typedef struct ColCursor
-{
-	const uint8 *nulls;			/* null bitmap, or NULL */
-	const char *p;				/* next value */
-	const char *end;			/* end of the block */
-} ColCursor;
-
-/*
- * Find where each column's data starts in a block of "n" rows (the values
- * of variable-width columns have to be walked to find their end).
- */
-static void
-block_columns(const SnapReader *r, const SnapFileColumn *cols, int natts,
-			  const char *data, Size bytes, uint32 n, ColCursor *cur)
-{
-	const char *p = data;
-	const char *end = data + bytes;
-	int			i;
-
-	for (i = 0; i < natts; i++)
-	{
-		uint32		nonnull = n;
-		uint32		k;
-
-		if (p >= end)
-			corrupt(r, "A block is shorter than its columns.");
-		cur[i].nulls = NULL;
-		if (*p == 1)
-		{
-			Size		bitmap_len = (n + 7) / 8;
-
-			if (cols[i].notnull || (Size) (end - p) < 1 + bitmap_len)
-				corrupt(r, "A null bitmap is invalid.");
-			cur[i].nulls = (const uint8 *) p + 1;
-			for (k = 0; k < n; k++)
-				if (cur[i].nulls[k >> 3] & (1 << (k & 7)))
-					nonnull--;
-			p += 1 + bitmap_len;
-		}
-		else if (*p != 0)
-			corrupt(r, "A column flag is invalid.");
-		else
-			p++;
-		cur[i].p = p;
-		cur[i].end = end;
-		if (cols[i].typlen > 0)
-		{
-			Size		len = (Size) nonnull * (cols[i].typbyval && cols[i].typlen > 4 ?
-											   sizeof(Datum) : (Size) cols[i].typlen);
-
-			if ((Size) (end - p) < len)
-				corrupt(r, "A column is shorter than its values.");
-			p += len;
-		}
-		else
-		{
-			for (k = 0; k < nonnull; k++)
-			{
-				uint32		len;
-
-				if (end - p < (ssize_t) sizeof(uint32))
-					corrupt(r, "A column is shorter than its values.");
-				memcpy(&len, p, sizeof(uint32));
-				if (len < 1 || (Size) (end - p) - sizeof(uint32) < len)
-					corrupt(r, "A value is longer than its column.");
-				p += sizeof(uint32) + len;
-			}
-		}
-	}
-	if (p != end)
-		corrupt(r, "A block is longer than its columns.");
-}
-
-/*
- * The next value of a column, as a Datum for shmcache_append_row.  Varlenas
- * are checked to be plain (not external or compressed) and of their stated
- * length; those with a 4-byte header are copied to aligned memory.  A short
- * header is passed on as it is: shmcache_append_row widens it to a 4-byte one
- * if the column's type has plain storage (files written before storage.c
- * followed typstorage hold such values).
- */
-static Datum
-next_value(const SnapReader *r, const SnapFileColumn *col, ColCursor *cur)
-{
-	Datum		d;
-
-	if (col->typlen < 0)
-	{
-		uint32		len;
-		const char *v;
-
-		memcpy(&len, cur->p, sizeof(uint32));
-		v = cur->p + sizeof(uint32);
-		cur->p = v + len;
-		if (VARATT_IS_1B(v))
-		{
-			if (VARATT_IS_1B_E(v) || VARSIZE_1B(v) != len)
-				corrupt(r, "A variable-width value has an invalid header.");
-			return PointerGetDatum(v);
-		}
-		else
-		{
-			char	   *copy;
-
-			if (len < VARHDRSZ)
-				corrupt(r, "A variable-width value has an invalid header.");
-			copy = palloc(len);
-			memcpy(copy, v, len);
-			if (!VARATT_IS_4B_U(copy) || VARSIZE_4B(copy) != len)
-				corrupt(r, "A variable-width value has an invalid header.");
-			return PointerGetDatum(copy);
-		}
-	}
-	if (!col->typbyval)
-	{
-		d = PointerGetDatum(cur->p);
-		cur->p += col->typlen;
-		return d;
-	}
-	switch (col->typlen)
-	{
-		case 1:
-			d = CharGetDatum(*cur->p);
-			cur->p += 1;
-			break;
-		case 2:
-			{
-				int16		v;
-
-				memcpy(&v, cur->p, 2);
-				d = Int16GetDatum(v);
-				cur->p += 2;
-				break;
-			}
-		case 4:
-			{
-				int32		v;
-
-				memcpy(&v, cur->p, 4);
-				d = Int32GetDatum(v);
-				cur->p += 4;
-				break;
-			}
-		default:
-			memcpy(&d, cur->p, sizeof(Datum));
-			cur->p += sizeof(Datum);
-			break;
-	}
-	return d;
-}
-
-/*
- * shmcache_snapshot_restore
- *		Replace the rows of the frame of "view" (frame "frame_id") by those
- *		of snapshot file "path", in the current transaction: the rows are
- *		published when it commits.  The caller holds RowExclusiveLock on the
- *		view and has checked privileges.  A damaged or truncated file raises
- *		ERRCODE_DATA_CORRUPTED, a file that does not match the frame's
- *		definition ERRCODE_DATATYPE_MISMATCH; the frame is then left as it was
- *		(after rollback).  Returns the number of rows restored.
- */
-uint64
-shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
-{
-	SnapReader	r;
-	SnapFileHeader header;
-	SnapFileColumn *cols;
-	SnapFileTrailer trailer;
-	struct stat st;
-	ShmcacheReadSnapshot snap;
-	ShmcacheWriter *writer;
-	TupleDesc	tupdesc = RelationGetDescr(view);
-	MemoryContext blockcxt;
-	MemoryContext oldcxt;
-	Datum	   *values;
-	bool	   *nulls;
-	ColCursor  *cur;
-	uint64		rows = 0;
-	pg_crc32c	crc;
-
-	memset(&r, 0, sizeof(r));
-	r.path = path;
-	r.fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
-	if (r.fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\": %m", path)));
-	if (fstat(r.fd, &st) != 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", path)));
-	r.size = st.st_size;
-	r.buf = palloc(SNAP_IO_BUFFER);
-	INIT_CRC32C(r.crc);
-
-	/* Header */
-	if (r.size < (off_t) sizeof(SnapFileHeader))
-		corrupt(&r, "The file is truncated.");
-	sr_read(&r, &header, sizeof(header));
-	if (memcmp(header.magic, SNAP_MAGIC, 8) != 0)
-		corrupt(&r, "The file is not a shmcache snapshot.");
-	if (header.format_version != SNAP_FORMAT_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" has an unsupported format", path),
-				 errdetail("The file has format version %u; this server reads version %u.",
-						   header.format_version, SNAP_FORMAT_VERSION)));
-	if (header.pg_major != PG_VERSION_NUM / 100)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" has an unsupported format", path),
-				 errdetail("The file was written by PostgreSQL major version %u; this is %d.",
-						   header.pg_major / 100, PG_VERSION_NUM / 10000)));
-	if (header.dbid != MyDatabaseId || header.frame_id != frame_id)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
-				 errdetail("The file holds frame " INT64_FORMAT " of database %u.",
-						   header.frame_id, header.dbid)));
-	if (header.viewoid != RelationGetRelid(view))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("shmcache snapshot file \"%s\" does not match its frame", path),
-				 errdetail("The file was written for the view with OID %u, the frame's view is \"%s\" (OID %u).",
-						   header.viewoid, RelationGetRelationName(view),
-						   RelationGetRelid(view))));
-	if (header.natts == 0 || header.natts > MaxTupleAttributeNumber ||
-		header.block_rows != SNAP_BLOCK_ROWS)
-		corrupt(&r, "The header is invalid.");
-	cols = palloc(sizeof(SnapFileColumn) * header.natts);
-	sr_read(&r, cols, sizeof(SnapFileColumn) * header.natts);
-
-	/*
-	 * The frame's layout (pinning brings it into shared memory if needed; on
-	 * error the pin goes with the resource owner).
-	 */
-	shmcache_read_begin(frame_id, NULL, &snap);
-	check_columns(&r, cols, header.natts, snap.version, tupdesc);
-	shmcache_read_end(&snap);
-
-	writer = shmcache_writer_begin(view, frame_id);
-	shmcache_writer_truncate(writer, view);
-	shmcache_snapshot_settle_on_commit(frame_id);
-
-	values = palloc(sizeof(Datum) * header.natts);
-	nulls = palloc(sizeof(bool) * header.natts);
-	cur = palloc(sizeof(ColCursor) * header.natts);
-	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache restore",
-									 ALLOCSET_DEFAULT_SIZES);
-	while (rows < header.nrows)
-	{
-		SnapBlockHeader bh;
-		char	   *data;
-		uint32		i;
-
-		CHECK_FOR_INTERRUPTS();
-		oldcxt = MemoryContextSwitchTo(blockcxt);
-		sr_read(&r, &bh, sizeof(bh));
-		if (bh.nrows == 0 || bh.nrows > SNAP_BLOCK_ROWS ||
-			bh.nrows > header.nrows - rows)
-			corrupt(&r, "A block header is invalid.");
-		if (bh.bytes > (uint64) (r.size - r.pos))
-			corrupt(&r, "The file is truncated.");
-		data = palloc_extended(bh.bytes, MCXT_ALLOC_HUGE);
-		sr_read(&r, data, bh.bytes);
-		block_columns(&r, cols, header.natts, data, bh.bytes, bh.nrows, cur);
-		for (i = 0; i < bh.nrows; i++)
-		{
-			uint32		c;
-
-			for (c = 0; c < header.natts; c++)
-			{
-				nulls[c] = cur[c].nulls != NULL &&
-					(cur[c].nulls[i >> 3] & (1 << (i & 7))) != 0;
-				values[c] = nulls[c] ? (Datum) 0 : next_value(&r, &cols[c], &cur[c]);
-			}
-			shmcache_writer_append(writer, view, values, nulls);
-		}
-		rows += bh.nrows;
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(blockcxt);
-		debug_delay();
-	}
-	MemoryContextDelete(blockcxt);
-
-	/* Trailer and checksum: only a complete, intact file is published. */
-	sr_read(&r, &trailer, SNAP_TRAILER_CRC_OFFSET);
-	crc = r.crc;
-	FIN_CRC32C(crc);
-	if (memcmp(trailer.magic, SNAP_END_MAGIC, 8) != 0 ||
-		trailer.nrows != header.nrows)
-		corrupt(&r, "The end of the file is invalid.");
-	sr_read(&r, &trailer.crc, sizeof(trailer) - SNAP_TRAILER_CRC_OFFSET);
-	if (!EQ_CRC32C(trailer.crc, crc))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache snapshot file \"%s\" is damaged", path),
-				 errdetail("Checksum mismatch: the file says %08X, its contents give %08X.",
-						   trailer.crc, crc)));
-	if (r.pos != r.size)
-		corrupt(&r, "The file has bytes past its end.");
-
-	CloseTransientFile(r.fd);
-	pfree(r.buf);
-	return rows;
-}
-
-/*
- * shmcache_snapshot_set_aside
- *		Rename a damaged or foreign snapshot file to <name>.bad, so that it
- *		is kept for inspection but never loaded again.  Only logs problems.
- */
-void
-shmcache_snapshot_set_aside(const char *path)
-{
-	char		bad[MAXPGPATH];
-
-	snprintf(bad, sizeof(bad), "%s.bad", path);
-	if (durable_rename(path, bad, LOG) == 0)
-		ereport(LOG,
-				(errmsg("shmcache: renamed damaged snapshot \"%s\" to \"%s\"", path, bad)));
+	if (!still_there)
+		return SNAP_INSTALL_DROPPED;
+	return rc == 0 ? SNAP_INSTALLED : SNAP_INSTALL_FAILED;
 }
 
 /* ----------------------------------------------------------------------
@@ -1595,7 +562,7 @@ shmcache_snapshot_next_pending(Oid dbid)
 	{
 		ShmcacheFrameKey key;
 
-		make_key(&key, dbid, frame_id);
+		key = shmcache_frame_key(dbid, frame_id);
 		entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 		entry->state = SNAP_LOADING;
 	}
@@ -1616,7 +583,7 @@ shmcache_snapshot_load_done(Oid dbid, int64 frame_id, bool loaded,
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	make_key(&key, dbid, frame_id);
+	key = shmcache_frame_key(dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL &&
@@ -1797,7 +764,7 @@ settle(Oid dbid, int64 frame_id)
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 
-	make_key(&key, dbid, frame_id);
+	key = shmcache_frame_key(dbid, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	if (entry != NULL && entry->state == SNAP_UNLOADED)
@@ -1829,16 +796,7 @@ settled_here(int64 frame_id)
 void
 shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
 {
-	ShmcacheFrameKey key;
-	ShmcacheSnapEntry *entry;
-	bool		unloaded;
-
-	make_key(&key, MyDatabaseId, frame_id);
-	LWLockAcquire(snap_shared->lock, LW_SHARED);
-	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
-	unloaded = entry != NULL && entry->state == SNAP_UNLOADED;
-	LWLockRelease(snap_shared->lock);
-	if (unloaded && !settled_here(frame_id))
+	if (shmcache_snapshot_unloaded(frame_id) && !settled_here(frame_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("frame \"%s\" has a snapshot that was not loaded", frame_name),
@@ -1919,19 +877,22 @@ shmcache_snapshot_init(void)
 }
 
 /* ----------------------------------------------------------------------
- * SQL functions
+ * The snapshot table: what the SQL functions read
  * ----------------------------------------------------------------------
  */
 
-/* Does frame "frame_id" of this database have a snapshot not loaded? */
-static bool
-snapshot_unloaded(int64 frame_id)
+/*
+ * shmcache_snapshot_unloaded
+ *		Does frame "frame_id" of this database have a snapshot not loaded?
+ */
+bool
+shmcache_snapshot_unloaded(int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->state == SNAP_UNLOADED;
@@ -1939,15 +900,19 @@ snapshot_unloaded(int64 frame_id)
 	return result;
 }
 
-/* Does a snapshot entry say a file exists for frame "frame_id" here? */
-static bool
-snapshot_exists(int64 frame_id)
+/*
+ * shmcache_snapshot_exists
+ *		Does a snapshot entry say a file exists for frame "frame_id" of this
+ *		database?
+ */
+bool
+shmcache_snapshot_exists(int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
 	bool		result;
 
-	make_key(&key, MyDatabaseId, frame_id);
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
 	result = entry != NULL && entry->has_file;
@@ -1955,174 +920,23 @@ snapshot_exists(int64 frame_id)
 	return result;
 }
 
-/* Is frame "frame_id" of this database held in shared memory? */
-static bool
-frame_in_memory(int64 frame_id)
-{
-	ShmcacheFrameKey key;
-	bool		result;
-
-	make_key(&key, MyDatabaseId, frame_id);
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	result = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL) != NULL;
-	LWLockRelease(ShmcacheShared->lock);
-	return result;
-}
-
 /*
- * Save the frame of "viewoid" for shmcache.save(); the caller checked that
- * the user owns it.  A frame not held in memory with a snapshot is left
- * alone (saving it would replace the snapshot by an empty frame).  Adds a
- * result row if a snapshot was written.
+ * shmcache_snapshot_list
+ *		Copy the entries of database "dbid" into "rows", at most "max" of
+ *		them; returns how many were copied.
  */
-static void
-save_one(ReturnSetInfo *rsinfo, Oid viewoid, bool explicit)
+int
+shmcache_snapshot_list(Oid dbid, ShmcacheSnapStatus *rows, int max)
 {
-	int64		frame_id;
-	ShmcacheSaveResult result;
-
-	LockRelationOid(viewoid, AccessShareLock);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(viewoid)))
-	{
-		UnlockRelationOid(viewoid, AccessShareLock);
-		return;					/* dropped meanwhile */
-	}
-	frame_id = shmcache_frame_id_of(viewoid);
-	shmcache_snapshot_wait_loaded(frame_id, true);
-	if (!frame_in_memory(frame_id) || snapshot_unloaded(frame_id))
-	{
-		if (snapshot_exists(frame_id))
-		{
-			ereport(explicit ? NOTICE : DEBUG1,
-					(errmsg("frame \"%s\" is not loaded; its snapshot is left as it is",
-							get_rel_name(viewoid)),
-					 errhint("Load it with shmcache.restore() first.")));
-			return;
-		}
-		shmcache_frame_attach(frame_id);
-	}
-	if (shmcache_snapshot_save(MyDatabaseId, frame_id, false, true, &result))
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false};
-
-		values[0] = ObjectIdGetDatum(viewoid);
-		values[1] = Int64GetDatum((int64) result.rows);
-		values[2] = Int64GetDatum((int64) result.bytes);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-}
-
-/*
- * shmcache.save(frame regclass DEFAULT NULL)
- *		RETURNS TABLE (frame regclass, rows int8, bytes int8)
- *		Save a frame (its owner only), or with NULL every frame of this
- *		database the current user owns, to its snapshot file.
- */
-Datum
-shmcache_save(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	shmcache_require_shmem();
-	InitMaterializedSRF(fcinfo, 0);
-
-	if (!PG_ARGISNULL(0))
-	{
-		Oid			viewoid = PG_GETARG_OID(0);
-
-		(void) shmcache_frame_id_of(viewoid);
-		if (!shmcache_relation_ownercheck(viewoid, GetUserId()))
-			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, get_rel_name(viewoid));
-		save_one(rsinfo, viewoid, true);
-	}
-	else
-	{
-		List	   *views = shmcache_catalog_views();
-		ListCell   *lc;
-
-		foreach(lc, views)
-		{
-			Oid			viewoid = lfirst_oid(lc);
-
-			if (shmcache_relation_ownercheck(viewoid, GetUserId()))
-				save_one(rsinfo, viewoid, false);
-		}
-	}
-	return (Datum) 0;
-}
-
-/*
- * shmcache.restore(frame regclass) RETURNS int8
- *		Replace a frame's rows by those of its snapshot, in the current
- *		transaction (published at commit).  Needs ownership of the frame.
- */
-Datum
-shmcache_restore(PG_FUNCTION_ARGS)
-{
-	Oid			viewoid = PG_GETARG_OID(0);
-	int64		frame_id;
-	Relation	view;
-	char		path[MAXPGPATH];
-	uint64		rows;
-
-	shmcache_require_shmem();
-	view = shmcache_open_frame(viewoid, RowExclusiveLock, &frame_id);
-	if (!shmcache_relation_ownercheck(viewoid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
-	PreventCommandIfReadOnly("shmcache.restore()");
-	shmcache_snapshot_wait_loaded(frame_id, true);
-
-	shmcache_snapshot_path(path, MyDatabaseId, frame_id);
-	if (access(path, F_OK) != 0 && errno == ENOENT)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("frame \"%s\" has no snapshot", RelationGetRelationName(view)),
-				 errhint("Save it with shmcache.save() first.")));
-	rows = shmcache_snapshot_restore(view, frame_id, path);
-	relation_close(view, NoLock);
-	PG_RETURN_INT64((int64) rows);
-}
-
-/* One row of shmcache.persistence_stats(), before it is returned. */
-typedef struct PersistRow
-{
-	int64		frame_id;
-	SnapState	state;
-	bool		has_file;
-	bool		in_memory;
-	TimestampTz last_saved;
-	int64		rows;
-	int64		bytes;
-} PersistRow;
-
-/*
- * shmcache.persistence_stats()
- *		One row per frame of this database that is held in memory or has a
- *		snapshot: frame_id, state ('loaded', 'loading', 'not loaded'),
- *		last_saved, snapshot_rows, snapshot_bytes.
- */
-Datum
-shmcache_persistence_stats(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	HASH_SEQ_STATUS status;
 	ShmcacheSnapEntry *entry;
-	ShmcacheFrame *frame;
-	PersistRow *rows;
 	int			nrows = 0;
-	int			max = snap_table_size() + shmcache_max_frames;
-	int			i;
-
-	shmcache_require_shmem();
-	InitMaterializedSRF(fcinfo, 0);
-	rows = palloc0(sizeof(PersistRow) * max);
 
 	LWLockAcquire(snap_shared->lock, LW_SHARED);
 	hash_seq_init(&status, snap_table);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
-		if (entry->key.dbid != MyDatabaseId || nrows >= max)
+		if (entry->key.dbid != dbid || nrows >= max)
 			continue;
 		rows[nrows].frame_id = entry->key.frame_id;
 		rows[nrows].state = entry->state;
@@ -2133,50 +947,5 @@ shmcache_persistence_stats(PG_FUNCTION_ARGS)
 		nrows++;
 	}
 	LWLockRelease(snap_shared->lock);
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	hash_seq_init(&status, shmcache_frame_table());
-	while ((frame = hash_seq_search(&status)) != NULL)
-	{
-		if (frame->key.dbid != MyDatabaseId)
-			continue;
-		for (i = 0; i < nrows; i++)
-			if (rows[i].frame_id == frame->key.frame_id)
-				break;
-		if (i == nrows)
-		{
-			if (nrows >= max)
-				continue;
-			rows[nrows].frame_id = frame->key.frame_id;
-			rows[nrows].state = SNAP_IDLE;
-			nrows++;
-		}
-		rows[i].in_memory = true;
-	}
-	LWLockRelease(ShmcacheShared->lock);
-
-	for (i = 0; i < nrows; i++)
-	{
-		PersistRow *row = &rows[i];
-		Datum		values[5];
-		bool		nulls[5] = {false};
-		const char *state;
-
-		if (row->state == SNAP_PENDING || row->state == SNAP_LOADING)
-			state = "loading";
-		else if (row->in_memory && row->state != SNAP_UNLOADED)
-			state = "loaded";
-		else
-			state = "not loaded";
-		values[0] = Int64GetDatum(row->frame_id);
-		values[1] = CStringGetTextDatum(state);
-		values[2] = TimestampTzGetDatum(row->last_saved);
-		nulls[2] = !row->has_file;
-		values[3] = Int64GetDatum(row->rows);
-		nulls[3] = !row->has_file || row->rows < 0;
-		values[4] = Int64GetDatum(row->bytes);
-		nulls[4] = !row->has_file;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	return nrows;
 }
