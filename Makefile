@@ -54,4 +54,4 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h
+$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/aggregate.h
