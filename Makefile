@@ -17,6 +17,7 @@ OBJS = \
 	src/reader.o \
 	src/scan.o \
 	src/aggregate.o \
+	src/agg_group.o \
 	src/functions.o \
 	src/snapshot.o \
 	src/autoload.o \

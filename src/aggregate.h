@@ -209,4 +209,18 @@ int_datum(int64 value, Oid type)
 	}
 }
 
+/* agg_group.c */
+extern void shmcache_agg_prepare_by_key(ShmcacheAggState *state);
+extern void shmcache_agg_reset_groups(ShmcacheAggState *state);
+extern void shmcache_agg_assign_groups(ShmcacheAggState *state, const char *chunk,
+									   uint32 n, bool all);
+extern bool shmcache_agg_accumulate_by_key(ShmcacheAggState *state, const char *chunk,
+										   uint32 n, bool all);
+extern uint32 shmcache_agg_partial_row_group(ShmcacheAggState *state,
+											 TupleTableSlot *slot);
+
+/* aggregate.c */
+extern bool shmcache_agg_floats_may_overflow(AggKind kind, const ShmcacheColumn *col,
+											 const char *chunk);
+
 #endif							/* SHMCACHE_AGGREGATE_H */
