@@ -18,6 +18,7 @@ OBJS = \
 	src/scan.o \
 	src/aggregate.o \
 	src/agg_group.o \
+	src/agg_accum.o \
 	src/functions.o \
 	src/snapshot.o \
 	src/autoload.o \

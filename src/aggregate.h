@@ -219,8 +219,15 @@ extern bool shmcache_agg_accumulate_by_key(ShmcacheAggState *state, const char *
 extern uint32 shmcache_agg_partial_row_group(ShmcacheAggState *state,
 											 TupleTableSlot *slot);
 
-/* aggregate.c */
+/* agg_accum.c */
+extern void shmcache_agg_accumulate(ShmcacheAggState *state, int a, const char *chunk,
+									uint32 n, bool all);
 extern bool shmcache_agg_floats_may_overflow(AggKind kind, const ShmcacheColumn *col,
 											 const char *chunk);
+extern void shmcache_agg_compact_numeric_sums(ShmcacheAggState *state);
+extern Datum shmcache_agg_serialize_state(ShmcacheAggState *state, int a, uint32 g);
+extern void shmcache_agg_combine_serialized(AggSpec *agg, AggAccum *into, Datum image);
+extern Datum shmcache_agg_final_value(const AggSpec *agg, const AggAccum *st,
+									  bool *isnull);
 
 #endif							/* SHMCACHE_AGGREGATE_H */
