@@ -16,6 +16,7 @@ OBJS = \
 	src/filter.o \
 	src/reader.o \
 	src/scan.o \
+	src/agg_plan.o \
 	src/aggregate.o \
 	src/agg_group.o \
 	src/agg_accum.o \

@@ -209,6 +209,9 @@ int_datum(int64 value, Oid type)
 	}
 }
 
+/* aggregate.c */
+extern Node *shmcache_agg_create_state(CustomScan *cscan);
+
 /* agg_group.c */
 extern void shmcache_agg_prepare_by_key(ShmcacheAggState *state);
 extern void shmcache_agg_reset_groups(ShmcacheAggState *state);

@@ -61,6 +61,7 @@
 extern int	shmcache_size_mb;
 extern int	shmcache_max_frames;
 extern bool shmcache_enable_customscan;
+extern bool shmcache_enable_pushdown;
 
 /*
  * How a column's values are stored and compared.  The integer kinds are the
@@ -480,8 +481,7 @@ extern double shmcache_parallel_divisor(int workers);
 struct ExprState;
 struct ExplainState;
 
-/* aggregate.c */
-extern bool shmcache_enable_pushdown;
+/* agg_plan.c */
 extern void shmcache_aggregate_init(void);
 
 /* snapshot.c: snapshot files, save, restore, shared snapshot table */
