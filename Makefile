@@ -17,7 +17,7 @@ OBJS = \
 	src/reader.o \
 	src/scan.o \
 	src/agg_plan.o \
-	src/aggregate.o \
+	src/agg_exec.o \
 	src/agg_group.o \
 	src/agg_accum.o \
 	src/functions.o \

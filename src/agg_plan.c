@@ -26,7 +26,7 @@
  * AGGSPLIT_INITIAL_SERIAL, so EXPLAIN VERBOSE shows them as PARTIAL.
  *
  * The plan's custom_private is read back by position (ShmcacheAggPrivate,
- * aggregate.h); the executor node is aggregate.c's.
+ * aggregate.h); the executor node is agg_exec.c's.
  *
  * Layer: planning, beside the frame scan's (scan.c), whose splitting of
  * quals and lists of columns it shares; it reads no frame.  Locking: none.

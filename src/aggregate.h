@@ -1,10 +1,31 @@
 /*-------------------------------------------------------------------------
  *
  * aggregate.h
- *	  The ShmcacheAggregate node's private header: what its files share
+ *	  Aggregate pushdown: the ShmcacheAggregate custom scan node computes
+ *	  count, sum, avg, min and max (optionally grouped, optionally filtered)
+ *	  straight from a frame's column arrays, without forming a tuple per row.
+ *	  This header is private to the node's files, and holds what they share
  *	  (aggregate kinds and states, groups, the node state, the positions of
- *	  the plan's custom_private) and the functions they call across files.
- *	  Included by the node's files only.
+ *	  the plan's custom_private) and the functions they call across files:
+ *
+ *	  agg_plan.c	planning: the upper-path hook, costs, serial and parallel
+ *					paths, the plan and its custom_private
+ *	  agg_exec.c	the executor node: set-up, running through the chunks
+ *					or the partial rows, output rows, rescans, parallel DSM,
+ *					EXPLAIN
+ *	  agg_group.c	groups: their hash table, the group of each row,
+ *					accumulation by dense key
+ *	  agg_accum.c	aggregates: accumulation kernels, partial states
+ *					(serialized, combined), final values
+ *
+ * No loop over a chunk's rows calls across files: each is in the file of
+ * what it computes, and the small helpers two of them share are static
+ * inline here.  The calls across files are per chunk and aggregate (the
+ * finalizing node's, per partial row and aggregate).
+ *
+ * Layer: the node sits above the reader (reader.h), through which it reads
+ * frames, and beside the frame scan (scan.c), whose planning helpers it
+ * uses.  Locking: none of its own (see reader.c).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -209,7 +230,7 @@ int_datum(int64 value, Oid type)
 	}
 }
 
-/* aggregate.c */
+/* agg_exec.c */
 extern Node *shmcache_agg_create_state(CustomScan *cscan);
 
 /* agg_group.c */

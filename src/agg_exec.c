@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * aggregate.c
+ * agg_exec.c
  *	  The ShmcacheAggregate executor node: count, sum, avg, min and max
  *	  (optionally grouped, optionally filtered) computed straight from a
  *	  frame's column arrays, without forming a tuple per row.
@@ -25,50 +25,27 @@
  *
  * Copyright (c) 2026, shmcache authors
  *
- * src/aggregate.c
+ * src/agg_exec.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "access/nbtree.h"
 #include "access/parallel.h"
 #include "access/tupdesc.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_aggregate.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_namespace.h"
-#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
-#include "common/hashfn.h"
-#include "common/int.h"
 #include "executor/executor.h"
-#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
-#include "optimizer/pathnode.h"
-#include "optimizer/planner.h"
-#include "optimizer/restrictinfo.h"
-#include "optimizer/tlist.h"
-#include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
-#include "utils/float.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
 #include "utils/ruleutils.h"
-#include "utils/selfuncs.h"
-#include "utils/typcache.h"
 
 #include "aggregate.h"
 
@@ -295,6 +272,11 @@ start_aggregation(ShmcacheAggState *state)
 	prepare_comparisons(state);
 }
 
+/* ------------------------------------------------------------------------
+ * Execution: aggregating, then returning a row per group
+ * ------------------------------------------------------------------------
+ */
+
 /*
  * Keep only the rows of the selection that pass the quals evaluated per row
  * (the ones not pushed), filling a slot with the columns they read.
@@ -399,10 +381,8 @@ combine_partials(ShmcacheAggState *state)
 		slot_getallattrs(slot);
 		g = state->grouped ? shmcache_agg_partial_row_group(state, slot) : 0;
 		for (a = 0; a < state->naggs; a++)
-		{
 			shmcache_agg_combine_serialized(&state->aggs[a], &state->accums[a][g],
 											slot->tts_values[state->ngroupcols + a]);
-		}
 	}
 	state->done = true;
 	state->next_output = 0;
