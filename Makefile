@@ -16,7 +16,10 @@ OBJS = \
 	src/filter.o \
 	src/reader.o \
 	src/scan.o \
-	src/aggregate.o \
+	src/agg_plan.o \
+	src/agg_exec.o \
+	src/agg_group.o \
+	src/agg_accum.o \
 	src/functions.o \
 	src/snapfile.o \
 	src/snapshot.o \
@@ -61,4 +64,4 @@ include $(PGXS)
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
 $(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/snapfile.h \
-	src/snapshot.h
+	src/snapshot.h src/aggregate.h

@@ -6,7 +6,7 @@
  *
  * Layer: reader, above transactions and visibility (xact.c) and the
  * column-wise filters (filter.c), below the plan/exec nodes (scan.c,
- * aggregate.c).
+ * agg_exec.c).
  *
  * Copyright (c) 2026, shmcache authors
  *

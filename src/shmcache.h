@@ -498,7 +498,7 @@ extern double shmcache_parallel_divisor(int workers);
 struct ExprState;
 struct ExplainState;
 
-/* aggregate.c */
+/* agg_plan.c */
 extern void shmcache_aggregate_init(void);
 
 /* snapshot.c: the shared snapshot table, autoload bookkeeping, drops */
