@@ -265,6 +265,7 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	shmcache_catalog_insert(frame_id, viewoid, coldefs, notnull);
 	CommandCounterIncrement();
 	shmcache_forget_frame_on_abort(frame_id);
+	shmcache_snapshot_forget_on_abort(frame_id);
 	/* Take its place in shared memory now: shmcache.max_frames applies. */
 	shmcache_frame_attach(frame_id);
 	return viewoid;
@@ -427,9 +428,10 @@ shmcache_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	{
 		int64		frame_id;
 
+		/* The frame leaves the frame table before its snapshot goes. */
+		shmcache_forget_frame_on_commit(MyDatabaseId, objectId);
 		if (shmcache_catalog_delete_view(objectId, &frame_id))
 			shmcache_snapshot_forget_on_commit(MyDatabaseId, frame_id);
-		shmcache_forget_frame_on_commit(MyDatabaseId, objectId);
 	}
 	else if (classId == DatabaseRelationId)
 	{

@@ -213,5 +213,4 @@ _PG_init(void)
 	shmcache_process_utility_init();
 	shmcache_scan_init();
 	shmcache_aggregate_init();
-	shmcache_snapshot_init();
 }

@@ -429,6 +429,11 @@ extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
 extern uint64 shmcache_frame_rows(int64 frame_id);
 extern void shmcache_writers_quiesce(void);
 extern void shmcache_writers_reopen(void);
+typedef void (*ShmcacheXactAction) (Oid dbid, Oid viewoid, int64 frame_id);
+extern void shmcache_xact_at_end(bool at_commit, ShmcacheXactAction action, Oid dbid,
+								 Oid viewoid, int64 frame_id);
+extern bool shmcache_xact_at_commit_queued(ShmcacheXactAction action, Oid dbid,
+										   int64 frame_id);
 extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
 extern void shmcache_forget_frame_on_abort(int64 frame_id);
 
@@ -505,11 +510,11 @@ extern void shmcache_aggregate_init(void);
 extern int64 shmcache_loading_frame;
 extern void shmcache_snapshot_shmem_request(void);
 extern void shmcache_snapshot_shmem_startup(void);
-extern void shmcache_snapshot_init(void);
 extern void shmcache_snapshot_wait_loaded(int64 frame_id, bool always);
 extern void shmcache_snapshot_path(char *path, Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget(Oid dbid, int64 frame_id);
 extern void shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id);
+extern void shmcache_snapshot_forget_on_abort(int64 frame_id);
 extern void shmcache_snapshot_settle_on_commit(int64 frame_id);
 extern void shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name);
 extern void shmcache_snapshot_set_leader(pid_t pid);

@@ -103,28 +103,6 @@ static HTAB *snap_table = NULL;
  */
 int64		shmcache_loading_frame = 0;
 
-/*
- * What to do with a frame's snapshot entry when the transaction commits:
- * remove the snapshot (a dropped frame), or mark an unloaded snapshot
- * settled (the frame was restored from it or truncated).
- */
-typedef enum SnapCommitAction
-{
-	SNAP_COMMIT_FORGET,
-	SNAP_COMMIT_SETTLE
-} SnapCommitAction;
-
-typedef struct SnapForget
-{
-	SubTransactionId subid;		/* subtransaction that queued it */
-	SnapCommitAction action;
-	Oid			dbid;
-	int64		frame_id;		/* 0: every frame of the database */
-} SnapForget;
-
-static List *forget_on_commit = NIL;
-
-static void queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id);
 
 /*
  * shmcache_snapshot_table_size
@@ -732,34 +710,42 @@ shmcache_snapshot_forget(Oid dbid, int64 frame_id)
 		ConditionVariableBroadcast(&snap_shared->cv);
 }
 
+/* shmcache_snapshot_forget as a ShmcacheXactAction. */
+static void
+forget_action(Oid dbid, Oid viewoid, int64 frame_id)
+{
+	shmcache_snapshot_forget(dbid, frame_id);
+}
+
 /*
  * shmcache_snapshot_forget_on_commit
  *		A frame (frame_id, or with 0 every frame of database "dbid") is being
- *		dropped: remove its snapshot when this transaction commits.  This
- *		covers frames that are not in shared memory; for those that are,
- *		xact.c removes it again after their frame table entry is gone.
+ *		dropped: remove its snapshot when this transaction commits, after the
+ *		frame left the frame table (the caller queues that first).
  */
 void
 shmcache_snapshot_forget_on_commit(Oid dbid, int64 frame_id)
 {
-	queue_on_commit(SNAP_COMMIT_FORGET, dbid, frame_id);
+	shmcache_xact_at_end(true, forget_action, dbid, InvalidOid, frame_id);
 }
 
 /*
- * shmcache_snapshot_settle_on_commit
- *		This transaction replaces every row of frame "frame_id" (a restore or
- *		a truncate): when it commits, a snapshot that was not loaded stops
- *		blocking appends and saves.  Until then, this transaction may append.
+ * shmcache_snapshot_forget_on_abort
+ *		Frame "frame_id" was created by this transaction: if it aborts, remove
+ *		any snapshot a save in it wrote.
  */
 void
-shmcache_snapshot_settle_on_commit(int64 frame_id)
+shmcache_snapshot_forget_on_abort(int64 frame_id)
 {
-	queue_on_commit(SNAP_COMMIT_SETTLE, MyDatabaseId, frame_id);
+	shmcache_xact_at_end(false, forget_action, MyDatabaseId, InvalidOid, frame_id);
 }
 
-/* Mark the unloaded snapshot of frame "frame_id" of "dbid" settled. */
+/*
+ * Mark the unloaded snapshot of frame "frame_id" of "dbid" settled (a
+ * ShmcacheXactAction).
+ */
 static void
-settle(Oid dbid, int64 frame_id)
+settle(Oid dbid, Oid viewoid, int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheSnapEntry *entry;
@@ -772,20 +758,16 @@ settle(Oid dbid, int64 frame_id)
 	LWLockRelease(snap_shared->lock);
 }
 
-/* Is frame "frame_id" of this database settled by this transaction? */
-static bool
-settled_here(int64 frame_id)
+/*
+ * shmcache_snapshot_settle_on_commit
+ *		This transaction replaces every row of frame "frame_id" (a restore or
+ *		a truncate): when it commits, a snapshot that was not loaded stops
+ *		blocking appends and saves.  Until then, this transaction may append.
+ */
+void
+shmcache_snapshot_settle_on_commit(int64 frame_id)
 {
-	ListCell   *lc;
-
-	foreach(lc, forget_on_commit)
-	{
-		SnapForget *f = lfirst(lc);
-
-		if (f->action == SNAP_COMMIT_SETTLE && f->frame_id == frame_id)
-			return true;
-	}
-	return false;
+	shmcache_xact_at_end(true, settle, MyDatabaseId, InvalidOid, frame_id);
 }
 
 /*
@@ -796,84 +778,13 @@ settled_here(int64 frame_id)
 void
 shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
 {
-	if (shmcache_snapshot_unloaded(frame_id) && !settled_here(frame_id))
+	if (shmcache_snapshot_unloaded(frame_id) &&
+		!shmcache_xact_at_commit_queued(settle, MyDatabaseId, frame_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("frame \"%s\" has a snapshot that was not loaded", frame_name),
 				 errdetail("Rows appended now would replace the snapshot's rows at the next save."),
 				 errhint("Load the snapshot with shmcache.restore(), or discard it with shmcache.truncate().")));
-}
-
-/* Queue an action on the per-transaction list. */
-static void
-queue_on_commit(SnapCommitAction action, Oid dbid, int64 frame_id)
-{
-	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
-	SnapForget *f = palloc(sizeof(SnapForget));
-
-	f->subid = GetCurrentSubTransactionId();
-	f->action = action;
-	f->dbid = dbid;
-	f->frame_id = frame_id;
-	forget_on_commit = lappend(forget_on_commit, f);
-	MemoryContextSwitchTo(oldcontext);
-}
-
-static void
-snapshot_xact_callback(XactEvent event, void *arg)
-{
-	ListCell   *lc;
-
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-			foreach(lc, forget_on_commit)
-			{
-				SnapForget *f = lfirst(lc);
-
-				if (f->action == SNAP_COMMIT_FORGET)
-					shmcache_snapshot_forget(f->dbid, f->frame_id);
-				else
-					settle(f->dbid, f->frame_id);
-			}
-			forget_on_commit = NIL;
-			break;
-		case XACT_EVENT_ABORT:
-			forget_on_commit = NIL;
-			break;
-		default:
-			break;
-	}
-}
-
-static void
-snapshot_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-						  SubTransactionId parentSubid, void *arg)
-{
-	ListCell   *lc;
-
-	foreach(lc, forget_on_commit)
-	{
-		SnapForget *f = lfirst(lc);
-
-		if (f->subid != mySubid)
-			continue;
-		if (event == SUBXACT_EVENT_COMMIT_SUB)
-			f->subid = parentSubid;
-		else if (event == SUBXACT_EVENT_ABORT_SUB)
-			forget_on_commit = foreach_delete_current(forget_on_commit, lc);
-	}
-}
-
-/*
- * shmcache_snapshot_init
- *		Register the transaction callbacks (from _PG_init).
- */
-void
-shmcache_snapshot_init(void)
-{
-	RegisterXactCallback(snapshot_xact_callback, NULL);
-	RegisterSubXactCallback(snapshot_subxact_callback, NULL);
 }
 
 /* ----------------------------------------------------------------------

@@ -33,9 +33,12 @@
  * resource owner that took them, so an error or a cancelled query never
  * leaks one.
  *
- * Dropped frames are removed from the frame table at commit of the dropping
- * transaction; frames whose definition was created by an aborted transaction
- * are removed at abort.
+ * Work for the end of the transaction goes through one queue
+ * (shmcache_xact_at_end), subtransaction-aware: dropped frames leave the
+ * frame table at commit of the dropping transaction, frames created by an
+ * aborted (sub)transaction at its abort, and the persistence layer queues
+ * its own actions (removing or settling snapshots) the same way, so this
+ * file never calls into it.
  *
  * Layer: transactions and visibility, above definitions (catalog.c, which
  * attaches a frame on first use) and storage.
@@ -118,21 +121,24 @@ struct ShmcachePin
 typedef struct ShmcachePin ShmcachePin;
 
 /*
- * A frame to remove from the frame table at commit or abort: the frame of
- * view "viewoid", else the frame "frame_id", else (0) every frame of "dbid".
+ * An action queued for the end of the transaction (the one queue of
+ * shmcache: frames dropped or created, snapshots removed or settled): run
+ * at commit, or at abort (of the transaction or of the subtransaction that
+ * queued it), in the order queued.
  */
-typedef struct ShmcacheForget
+typedef struct ShmcacheEndAction
 {
 	SubTransactionId subid;		/* subtransaction that queued it */
+	bool		at_commit;		/* else at abort */
+	ShmcacheXactAction action;
 	Oid			dbid;
 	Oid			viewoid;
 	int64		frame_id;
-} ShmcacheForget;
+} ShmcacheEndAction;
 
 /* Per-transaction state, in TopTransactionContext. */
 static List *writers = NIL;
-static List *forget_on_commit = NIL;
-static List *forget_on_abort = NIL;
+static List *end_actions = NIL;
 
 /* Pins, in TopMemoryContext: they can outlive a transaction's memory. */
 static List *pins = NIL;
@@ -558,114 +564,135 @@ writer_commit(ShmcacheWriter *writer)
 	writer_release(writer);
 }
 
-static bool
-forget_matches(const ShmcacheForget *f, const ShmcacheFrame *frame)
-{
-	if (frame->key.dbid != f->dbid)
-		return false;
-	if (OidIsValid(f->viewoid))
-		return frame->viewoid == f->viewoid;
-	return f->frame_id == 0 || f->frame_id == frame->key.frame_id;
-}
-
 /*
- * Remove the frames matching any of "forget" from the frame table.  Their
- * current versions are freed once their last reader is done.
+ * Remove from the frame table the frame of view "viewoid", else the frame
+ * "frame_id", else (0) every frame of "dbid" (a ShmcacheXactAction).  Their
+ * current versions are freed once their last reader is done.  Must not fail.
  */
 static void
-forget_frames(List *forget)
+forget_frames(Oid dbid, Oid viewoid, int64 frame_id)
 {
 	HASH_SEQ_STATUS status;
 	ShmcacheFrame *frame;
 	List	   *unref = NIL;
-	List	   *gone = NIL;
 	ListCell   *lc;
 
-	if (forget == NIL || ShmcacheShared == NULL)
+	if (ShmcacheShared == NULL)
 		return;
-
 	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
 	hash_seq_init(&status, shmcache_frame_table());
 	while ((frame = hash_seq_search(&status)) != NULL)
 	{
-		foreach(lc, forget)
-		{
-			if (forget_matches(lfirst(lc), frame))
-			{
-				unref = lappend(unref, (void *) frame->current);
-				gone = lappend(gone, memcpy(palloc(sizeof(ShmcacheFrameKey)),
-											&frame->key, sizeof(ShmcacheFrameKey)));
-				hash_search(shmcache_frame_table(), &frame->key, HASH_REMOVE, NULL);
-				break;
-			}
-		}
+		if (frame->key.dbid != dbid ||
+			(OidIsValid(viewoid) ? frame->viewoid != viewoid :
+			 frame_id != 0 && frame->key.frame_id != frame_id))
+			continue;
+		unref = lappend(unref, (void *) frame->current);
+		hash_search(shmcache_frame_table(), &frame->key, HASH_REMOVE, NULL);
 	}
 	LWLockRelease(ShmcacheShared->lock);
 
 	foreach(lc, unref)
 		shmcache_version_unref((dsa_pointer) lfirst(lc));
-	/* Their snapshots go too, now that no save can put them back. */
-	foreach(lc, gone)
-	{
-		ShmcacheFrameKey *key = lfirst(lc);
-
-		shmcache_snapshot_forget(key->dbid, key->frame_id);
-	}
 }
 
-/* Queue a ShmcacheForget entry on one of the per-transaction lists. */
-static void
-queue_forget(List **list, Oid dbid, Oid viewoid, int64 frame_id)
+/*
+ * shmcache_xact_at_end
+ *		Queue "action" (dbid, viewoid, frame_id) for the commit of this
+ *		transaction ("at_commit") or for the abort of the current
+ *		subtransaction or of an enclosing one.  Actions run in the order
+ *		queued and must not fail.
+ */
+void
+shmcache_xact_at_end(bool at_commit, ShmcacheXactAction action, Oid dbid,
+					 Oid viewoid, int64 frame_id)
 {
 	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
-	ShmcacheForget *f = palloc(sizeof(ShmcacheForget));
+	ShmcacheEndAction *a = palloc(sizeof(ShmcacheEndAction));
 
-	f->subid = GetCurrentSubTransactionId();
-	f->dbid = dbid;
-	f->viewoid = viewoid;
-	f->frame_id = frame_id;
-	*list = lappend(*list, f);
+	a->subid = GetCurrentSubTransactionId();
+	a->at_commit = at_commit;
+	a->action = action;
+	a->dbid = dbid;
+	a->viewoid = viewoid;
+	a->frame_id = frame_id;
+	end_actions = lappend(end_actions, a);
 	MemoryContextSwitchTo(oldcontext);
 }
 
 /*
- * At the end of subtransaction "subid": on commit its queued removals pass to
- * the parent; on abort the removals it queued for commit are void, and frames
- * it created are removed now.
+ * shmcache_xact_at_commit_queued
+ *		Is "action" queued for this transaction's commit on frame "frame_id"
+ *		of "dbid"?
  */
-static void
-forget_subxact_end(SubXactEvent event, SubTransactionId subid,
-				   SubTransactionId parent)
+bool
+shmcache_xact_at_commit_queued(ShmcacheXactAction action, Oid dbid, int64 frame_id)
 {
-	List	   *forget_now = NIL;
 	ListCell   *lc;
 
-	foreach(lc, forget_on_commit)
+	foreach(lc, end_actions)
 	{
-		ShmcacheForget *f = lfirst(lc);
+		ShmcacheEndAction *a = lfirst(lc);
 
-		if (f->subid != subid)
-			continue;
-		if (event == SUBXACT_EVENT_COMMIT_SUB)
-			f->subid = parent;
-		else
-			forget_on_commit = foreach_delete_current(forget_on_commit, lc);
+		if (a->at_commit && a->action == action && a->dbid == dbid &&
+			a->frame_id == frame_id)
+			return true;
 	}
-	foreach(lc, forget_on_abort)
-	{
-		ShmcacheForget *f = lfirst(lc);
+	return false;
+}
 
-		if (f->subid != subid)
+/*
+ * Run the queued actions of the transaction's end ("commit" or not) and
+ * forget them all.
+ */
+static void
+run_end_actions(bool commit)
+{
+	ListCell   *lc;
+
+	foreach(lc, end_actions)
+	{
+		ShmcacheEndAction *a = lfirst(lc);
+
+		if (a->at_commit == commit)
+			a->action(a->dbid, a->viewoid, a->frame_id);
+	}
+	end_actions = NIL;
+}
+
+/*
+ * At the end of subtransaction "subid": on commit its actions pass to the
+ * parent; on abort its actions for commit are void, and its actions for
+ * abort run now.
+ */
+static void
+end_actions_subxact_end(SubXactEvent event, SubTransactionId subid,
+						SubTransactionId parent)
+{
+	List	   *run_now = NIL;
+	ListCell   *lc;
+
+	foreach(lc, end_actions)
+	{
+		ShmcacheEndAction *a = lfirst(lc);
+
+		if (a->subid != subid)
 			continue;
 		if (event == SUBXACT_EVENT_COMMIT_SUB)
-			f->subid = parent;
+			a->subid = parent;
 		else
 		{
-			forget_now = lappend(forget_now, f);
-			forget_on_abort = foreach_delete_current(forget_on_abort, lc);
+			if (!a->at_commit)
+				run_now = lappend(run_now, a);
+			end_actions = foreach_delete_current(end_actions, lc);
 		}
 	}
-	forget_frames(forget_now);
+	foreach(lc, run_now)
+	{
+		ShmcacheEndAction *a = lfirst(lc);
+
+		a->action(a->dbid, a->viewoid, a->frame_id);
+	}
 }
 
 /*
@@ -676,7 +703,7 @@ forget_subxact_end(SubXactEvent event, SubTransactionId subid,
 void
 shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid)
 {
-	queue_forget(&forget_on_commit, dbid, viewoid, 0);
+	shmcache_xact_at_end(true, forget_frames, dbid, viewoid, 0);
 }
 
 /*
@@ -687,7 +714,7 @@ shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid)
 void
 shmcache_forget_frame_on_abort(int64 frame_id)
 {
-	queue_forget(&forget_on_abort, MyDatabaseId, InvalidOid, frame_id);
+	shmcache_xact_at_end(false, forget_frames, MyDatabaseId, InvalidOid, frame_id);
 }
 
 /*
@@ -702,7 +729,7 @@ shmcache_xact_callback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_PREPARE:
-			if (writers != NIL || forget_on_commit != NIL || forget_on_abort != NIL)
+			if (writers != NIL || end_actions != NIL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("cannot PREPARE a transaction that has changed a shmcache frame")));
@@ -710,19 +737,18 @@ shmcache_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 			foreach(lc, writers)
 				writer_commit(lfirst(lc));
-			forget_frames(forget_on_commit);
+			run_end_actions(true);
 			break;
 		case XACT_EVENT_ABORT:
 			foreach(lc, writers)
 				writer_abort(lfirst(lc));
-			forget_frames(forget_on_abort);
+			run_end_actions(false);
 			break;
 		default:
 			return;
 	}
 	writers = NIL;
-	forget_on_commit = NIL;
-	forget_on_abort = NIL;
+	end_actions = NIL;
 }
 
 /* Return a writer to its savepoint mark (which is popped). */
@@ -799,7 +825,7 @@ shmcache_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			}
 		}
 	}
-	forget_subxact_end(event, mySubid, parentSubid);
+	end_actions_subxact_end(event, mySubid, parentSubid);
 }
 
 /* A pin of the current resource owner on frame "frame_id", if any. */
