@@ -10,9 +10,10 @@
  * The kernels work a column and a chunk at a time: a loop per aggregate
  * kind over the column's array, with the value accessors and the iteration
  * over the selected rows (FOR_EACH_INPUT) inline in it.  Without GROUP BY
- * and nulls, integer and float columns are summed in registers first.  The
- * float sums of a chunk whose min/max show values that could overflow take
- * a row-by-row path that is exactly core's.
+ * or nulls, integer sums and averages, float8 sums and float averages add
+ * up a chunk in a local variable first.  The float sums of a chunk whose
+ * min/max show values that could overflow take a row-by-row path that is
+ * exactly core's.
  *
  * Results equal the core aggregates': the same result types (sum of int2/
  * int4 is int8, sum of int8 and avg of integers are numeric), NULL for sum,

@@ -69,7 +69,7 @@ static const CustomPathMethods shmcache_agg_path_methods = {
 	.PlanCustomPath = plan_shmcache_agg,
 };
 
-/* Registered, so that plans can be copied and sent to parallel workers */
+/* Registered by name, for the plan a parallel worker reads */
 static const CustomScanMethods shmcache_agg_scan_methods = {
 	.CustomName = "ShmcacheAggregate",
 	.CreateCustomScanState = shmcache_agg_create_state,
