@@ -9,6 +9,7 @@ OBJS = \
 	src/shmem.o \
 	src/storage.o \
 	src/xact.o \
+	src/pins.o \
 	src/catalog.o \
 	src/frames.o \
 	src/load.o \

@@ -146,3 +146,23 @@ CREATE VIEW alias AS SELECT count(*) FROM (SELECT 1 FROM shmcache.scan(:own_id::
 SELECT to_regclass('alias') IS NULL AS not_created;
 SELECT * FROM shmcache.scan(:own_id::int8) AS f(a int4);
 SELECT shmcache.drop_frame('own');
+
+-- The statements shmcache runs for create_frame, cache_table and drop_frame
+-- name everything with its schema (a collation of the caller's schema too)
+-- and run under a pinned search_path.
+CREATE SCHEMA coll_s;
+CREATE COLLATION coll_s.mycoll (provider = libc, locale = 'C');
+SET search_path = coll_s, public;
+SELECT shmcache.create_frame('public.collf', 'a text COLLATE mycoll');
+RESET search_path;
+SELECT pg_get_viewdef('collf'::regclass) LIKE '%COLLATE coll_s.mycoll%' AS collation_qualified;
+INSERT INTO collf VALUES ('b'), ('a');
+SELECT a FROM collf ORDER BY a;
+CREATE TABLE coll_src (a text COLLATE coll_s.mycoll);
+INSERT INTO coll_src VALUES ('x');
+SELECT shmcache.cache_table('coll_src');
+SELECT a FROM coll_src_cache;
+SELECT shmcache.drop_frame('collf');
+SELECT shmcache.drop_frame('coll_src_cache');
+DROP TABLE coll_src;
+DROP SCHEMA coll_s CASCADE;

@@ -22,6 +22,7 @@
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_database.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -31,9 +32,11 @@
 #include "parser/parser.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 
 #include "shmcache.h"
@@ -186,14 +189,52 @@ column_is_not_null(ColumnDef *coldef)
 	return false;
 }
 
-/* Run one utility statement through SPI. */
-static void
-execute_sql(const char *sql)
+/*
+ * shmcache_execute_sql
+ *		Run one statement that shmcache wrote through SPI, sending its rows
+ *		(if any) to "dest" (NULL: none), under search_path = pg_catalog,
+ *		pg_temp: every name in it is qualified, and nothing a user defined
+ *		in a schema of the caller's search_path may take part.
+ */
+void
+shmcache_execute_sql(const char *sql, DestReceiver *dest)
 {
-	int			rc = SPI_execute(sql, false, 0);
+	SPIExecuteOptions options;
+	int			save_nestlevel;
+	int			rc;
 
-	if (rc != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute failed: %s: %s", SPI_result_code_string(rc), sql);
+	memset(&options, 0, sizeof(options));
+	options.dest = dest;
+	/* A query reads with the caller's snapshot; a utility command may write. */
+	options.read_only = (dest != NULL);
+	SPI_connect();
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_extended(sql, &options);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_extended failed: %s: %s",
+			 SPI_result_code_string(rc), sql);
+	AtEOXact_GUC(true, save_nestlevel);
+	SPI_finish();
+}
+
+/* The name of collation "collid", schema-qualified and quoted. */
+static char *
+qualified_collation_name(Oid collid)
+{
+	HeapTuple	tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	Form_pg_collation coll;
+	char	   *name;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	coll = (Form_pg_collation) GETSTRUCT(tuple);
+	name = quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+									  NameStr(coll->collname));
+	ReleaseSysCache(tuple);
+	return name;
 }
 
 /*
@@ -249,16 +290,14 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 											  FORMAT_TYPE_TYPEMOD_GIVEN |
 											  FORMAT_TYPE_FORCE_QUALIFY));
 		if (OidIsValid(collid) && collid != get_typcollation(typid))
-			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(collid));
+			appendStringInfo(&sql, " COLLATE %s", qualified_collation_name(collid));
 	}
 	appendStringInfoChar(&sql, ')');
 
-	SPI_connect();
-	execute_sql(sql.data);
-	execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
-						 "FOR EACH ROW EXECUTE FUNCTION shmcache.insert_trigger()",
-						 qualname));
-	SPI_finish();
+	shmcache_execute_sql(sql.data, NULL);
+	shmcache_execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
+								  "FOR EACH ROW EXECUTE FUNCTION shmcache.insert_trigger()",
+								  qualname), NULL);
 
 	viewoid = get_relname_relid(rv->relname, nspid);
 	Assert(OidIsValid(viewoid));

@@ -41,17 +41,12 @@ shmcache_drop_frame(PG_FUNCTION_ARGS)
 {
 	Oid			viewoid = PG_GETARG_OID(0);
 	char	   *qualname;
-	int			rc;
 
 	shmcache_require_shmem();
 	(void) shmcache_frame_id_of(viewoid);
 	qualname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewoid)),
 										  get_rel_name(viewoid));
-	SPI_connect();
-	rc = SPI_execute(psprintf("DROP VIEW %s", qualname), false, 0);
-	if (rc != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
+	shmcache_execute_sql(psprintf("DROP VIEW %s", qualname), NULL);
 	PG_RETURN_VOID();
 }
 

@@ -617,8 +617,6 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	Oid			viewoid;
 	Relation	view;
 	FrameReceiver receiver;
-	SPIExecuteOptions options;
-	int			rc;
 
 	shmcache_require_shmem();
 	require_argument(fcinfo, 0, "source");
@@ -647,16 +645,8 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	receiver.view = view;
 	receiver.writer = claim_frame(view, shmcache_frame_id_of(viewoid));
 
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = (DestReceiver *) &receiver;
-
-	SPI_connect();
-	rc = SPI_execute_extended(psprintf("SELECT %s FROM %s", select_list.data, source_name),
-							  &options);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
+	shmcache_execute_sql(psprintf("SELECT %s FROM %s", select_list.data, source_name),
+						 (DestReceiver *) &receiver);
 
 	relation_close(view, NoLock);
 	PG_RETURN_OID(viewoid);

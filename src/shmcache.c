@@ -208,6 +208,7 @@ _PG_init(void)
 	shmem_startup_hook = shmcache_startup_hook;
 
 	shmcache_xact_init();
+	shmcache_pins_init();
 	shmcache_catalog_init();
 	shmcache_frames_init();
 	shmcache_process_utility_init();

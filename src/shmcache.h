@@ -426,6 +426,13 @@ extern bool shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
 extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
 										  uint64 *chunks_scanned,
 										  uint64 *chunks_skipped);
+extern dsa_pointer shmcache_pin_current(int64 frame_id, Oid *viewoid);
+extern bool shmcache_writer_visible(int64 frame_id, Snapshot snapshot,
+								   dsa_pointer *version_dp, uint64 *nrows,
+								   Oid *viewoid);
+
+/* pins.c: readers' pins */
+extern void shmcache_pins_init(void);
 extern uint64 shmcache_frame_rows(int64 frame_id);
 extern void shmcache_writers_quiesce(void);
 extern void shmcache_writers_reopen(void);
@@ -453,6 +460,8 @@ extern bool shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id);
 
 /* frames.c */
 extern void shmcache_frames_init(void);
+struct _DestReceiver;
+extern void shmcache_execute_sql(const char *sql, struct _DestReceiver *dest);
 extern void shmcache_frame_attach(int64 frame_id);
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
 extern void shmcache_check_view_change(Node *parsetree);

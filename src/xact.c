@@ -24,7 +24,7 @@
  * cut back to its published rows and new versions are freed.  Nothing that can
  * fail runs at commit.  PREPARE TRANSACTION is refused.
  *
- * Readers pin a version for the duration of a scan and read the rows that
+ * Readers (pins.c) pin a version for the duration of a scan and read the rows that
  * were published when they started (or, in the writing backend, the rows its
  * transaction has written so far).  Every scan of a frame in one query reads
  * the snapshot the query's first scan of it took (while that pin is held),
@@ -107,19 +107,6 @@ struct ShmcacheWriter
 	int			maxhistory;		/* entries allocated */
 };
 
-/* A reader's pin on a version. */
-struct ShmcachePin
-{
-	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
-	ResourceOwner owner;		/* resource owner that releases it */
-	uint64		id;				/* unique in this backend */
-	int64		frame_id;		/* frame read */
-	Oid			viewoid;		/* its view */
-	uint64		nrows;			/* rows visible to the reader */
-	bool		own_writes;		/* they include unpublished rows of ours */
-};
-typedef struct ShmcachePin ShmcachePin;
-
 /*
  * An action queued for the end of the transaction (the one queue of
  * shmcache: frames dropped or created, snapshots removed or settled): run
@@ -140,16 +127,10 @@ typedef struct ShmcacheEndAction
 static List *writers = NIL;
 static List *end_actions = NIL;
 
-/* Pins, in TopMemoryContext: they can outlive a transaction's memory. */
-static List *pins = NIL;
-static uint64 next_pin_id = 1;
-
 static void shmcache_xact_callback(XactEvent event, void *arg);
 static void shmcache_subxact_callback(SubXactEvent event,
 									  SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
-static void shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
-								  bool isTopLevel, void *arg);
 
 /*
  * shmcache_xact_init
@@ -161,7 +142,6 @@ shmcache_xact_init(void)
 {
 	RegisterXactCallback(shmcache_xact_callback, NULL);
 	RegisterSubXactCallback(shmcache_subxact_callback, NULL);
-	RegisterResourceReleaseCallback(shmcache_release_pins, NULL);
 }
 
 /* This transaction's writer of frame "frame_id", or of view "viewoid". */
@@ -194,12 +174,13 @@ shmcache_writer_lookup(Oid viewoid)
 }
 
 /*
- * Take a reference on the current version of frame "frame_id" of this
- * database, bringing the frame into shared memory if this is its first use.
- * Sets *viewoid (if not NULL) to the frame's view.
+ * shmcache_pin_current
+ *		Take a reference on the current version of frame "frame_id" of this
+ *		database, bringing the frame into shared memory if this is its first
+ *		use.  Sets *viewoid (if not NULL) to the frame's view.
  */
-static dsa_pointer
-pin_current(int64 frame_id, Oid *viewoid)
+dsa_pointer
+shmcache_pin_current(int64 frame_id, Oid *viewoid)
 {
 	ShmcacheFrameKey key;
 
@@ -323,7 +304,7 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	writer->frame_id = frame_id;
 	writer->viewoid = RelationGetRelid(view);
 	writer->created_subid = GetCurrentSubTransactionId();
-	writer->base_dp = pin_current(frame_id, NULL);	/* the base pin */
+	writer->base_dp = shmcache_pin_current(frame_id, NULL);	/* the base pin */
 	writer->base = dsa_get_address(shmcache_area(), writer->base_dp);
 	shmcache_version_ref(writer->base); /* the target reference */
 	writer->target_dp = writer->base_dp;
@@ -439,6 +420,25 @@ writer_visible_state(ShmcacheWriter *writer, Snapshot snapshot,
 		*target_dp = writer->target_dp;
 		*nrows = writer->nrows;
 	}
+}
+
+/*
+ * shmcache_writer_visible
+ *		If this transaction writes frame "frame_id": the version and row
+ *		count a reader with "snapshot" sees of it (see writer_visible_state)
+ *		and the frame's view, and true.  Otherwise false.
+ */
+bool
+shmcache_writer_visible(int64 frame_id, Snapshot snapshot, dsa_pointer *version_dp,
+						uint64 *nrows, Oid *viewoid)
+{
+	ShmcacheWriter *writer = writer_find_by_id(frame_id);
+
+	if (writer == NULL)
+		return false;
+	writer_visible_state(writer, snapshot, version_dp, nrows);
+	*viewoid = writer->viewoid;
+	return true;
 }
 
 /*
@@ -828,281 +828,3 @@ shmcache_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	end_actions_subxact_end(event, mySubid, parentSubid);
 }
 
-/* A pin of the current resource owner on frame "frame_id", if any. */
-static ShmcachePin *
-find_owner_pin(int64 frame_id)
-{
-	ListCell   *lc;
-
-	foreach(lc, pins)
-	{
-		ShmcachePin *pin = lfirst(lc);
-
-		if (pin->owner == CurrentResourceOwner && pin->frame_id == frame_id &&
-			DsaPointerIsValid(pin->version_dp))
-			return pin;
-	}
-	return NULL;
-}
-
-/*
- * shmcache_read_begin
- *		Pin the version of frame "frame_id" this backend should read and fix
- *		the rows visible to it: those published now or, if this transaction
- *		writes the frame, those its commands before "snapshot"'s wrote (all
- *		of them if "snapshot" is NULL); or, if this query (resource owner)
- *		read the frame already, what it saw then.  The pin belongs to
- *		CurrentResourceOwner.  Readers that want to see a frame still being
- *		loaded at server start wait for its autoload first.
- *
- *		Taking a transaction's own rows as of the reader's snapshot, not as
- *		of the moment the reader starts, is what keeps a cursor that starts
- *		reading late from seeing rows of a later subtransaction: ROLLBACK TO
- *		SAVEPOINT frees those while the cursor lives on.
- */
-void
-shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *snap)
-{
-	ShmcachePin *earlier = find_owner_pin(frame_id);
-	ShmcacheWriter *writer = writer_find_by_id(frame_id);
-	MemoryContext oldcontext;
-	ShmcachePin *pin;
-
-	/* Register the pin first, so that an error below cannot leak it. */
-	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-	pin = palloc(sizeof(ShmcachePin));
-	pin->version_dp = InvalidDsaPointer;
-	pin->owner = CurrentResourceOwner;
-	pin->id = next_pin_id++;
-	pin->frame_id = frame_id;
-	pins = lappend(pins, pin);
-	MemoryContextSwitchTo(oldcontext);
-
-	if (earlier != NULL)
-	{
-		shmcache_version_ref(dsa_get_address(shmcache_area(), earlier->version_dp));
-		pin->version_dp = earlier->version_dp;
-		pin->viewoid = earlier->viewoid;
-		pin->nrows = earlier->nrows;
-		pin->own_writes = earlier->own_writes;
-	}
-	else if (writer != NULL)
-	{
-		writer_visible_state(writer, snapshot, &pin->version_dp, &pin->nrows);
-		shmcache_version_ref(dsa_get_address(shmcache_area(), pin->version_dp));
-		pin->viewoid = writer->viewoid;
-		pin->own_writes = true;
-	}
-	else
-	{
-		pin->own_writes = false;
-		pin->version_dp = pin_current(frame_id, &pin->viewoid);
-		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
-										   dsa_get_address(shmcache_area(),
-														   pin->version_dp))->nrows);
-		pg_read_barrier();
-	}
-	snap->version_dp = pin->version_dp;
-	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
-	snap->nrows = pin->nrows;
-	snap->own_writes = pin->own_writes;
-	snap->viewoid = pin->viewoid;
-	snap->pin = pin;
-	snap->reused = (earlier != NULL);
-}
-
-/*
- * shmcache_read_end
- *		Release a reader's pin.
- */
-void
-shmcache_read_end(ShmcacheReadSnapshot *snap)
-{
-	ShmcachePin *pin = snap->pin;
-
-	pins = list_delete_ptr(pins, pin);
-	shmcache_version_unref(pin->version_dp);
-	pfree(pin);
-	snap->version = NULL;
-	snap->pin = NULL;
-}
-
-/* Memory context callback releasing a pin, if it is still held. */
-typedef struct PinReleaseCallback
-{
-	MemoryContextCallback callback;
-	uint64		pin_id;
-} PinReleaseCallback;
-
-static void
-release_pin_callback(void *arg)
-{
-	uint64		pin_id = ((PinReleaseCallback *) arg)->pin_id;
-	ListCell   *lc;
-
-	foreach(lc, pins)
-	{
-		ShmcachePin *pin = lfirst(lc);
-
-		if (pin->id == pin_id)
-		{
-			pins = foreach_delete_current(pins, lc);
-			if (DsaPointerIsValid(pin->version_dp))
-				shmcache_version_unref(pin->version_dp);
-			pfree(pin);
-			break;
-		}
-	}
-}
-
-/*
- * shmcache_read_end_with
- *		Release a reader's pin when memory context "context" goes away (the
- *		end of the query whose executor state it belongs to), or earlier with
- *		its resource owner after an error.  Until then, later reads of the
- *		frame by the same query see the same rows.
- */
-void
-shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context)
-{
-	PinReleaseCallback *cb = MemoryContextAlloc(context, sizeof(PinReleaseCallback));
-
-	cb->callback.func = release_pin_callback;
-	cb->callback.arg = cb;
-	cb->pin_id = snap->pin->id;
-	MemoryContextRegisterResetCallback(context, &cb->callback);
-	snap->version = NULL;
-	snap->pin = NULL;
-}
-
-/*
- * shmcache_parallel_read_init
- *		Leader: share snapshot "snap" (pinned by the leader until after every
- *		worker has exited) with the workers of a parallel plan.
- */
-void
-shmcache_parallel_read_init(ShmcacheParallelRead *shared,
-							const ShmcacheReadSnapshot *snap)
-{
-	pg_atomic_init_u64(&shared->next_chunk, 0);
-	pg_atomic_init_u64(&shared->chunks_scanned, 0);
-	pg_atomic_init_u64(&shared->chunks_skipped, 0);
-	shared->version_dp = snap->version_dp;
-	shared->nrows = snap->nrows;
-	shared->own_writes = snap->own_writes;
-	shared->viewoid = snap->viewoid;
-}
-
-/*
- * shmcache_parallel_read_attach
- *		Worker: read the leader's snapshot.  No pin is taken; the leader's
- *		outlives the worker.
- */
-void
-shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
-							  ShmcacheReadSnapshot *snap)
-{
-	memset(snap, 0, sizeof(*snap));
-	snap->version_dp = shared->version_dp;
-	snap->version = dsa_get_address(shmcache_area(), shared->version_dp);
-	snap->nrows = shared->nrows;
-	snap->own_writes = shared->own_writes;
-	snap->viewoid = shared->viewoid;
-}
-
-/*
- * shmcache_parallel_read_restart
- *		Leader, before a rescan with new workers: claim chunks from the first
- *		one again.
- */
-void
-shmcache_parallel_read_restart(ShmcacheParallelRead *shared)
-{
-	pg_atomic_write_u64(&shared->next_chunk, 0);
-}
-
-/*
- * shmcache_parallel_read_claim
- *		Claim the next chunk of a shared snapshot for this participant; false
- *		when every chunk has been claimed.
- */
-bool
-shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
-							 const ShmcacheReadSnapshot *snap, uint64 *chunkno)
-{
-	*chunkno = pg_atomic_fetch_add_u64(&shared->next_chunk, 1);
-	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows;
-}
-
-/*
- * shmcache_parallel_read_counts
- *		At the end of a parallel read, a worker adds its chunk counts to the
- *		shared ones; the leader (whose workers have all finished by then) adds
- *		the shared ones to its own, for EXPLAIN ANALYZE.
- */
-void
-shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
-							  uint64 *chunks_scanned, uint64 *chunks_skipped)
-{
-	if (IsParallelWorker())
-	{
-		pg_atomic_fetch_add_u64(&shared->chunks_scanned, *chunks_scanned);
-		pg_atomic_fetch_add_u64(&shared->chunks_skipped, *chunks_skipped);
-	}
-	else
-	{
-		*chunks_scanned += pg_atomic_read_u64(&shared->chunks_scanned);
-		*chunks_skipped += pg_atomic_read_u64(&shared->chunks_skipped);
-	}
-}
-
-/*
- * Release the pins of the resource owner being released (a query ended by an
- * error, a closed cursor, the end of a transaction).
- */
-static void
-shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
-					  bool isTopLevel, void *arg)
-{
-	ListCell   *lc;
-
-	if (phase != RESOURCE_RELEASE_AFTER_LOCKS)
-		return;
-	foreach(lc, pins)
-	{
-		ShmcachePin *pin = lfirst(lc);
-
-		if (pin->owner != CurrentResourceOwner)
-			continue;
-		pins = foreach_delete_current(pins, lc);
-		if (DsaPointerIsValid(pin->version_dp))
-			shmcache_version_unref(pin->version_dp);
-		pfree(pin);
-	}
-}
-
-/*
- * shmcache_frame_rows
- *		Rows of frame "frame_id" this backend would see now, for planning;
- *		0 if the frame is not in shared memory yet.
- */
-uint64
-shmcache_frame_rows(int64 frame_id)
-{
-	ShmcacheWriter *writer = writer_find_by_id(frame_id);
-	ShmcacheFrameKey key;
-	ShmcacheFrame *frame;
-	uint64		rows = 0;
-
-	if (writer != NULL)
-		return writer->nrows;
-
-	key = shmcache_frame_key(MyDatabaseId, frame_id);
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
-	if (frame != NULL)
-		rows = pg_atomic_read_u64(&((ShmcacheVersion *)
-									 dsa_get_address(shmcache_area(), frame->current))->nrows);
-	LWLockRelease(ShmcacheShared->lock);
-	return rows;
-}

@@ -1,0 +1,343 @@
+/*-------------------------------------------------------------------------
+ *
+ * pins.c
+ *	  Readers' pins: a reader pins the version of a frame it reads and fixes
+ *	  the rows it sees (those published when it started, or its own
+ *	  transaction's rows as of its snapshot), shares that with the workers
+ *	  of a parallel plan, and releases the pin with its query or resource
+ *	  owner, so that an error or a cancelled query never leaks one.
+ *
+ * Every scan of a frame in one query reads the snapshot the query's first
+ * scan of it took (while that pin is held), so a query sees one state of
+ * each frame however often it reads it.
+ *
+ * Layer: transactions and visibility, beside xact.c (writers), whose
+ * shmcache_writer_visible() gives a writing transaction's own rows.
+ *
+ * Locking: a pin is a reference count on the version (storage.c); the frame
+ * table lock is taken briefly to find the current version.  Pins live in
+ * backend-local memory.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/pins.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/parallel.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "shmcache.h"
+
+/* A reader's pin on a version. */
+struct ShmcachePin
+{
+	dsa_pointer version_dp;		/* pinned version, or InvalidDsaPointer */
+	ResourceOwner owner;		/* resource owner that releases it */
+	uint64		id;				/* unique in this backend */
+	int64		frame_id;		/* frame read */
+	Oid			viewoid;		/* its view */
+	uint64		nrows;			/* rows visible to the reader */
+	bool		own_writes;		/* they include unpublished rows of ours */
+};
+typedef struct ShmcachePin ShmcachePin;
+
+/* Pins, in TopMemoryContext: they can outlive a transaction's memory. */
+static List *pins = NIL;
+static uint64 next_pin_id = 1;
+
+static void shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
+								  bool isTopLevel, void *arg);
+
+/* A pin of the current resource owner on frame "frame_id", if any. */
+static ShmcachePin *
+find_owner_pin(int64 frame_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->owner == CurrentResourceOwner && pin->frame_id == frame_id &&
+			DsaPointerIsValid(pin->version_dp))
+			return pin;
+	}
+	return NULL;
+}
+
+/*
+ * shmcache_read_begin
+ *		Pin the version of frame "frame_id" this backend should read and fix
+ *		the rows visible to it: those published now or, if this transaction
+ *		writes the frame, those its commands before "snapshot"'s wrote (all
+ *		of them if "snapshot" is NULL); or, if this query (resource owner)
+ *		read the frame already, what it saw then.  The pin belongs to
+ *		CurrentResourceOwner.  Readers that want to see a frame still being
+ *		loaded at server start wait for its autoload first.
+ *
+ *		Taking a transaction's own rows as of the reader's snapshot, not as
+ *		of the moment the reader starts, is what keeps a cursor that starts
+ *		reading late from seeing rows of a later subtransaction: ROLLBACK TO
+ *		SAVEPOINT frees those while the cursor lives on.
+ */
+void
+shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *snap)
+{
+	ShmcachePin *earlier = find_owner_pin(frame_id);
+	MemoryContext oldcontext;
+	ShmcachePin *pin;
+
+	/* Register the pin first, so that an error below cannot leak it. */
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	pin = palloc(sizeof(ShmcachePin));
+	pin->version_dp = InvalidDsaPointer;
+	pin->owner = CurrentResourceOwner;
+	pin->id = next_pin_id++;
+	pin->frame_id = frame_id;
+	pins = lappend(pins, pin);
+	MemoryContextSwitchTo(oldcontext);
+
+	if (earlier != NULL)
+	{
+		shmcache_version_ref(dsa_get_address(shmcache_area(), earlier->version_dp));
+		pin->version_dp = earlier->version_dp;
+		pin->viewoid = earlier->viewoid;
+		pin->nrows = earlier->nrows;
+		pin->own_writes = earlier->own_writes;
+	}
+	else if (shmcache_writer_visible(frame_id, snapshot, &pin->version_dp,
+									 &pin->nrows, &pin->viewoid))
+	{
+		shmcache_version_ref(dsa_get_address(shmcache_area(), pin->version_dp));
+		pin->own_writes = true;
+	}
+	else
+	{
+		pin->own_writes = false;
+		pin->version_dp = shmcache_pin_current(frame_id, &pin->viewoid);
+		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
+										   dsa_get_address(shmcache_area(),
+														   pin->version_dp))->nrows);
+		pg_read_barrier();
+	}
+	snap->version_dp = pin->version_dp;
+	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
+	snap->nrows = pin->nrows;
+	snap->own_writes = pin->own_writes;
+	snap->viewoid = pin->viewoid;
+	snap->pin = pin;
+	snap->reused = (earlier != NULL);
+}
+
+/*
+ * shmcache_read_end
+ *		Release a reader's pin.
+ */
+void
+shmcache_read_end(ShmcacheReadSnapshot *snap)
+{
+	ShmcachePin *pin = snap->pin;
+
+	pins = list_delete_ptr(pins, pin);
+	shmcache_version_unref(pin->version_dp);
+	pfree(pin);
+	snap->version = NULL;
+	snap->pin = NULL;
+}
+
+/* Memory context callback releasing a pin, if it is still held. */
+typedef struct PinReleaseCallback
+{
+	MemoryContextCallback callback;
+	uint64		pin_id;
+} PinReleaseCallback;
+
+static void
+release_pin_callback(void *arg)
+{
+	uint64		pin_id = ((PinReleaseCallback *) arg)->pin_id;
+	ListCell   *lc;
+
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->id == pin_id)
+		{
+			pins = foreach_delete_current(pins, lc);
+			if (DsaPointerIsValid(pin->version_dp))
+				shmcache_version_unref(pin->version_dp);
+			pfree(pin);
+			break;
+		}
+	}
+}
+
+/*
+ * shmcache_read_end_with
+ *		Release a reader's pin when memory context "context" goes away (the
+ *		end of the query whose executor state it belongs to), or earlier with
+ *		its resource owner after an error.  Until then, later reads of the
+ *		frame by the same query see the same rows.
+ */
+void
+shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context)
+{
+	PinReleaseCallback *cb = MemoryContextAlloc(context, sizeof(PinReleaseCallback));
+
+	cb->callback.func = release_pin_callback;
+	cb->callback.arg = cb;
+	cb->pin_id = snap->pin->id;
+	MemoryContextRegisterResetCallback(context, &cb->callback);
+	snap->version = NULL;
+	snap->pin = NULL;
+}
+
+/*
+ * shmcache_parallel_read_init
+ *		Leader: share snapshot "snap" (pinned by the leader until after every
+ *		worker has exited) with the workers of a parallel plan.
+ */
+void
+shmcache_parallel_read_init(ShmcacheParallelRead *shared,
+							const ShmcacheReadSnapshot *snap)
+{
+	pg_atomic_init_u64(&shared->next_chunk, 0);
+	pg_atomic_init_u64(&shared->chunks_scanned, 0);
+	pg_atomic_init_u64(&shared->chunks_skipped, 0);
+	shared->version_dp = snap->version_dp;
+	shared->nrows = snap->nrows;
+	shared->own_writes = snap->own_writes;
+	shared->viewoid = snap->viewoid;
+}
+
+/*
+ * shmcache_parallel_read_attach
+ *		Worker: read the leader's snapshot.  No pin is taken; the leader's
+ *		outlives the worker.
+ */
+void
+shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
+							  ShmcacheReadSnapshot *snap)
+{
+	memset(snap, 0, sizeof(*snap));
+	snap->version_dp = shared->version_dp;
+	snap->version = dsa_get_address(shmcache_area(), shared->version_dp);
+	snap->nrows = shared->nrows;
+	snap->own_writes = shared->own_writes;
+	snap->viewoid = shared->viewoid;
+}
+
+/*
+ * shmcache_parallel_read_restart
+ *		Leader, before a rescan with new workers: claim chunks from the first
+ *		one again.
+ */
+void
+shmcache_parallel_read_restart(ShmcacheParallelRead *shared)
+{
+	pg_atomic_write_u64(&shared->next_chunk, 0);
+}
+
+/*
+ * shmcache_parallel_read_claim
+ *		Claim the next chunk of a shared snapshot for this participant; false
+ *		when every chunk has been claimed.
+ */
+bool
+shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
+							 const ShmcacheReadSnapshot *snap, uint64 *chunkno)
+{
+	*chunkno = pg_atomic_fetch_add_u64(&shared->next_chunk, 1);
+	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows;
+}
+
+/*
+ * shmcache_parallel_read_counts
+ *		At the end of a parallel read, a worker adds its chunk counts to the
+ *		shared ones; the leader (whose workers have all finished by then) adds
+ *		the shared ones to its own, for EXPLAIN ANALYZE.
+ */
+void
+shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
+							  uint64 *chunks_scanned, uint64 *chunks_skipped)
+{
+	if (IsParallelWorker())
+	{
+		pg_atomic_fetch_add_u64(&shared->chunks_scanned, *chunks_scanned);
+		pg_atomic_fetch_add_u64(&shared->chunks_skipped, *chunks_skipped);
+	}
+	else
+	{
+		*chunks_scanned += pg_atomic_read_u64(&shared->chunks_scanned);
+		*chunks_skipped += pg_atomic_read_u64(&shared->chunks_skipped);
+	}
+}
+
+/*
+ * Release the pins of the resource owner being released (a query ended by an
+ * error, a closed cursor, the end of a transaction).
+ */
+static void
+shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
+					  bool isTopLevel, void *arg)
+{
+	ListCell   *lc;
+
+	if (phase != RESOURCE_RELEASE_AFTER_LOCKS)
+		return;
+	foreach(lc, pins)
+	{
+		ShmcachePin *pin = lfirst(lc);
+
+		if (pin->owner != CurrentResourceOwner)
+			continue;
+		pins = foreach_delete_current(pins, lc);
+		if (DsaPointerIsValid(pin->version_dp))
+			shmcache_version_unref(pin->version_dp);
+		pfree(pin);
+	}
+}
+
+/*
+ * shmcache_frame_rows
+ *		Rows of frame "frame_id" this backend would see now, for planning;
+ *		0 if the frame is not in shared memory yet.
+ */
+uint64
+shmcache_frame_rows(int64 frame_id)
+{
+	ShmcacheFrameKey key;
+	ShmcacheFrame *frame;
+	dsa_pointer version_dp;
+	uint64		rows = 0;
+	Oid			viewoid;
+
+	if (shmcache_writer_visible(frame_id, NULL, &version_dp, &rows, &viewoid))
+		return rows;
+
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
+	if (frame != NULL)
+		rows = pg_atomic_read_u64(&((ShmcacheVersion *)
+									 dsa_get_address(shmcache_area(), frame->current))->nrows);
+	LWLockRelease(ShmcacheShared->lock);
+	return rows;
+}
+
+/*
+ * shmcache_pins_init
+ *		Register the resource owner callback that releases pins (once per
+ *		backend, from _PG_init).
+ */
+void
+shmcache_pins_init(void)
+{
+	RegisterResourceReleaseCallback(shmcache_release_pins, NULL);
+}
