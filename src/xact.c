@@ -24,14 +24,9 @@
  * cut back to its published rows and new versions are freed.  Nothing that can
  * fail runs at commit.  PREPARE TRANSACTION is refused.
  *
- * Readers (pins.c) pin a version for the duration of a scan and read the rows that
- * were published when they started (or, in the writing backend, the rows its
- * transaction has written so far).  Every scan of a frame in one query reads
- * the snapshot the query's first scan of it took (while that pin is held),
- * so a query sees one state of each frame however often it reads it.  Pins
- * are released at the end of the scan or query, and otherwise with the
- * resource owner that took them, so an error or a cancelled query never
- * leaks one.
+ * Readers pin a version and see the rows published when they started, or
+ * their own transaction's rows as of their snapshot (see pins.c and
+ * shmcache_writer_visible below).
  *
  * Work for the end of the transaction goes through one queue
  * (shmcache_xact_at_end), subtransaction-aware: dropped frames leave the
