@@ -64,5 +64,12 @@ include $(PGXS)
 
 # PGXS does not track header dependencies: every object depends on ours.
 # (After the include, so that "all" stays the default goal.)
-$(OBJS): src/shmcache.h src/compat.h src/input.h src/reader.h src/snapfile.h \
-	src/snapshot.h src/aggregate.h
+$(OBJS): $(wildcard src/*.h)
+
+# The layers of src/ (src/README): no include or call goes up, no cycle.
+# Checked before the tests run.
+.PHONY: check-layers
+check-layers: $(OBJS)
+	perl scripts/check-layers src
+
+installcheck: check-layers

@@ -288,7 +288,7 @@ shmcache_agg_accumulate(ShmcacheAggState *state, int a, const char *chunk, uint3
 		return;
 	}
 	/* local copies: stores to the states could alias the column header */
-	col = &state->reader.snap.version->cols[agg->col];
+	col = &state->reader.read.version->cols[agg->col];
 	kind = col->kind;
 	values = chunk + col->values_off;
 	nullbits = (const uint8 *) chunk + col->nulls_off;

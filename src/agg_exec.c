@@ -12,7 +12,7 @@
  *
  * Parallel aggregation.  A parallel plan is a finalizing node
  * (AGG_MODE_FINAL) over a Gather of partial nodes (AGG_MODE_PARTIAL).  Each
- * participant's partial node reads the leader's snapshot, shared through
+ * participant's partial node reads the leader's read, shared through
  * the node's DSM as the parallel scan shares it, aggregates the chunks it
  * claims, and returns per group the key and each aggregate's state as a
  * bytea (the AggAccum itself: participants run the same binary).  The
@@ -58,14 +58,8 @@ static void prepare_comparisons(ShmcacheAggState *state);
 static void set_state_reference_type(AggSpec *agg, TupleDesc rowdesc);
 static void explain_shmcache_agg(CustomScanState *node, List *ancestors,
 								 ExplainState *es);
-static Size estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt);
-static void initialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
-										void *coordinate);
-static void reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
-										  void *coordinate);
 static void initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
 										   void *coordinate);
-static void shutdown_shmcache_agg(CustomScanState *node);
 
 static const CustomExecMethods shmcache_agg_exec_methods = {
 	.CustomName = "ShmcacheAggregate",
@@ -73,11 +67,11 @@ static const CustomExecMethods shmcache_agg_exec_methods = {
 	.ExecCustomScan = exec_shmcache_agg,
 	.EndCustomScan = end_shmcache_agg,
 	.ReScanCustomScan = rescan_shmcache_agg,
-	.EstimateDSMCustomScan = estimate_dsm_shmcache_agg,
-	.InitializeDSMCustomScan = initialize_dsm_shmcache_agg,
-	.ReInitializeDSMCustomScan = reinitialize_dsm_shmcache_agg,
+	.EstimateDSMCustomScan = shmcache_reader_estimate_dsm,
+	.InitializeDSMCustomScan = shmcache_reader_initialize_dsm,
+	.ReInitializeDSMCustomScan = shmcache_reader_reinitialize_dsm,
 	.InitializeWorkerCustomScan = initialize_worker_shmcache_agg,
-	.ShutdownCustomScan = shutdown_shmcache_agg,
+	.ShutdownCustomScan = shmcache_reader_shutdown,
 	.ExplainCustomScan = explain_shmcache_agg,
 };
 
@@ -194,7 +188,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	/*
 	 * As for a frame scan, a constant frame id fixes the snapshot when the
 	 * query starts (a cursor sees the frame as it was when declared).  A
-	 * partial node in a worker uses the leader's snapshot (see
+	 * partial node in a worker uses the leader's read (see
 	 * initialize_worker_shmcache_agg); a finalizing node reads its child.
 	 */
 	if (state->mode == AGG_MODE_FINAL)
@@ -284,7 +278,7 @@ start_aggregation(ShmcacheAggState *state)
 static void
 apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all)
 {
-	const ShmcacheColumn *cols = state->reader.snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.read.version->cols;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	TupleTableSlot *slot = state->row_slot;
 	uint32		m = 0;
@@ -498,29 +492,13 @@ rescan_shmcache_agg(CustomScanState *node)
 }
 
 /* ------------------------------------------------------------------------
- * Parallel plans: the partial node's shared snapshot
+ * Parallel plans: the partial node's shared read (the other callbacks are
+ * the reader's own)
  * ------------------------------------------------------------------------
  */
 
-static Size
-estimate_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt)
-{
-	return shmcache_reader_dsm_size();
-}
-
-static void
-initialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
-							void *coordinate)
-{
-	shmcache_reader_dsm_init(&((ShmcacheAggState *) node)->reader, coordinate);
-}
-
-static void
-reinitialize_dsm_shmcache_agg(CustomScanState *node, ParallelContext *pcxt,
-							  void *coordinate)
-{
-	shmcache_reader_dsm_reinit(&((ShmcacheAggState *) node)->reader, coordinate);
-}
+StaticAssertDecl(offsetof(ShmcacheAggState, reader) == offsetof(ShmcacheReaderNode, reader),
+				 "ShmcacheAggState must begin as a ShmcacheReaderNode");
 
 static void
 initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
@@ -530,12 +508,6 @@ initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
 
 	shmcache_reader_dsm_attach(&state->reader, coordinate);
 	prepare_comparisons(state);
-}
-
-static void
-shutdown_shmcache_agg(CustomScanState *node)
-{
-	shmcache_reader_shutdown(&((ShmcacheAggState *) node)->reader);
 }
 
 /* The name of a pushed aggregate, as SQL. */
@@ -586,7 +558,7 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) node;
 	TupleDesc	rowdesc = state->row_slot->tts_tupleDescriptor;
-	Oid			viewoid = state->reader.snap.viewoid;
+	Oid			viewoid = state->reader.read.viewoid;
 	List	   *items = NIL;
 	int			i;
 

@@ -224,7 +224,7 @@ lookup_group(ShmcacheAggState *state, const GroupKey *key, const char *chunk,
 
 	if (!found)
 	{
-		const ShmcacheColumn *cols = state->reader.snap.version->cols;
+		const ShmcacheColumn *cols = state->reader.read.version->cols;
 
 		for (c = 0; c < state->ngroupcols; c++)
 		{
@@ -298,7 +298,7 @@ void
 shmcache_agg_assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n,
 						   bool all)
 {
-	const ShmcacheColumn *cols = state->reader.snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.read.version->cols;
 	const ShmcacheColumn *first = &cols[state->group_cols[0]];
 	uint32	   *code_ids[MAX_GROUP_COLUMNS];
 	GroupKey	key;
@@ -316,7 +316,7 @@ shmcache_agg_assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n,
 		if (col->kind == SHMCACHE_KIND_VARLENA && state->ngroupcols > 1)
 		{
 			const ShmcacheDict *dict = shmcache_chunk_dict(chunk, col);
-			uint32		nentries = shmcache_dict_visible(dict, state->reader.snap.own_writes);
+			uint32		nentries = shmcache_dict_visible(dict, state->reader.read.own_writes);
 			uint32		code;
 
 			if (state->code_ids[c] == NULL)
@@ -331,7 +331,7 @@ shmcache_agg_assign_groups(ShmcacheAggState *state, const char *chunk, uint32 n,
 	{
 		const ShmcacheDict *dict = shmcache_chunk_dict(chunk, first);
 		const uint16 *codes = (const uint16 *) (chunk + first->values_off);
-		uint32		nentries = shmcache_dict_visible(dict, state->reader.snap.own_writes);
+		uint32		nentries = shmcache_dict_visible(dict, state->reader.read.own_writes);
 		bool		has_nulls = shmcache_chunk_has_nulls(chunk, first);
 		uint32		code;
 		int64		null_group = -1;
@@ -462,7 +462,7 @@ static bool
 chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 		   const uint16 **keys, uint32 *nkeys, int64 *base)
 {
-	const ShmcacheColumn *cols = state->reader.snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.read.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
 	const ShmcacheStats *stats = shmcache_chunk_stats(chunk, group_col);
 	const char *values = chunk + group_col->values_off;
@@ -490,7 +490,7 @@ chunk_keys(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 	{
 		*keys = (const uint16 *) values;
 		*nkeys = shmcache_dict_visible(shmcache_chunk_dict(chunk, group_col),
-									   state->reader.snap.own_writes);
+									   state->reader.read.own_writes);
 		return true;
 	}
 	if (!stats->has_range ||
@@ -526,7 +526,7 @@ static void
 accumulate_by_key(ShmcacheAggState *state, const char *chunk, uint32 n, bool all,
 				  const uint16 *keys, uint32 nkeys, int64 base)
 {
-	const ShmcacheColumn *cols = state->reader.snap.version->cols;
+	const ShmcacheColumn *cols = state->reader.read.version->cols;
 	const ShmcacheColumn *group_col = &cols[state->group_cols[0]];
 	const uint16 *sel = state->sel;
 	int64	   *rows = state->key_rows;

@@ -152,25 +152,14 @@ classify_aggref(Aggref *aggref, Index relid, int *col)
 	if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
 	{
 		bool		is_min = name[1] == 'i';
+		ShmcacheKind kind = shmcache_fixed_kind(argtype);
 
-		switch (argtype)
-		{
-			case INT2OID:
-			case INT4OID:
-			case INT8OID:
-			case DATEOID:
-			case TIMEOID:
-			case TIMESTAMPOID:
-			case TIMESTAMPTZOID:
-				return is_min ? AGG_MIN_INT : AGG_MAX_INT;
-			case FLOAT4OID:
-			case FLOAT8OID:
-				return is_min ? AGG_MIN_FLOAT : AGG_MAX_FLOAT;
-			case NUMERICOID:
-			case TEXTOID:
-			case VARCHAROID:
-				return is_min ? AGG_MIN_GENERIC : AGG_MAX_GENERIC;
-		}
+		if (SHMCACHE_KIND_IS_INT(kind))
+			return is_min ? AGG_MIN_INT : AGG_MAX_INT;
+		if (SHMCACHE_KIND_IS_FLOAT(kind))
+			return is_min ? AGG_MIN_FLOAT : AGG_MAX_FLOAT;
+		if (argtype == NUMERICOID || argtype == TEXTOID || argtype == VARCHAROID)
+			return is_min ? AGG_MIN_GENERIC : AGG_MAX_GENERIC;
 		return -1;
 	}
 	return -1;
@@ -190,25 +179,14 @@ groupable_column(Expr *expr, Index relid, Oid eqop)
 	if (frame_column(expr, relid) < 0)
 		return false;
 	type = exprType((Node *) expr);
-	switch (type)
+	if (type == TEXTOID || type == VARCHAROID)
 	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case DATEOID:
-		case TIMEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			break;
-		case TEXTOID:
-		case VARCHAROID:
-			if (!OidIsValid(exprCollation((Node *) expr)) ||
-				!get_collation_isdeterministic(exprCollation((Node *) expr)))
-				return false;
-			break;
-		default:
+		if (!OidIsValid(exprCollation((Node *) expr)) ||
+			!get_collation_isdeterministic(exprCollation((Node *) expr)))
 			return false;
 	}
+	else if (!SHMCACHE_KIND_IS_INT(shmcache_fixed_kind(type)))
+		return false;
 	tce = lookup_type_cache(type, TYPECACHE_EQ_OPR);
 	return tce->eq_opr == eqop;
 }

@@ -39,6 +39,7 @@
 #include "catalog/pg_type.h"
 #include "nodes/execnodes.h"
 
+#include "nodes.h"
 #include "reader.h"
 
 /* GROUP BY columns the node handles */

@@ -33,8 +33,8 @@
  * leader ends, frames it did not load are marked "not loaded" and their
  * waiters woken, so no query waits for a load that will never come.
  *
- * Layer: persistence, beside the stack: background workers over snapsave.c
- * (save, restore) and snapshot.c (the snapshot table).
+ * Layer: SQL surface (the top of persistence): background workers over
+ * snapsave.c (save, restore) and snapshot.c (the snapshot table).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -65,7 +65,9 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
-#include "shmcache.h"
+#include "snapshot.h"
+#include "catalog.h"
+#include "xact.h"
 
 PGDLLEXPORT void shmcache_leader_main(Datum main_arg);
 PGDLLEXPORT void shmcache_loader_main(Datum main_arg);

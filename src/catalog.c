@@ -56,8 +56,10 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
-#include "shmcache.h"
+#include "catalog.h"
+#include "storage.h"
 
 /* Columns of shmcache.frame_catalog */
 #define Anum_frame_catalog_frame_id		1
@@ -185,17 +187,24 @@ shmcache_catalog_relid(bool missing_ok)
 
 /*
  * Open the catalog and check that its columns are the ones this code reads
- * (an extension script of another version could differ).
+ * (an extension script of another version could differ).  NULL if the
+ * extension is not installed here and "missing_ok".
  */
 static Relation
-catalog_open(Oid relid, LOCKMODE lockmode)
+catalog_open(bool missing_ok, LOCKMODE lockmode)
 {
 	static const Oid expected[Natts_frame_catalog] = {
 		INT8OID, REGCLASSOID, INT2ARRAYOID, TIMESTAMPTZOID
 	};
-	Relation	rel = table_open(relid, lockmode);
-	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			relid = shmcache_catalog_relid(missing_ok);
+	Relation	rel;
+	TupleDesc	desc;
 	int			i;
+
+	if (!OidIsValid(relid))
+		return NULL;
+	rel = table_open(relid, lockmode);
+	desc = RelationGetDescr(rel);
 
 	for (i = 0; i < Natts_frame_catalog; i++)
 	{
@@ -250,11 +259,40 @@ catalog_find(Relation rel, AttrNumber attnum, RegProcedure eqproc, Datum value,
 	return result;
 }
 
+/* catalog_find callback: delete the row found. */
+static void
+delete_row(Relation rel, HeapTuple tuple, void *arg)
+{
+	CatalogTupleDelete(rel, &tuple->t_self);
+}
+
 /* catalog_find callback: copy the frame id out. */
 static void
 read_frame_id(Relation rel, HeapTuple tuple, void *arg)
 {
 	*(int64 *) arg = DatumGetInt64(catalog_value(rel, tuple, Anum_frame_catalog_frame_id));
+}
+
+/*
+ * Find the catalog row of view "viewoid" and set *frame_id; delete the row
+ * too if "delete".  False if there is none (or no catalog).
+ */
+static bool
+find_view(Oid viewoid, int64 *frame_id, bool delete)
+{
+	LOCKMODE	lockmode = delete ? RowExclusiveLock : AccessShareLock;
+	Relation	rel = catalog_open(true, lockmode);
+	bool		found;
+
+	if (rel == NULL)
+		return false;
+	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
+	if (found && delete)
+		catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
+					 ObjectIdGetDatum(viewoid), delete_row, NULL);
+	table_close(rel, lockmode);
+	return found;
 }
 
 /*
@@ -264,17 +302,7 @@ read_frame_id(Relation rel, HeapTuple tuple, void *arg)
 bool
 shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id)
 {
-	Oid			relid = shmcache_catalog_relid(true);
-	Relation	rel;
-	bool		found;
-
-	if (!OidIsValid(relid))
-		return false;
-	rel = catalog_open(relid, AccessShareLock);
-	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
-						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
-	table_close(rel, AccessShareLock);
-	return found;
+	return find_view(viewoid, frame_id, false);
 }
 
 /*
@@ -326,14 +354,12 @@ read_frame_definition(Relation rel, HeapTuple tuple, void *arg)
 Oid
 shmcache_catalog_view_of(int64 frame_id)
 {
-	Oid			relid = shmcache_catalog_relid(true);
-	Relation	rel;
+	Relation	rel = catalog_open(true, AccessShareLock);
 	FrameDefinition def;
 	bool		found;
 
-	if (!OidIsValid(relid))
+	if (rel == NULL)
 		return InvalidOid;
-	rel = catalog_open(relid, AccessShareLock);
 	found = catalog_find(rel, Anum_frame_catalog_frame_id, F_INT8EQ,
 						 Int64GetDatum(frame_id), read_frame_definition, &def);
 	table_close(rel, AccessShareLock);
@@ -364,8 +390,7 @@ catalog_entry_cmp(const void *a, const void *b)
 List *
 shmcache_catalog_views(void)
 {
-	Oid			relid = shmcache_catalog_relid(true);
-	Relation	rel;
+	Relation	rel = catalog_open(true, AccessShareLock);
 	Snapshot	snapshot;
 	SysScanDesc scan;
 	CatalogEntry *entries = NULL;
@@ -375,9 +400,8 @@ shmcache_catalog_views(void)
 	List	   *views = NIL;
 	int			i;
 
-	if (!OidIsValid(relid))
+	if (rel == NULL)
 		return NIL;
-	rel = catalog_open(relid, AccessShareLock);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
@@ -412,15 +436,13 @@ shmcache_catalog_views(void)
 static Oid
 shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 {
-	Oid			relid = shmcache_catalog_relid(false);
-	Relation	rel;
+	Relation	rel = catalog_open(false, AccessShareLock);
 	FrameDefinition def;
 	Relation	view;
 	Datum	   *attnums;
 	int			nattnums;
 	int			i;
 
-	rel = catalog_open(relid, AccessShareLock);
 	if (!catalog_find(rel, Anum_frame_catalog_frame_id, F_INT8EQ,
 					  Int64GetDatum(frame_id), read_frame_definition, &def))
 	{
@@ -555,7 +577,7 @@ shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id)
 void
 shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs, const bool *notnull)
 {
-	Relation	rel = catalog_open(shmcache_catalog_relid(false), RowExclusiveLock);
+	Relation	rel = catalog_open(false, RowExclusiveLock);
 	Datum		values[Natts_frame_catalog];
 	bool		nulls[Natts_frame_catalog] = {false};
 	Datum	   *attnums = palloc(sizeof(Datum) * Max(list_length(coldefs), 1));
@@ -581,12 +603,6 @@ shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs, const bool *
 	table_close(rel, RowExclusiveLock);
 }
 
-/* catalog_find callback: delete the row found. */
-static void
-delete_row(Relation rel, HeapTuple tuple, void *arg)
-{
-	CatalogTupleDelete(rel, &tuple->t_self);
-}
 
 /*
  * shmcache_catalog_delete_view
@@ -598,20 +614,7 @@ delete_row(Relation rel, HeapTuple tuple, void *arg)
 bool
 shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id)
 {
-	Oid			relid = shmcache_catalog_relid(true);
-	Relation	rel;
-	bool		found;
-
-	if (!OidIsValid(relid))
-		return false;
-	rel = catalog_open(relid, RowExclusiveLock);
-	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
-						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
-	if (found)
-		catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
-					 ObjectIdGetDatum(viewoid), delete_row, NULL);
-	table_close(rel, RowExclusiveLock);
-	return found;
+	return find_view(viewoid, frame_id, true);
 }
 
 /*

@@ -55,6 +55,9 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "frames.h"
+#include "catalog.h"
+#include "persist.h"
 #include "reader.h"
 
 /* What an ALTER DOMAIN command needs checked, noted before it runs. */
@@ -243,7 +246,7 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 	ExprContext *econtext = GetPerTupleExprContext(estate);
 	List	   *states = NIL;
 	int64		frame_id;
-	ShmcacheReadSnapshot snap;
+	ShmcacheRead read;
 	uint64		first;
 	ListCell   *lc;
 
@@ -253,13 +256,13 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 	/* all the frame's rows: a load by the autoload worker is waited for */
 	frame_id = shmcache_frame_id_of(RelationGetRelid(view));
 	shmcache_snapshot_wait_loaded(frame_id, true);
-	shmcache_read_begin(frame_id, NULL, &snap);
-	shmcache_check_frame_matches(&snap, RelationGetDescr(view));
-	for (first = 0; first < snap.nrows; first += SHMCACHE_CHUNK_ROWS)
+	shmcache_read_begin(frame_id, NULL, &read);
+	shmcache_check_frame_matches(&read, RelationGetDescr(view));
+	for (first = 0; first < read.nrows; first += SHMCACHE_CHUNK_ROWS)
 	{
-		const char *chunk = shmcache_version_chunk(snap.version,
+		const char *chunk = shmcache_version_chunk(read.version,
 												   first >> SHMCACHE_CHUNK_SHIFT);
-		uint32		n = Min(SHMCACHE_CHUNK_ROWS, snap.nrows - first);
+		uint32		n = Min(SHMCACHE_CHUNK_ROWS, read.nrows - first);
 
 		CHECK_FOR_INTERRUPTS();
 		foreach(lc, columns)
@@ -271,7 +274,7 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 			for (slot = 0; slot < n; slot++)
 			{
 				bool		isnull;
-				Datum		value = shmcache_fetch_value(&snap.version->cols[col],
+				Datum		value = shmcache_fetch_value(&read.version->cols[col],
 														 chunk, slot, &isnull);
 				ListCell   *lc2;
 
@@ -300,7 +303,7 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 			}
 		}
 	}
-	shmcache_read_end(&snap);
+	shmcache_read_end(&read);
 	FreeExecutorState(estate);
 }
 

@@ -53,7 +53,7 @@
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
 
-#include "shmcache.h"
+#include "filter.h"
 
 /* btree strategy number used here for "<>" (as get_op_btree_interpretation) */
 #define STRATEGY_NE			ROWCOMPARE_NE
@@ -504,7 +504,7 @@ bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
 /*
  * shmcache_filters_bind
  *		Evaluate the constants of "filters" for a scan of "version" starting
- *		now; "own_writes" as in ShmcacheReadSnapshot.
+ *		now; "own_writes" as in ShmcacheRead.
  */
 void
 shmcache_filters_bind(ShmcacheFilters *filters, const ShmcacheVersion *version,

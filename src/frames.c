@@ -39,7 +39,10 @@
 #include "utils/syscache.h"
 #include "utils/varlena.h"
 
-#include "shmcache.h"
+#include "frames.h"
+#include "catalog.h"
+#include "xact.h"
+#include "persist.h"
 
 PG_FUNCTION_INFO_V1(shmcache_create_frame);
 
@@ -47,13 +50,55 @@ static object_access_hook_type prev_object_access_hook = NULL;
 
 static int64 new_frame_id(void);
 
-/* Error context for problems found in a user's column list. */
+/* Error context of a fragment being parsed or checked. */
 static void
-column_list_error_callback(void *arg)
+fragment_error_callback(void *arg)
 {
-	errcontext("column list \"%s\"", (const char *) arg);
-	/* A position would point into our CREATE TABLE text, not the user's. */
+	ShmcacheFragment *fragment = arg;
+
+	errcontext("%s \"%s\"", fragment->what, fragment->text);
+	/* A position would point into our statement text, not the user's. */
 	errposition(0);
+}
+
+/*
+ * shmcache_fragment_parse
+ *		Parse "text", a piece of a statement a user passed as a string (a
+ *		column list, COPY options), as the statement "format" (with one %s
+ *		for the text) with PostgreSQL's own grammar; return it, which must be
+ *		a node of type "tag", or raise a syntax error "invalid".  Until
+ *		shmcache_fragment_end, errors name the fragment ("what").
+ */
+Node *
+shmcache_fragment_parse(ShmcacheFragment *fragment, const char *what,
+						const char *text, const char *format, NodeTag tag,
+						const char *invalid)
+{
+	List	   *raw;
+
+	fragment->what = what;
+	fragment->text = text;
+	fragment->callback.callback = fragment_error_callback;
+	fragment->callback.arg = fragment;
+	fragment->callback.previous = error_context_stack;
+	error_context_stack = &fragment->callback;
+
+	raw = raw_parser(psprintf(format, text), RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 || nodeTag(((RawStmt *) linitial(raw))->stmt) != tag)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg_internal("%s", invalid)));
+	return ((RawStmt *) linitial(raw))->stmt;
+}
+
+/*
+ * shmcache_fragment_end
+ *		Done with a fragment: errors no longer name it.
+ */
+void
+shmcache_fragment_end(ShmcacheFragment *fragment)
+{
+	error_context_stack = fragment->callback.previous;
 }
 
 /*
@@ -91,24 +136,14 @@ check_nullability(ColumnDef *coldef, const char *frame_name)
 static List *
 parse_column_list(const char *columns, const char *frame_name)
 {
-	ErrorContextCallback errcallback;
-	List	   *raw;
+	ShmcacheFragment fragment;
 	CreateStmt *stmt;
 	ListCell   *lc;
 
-	errcallback.callback = column_list_error_callback;
-	errcallback.arg = (void *) columns;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
-
-	raw = raw_parser(psprintf("CREATE TABLE shmcache_frame (%s)", columns),
-					 RAW_PARSE_DEFAULT);
-	if (list_length(raw) != 1 ||
-		!IsA(((RawStmt *) linitial(raw))->stmt, CreateStmt))
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("invalid column list for a frame")));
-	stmt = (CreateStmt *) ((RawStmt *) linitial(raw))->stmt;
+	stmt = (CreateStmt *) shmcache_fragment_parse(&fragment, "column list", columns,
+												  "CREATE TABLE shmcache_frame (%s)",
+												  T_CreateStmt,
+												  _("invalid column list for a frame"));
 	if (stmt->inhRelations != NIL || stmt->partspec != NULL ||
 		stmt->partbound != NULL || stmt->ofTypename != NULL ||
 		stmt->options != NIL || stmt->tablespacename != NULL ||
@@ -166,7 +201,7 @@ parse_column_list(const char *columns, const char *frame_name)
 		}
 		check_nullability(coldef, frame_name);
 	}
-	error_context_stack = errcallback.previous;
+	shmcache_fragment_end(&fragment);
 	return stmt->tableElts;
 }
 

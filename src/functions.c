@@ -24,7 +24,9 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
-#include "shmcache.h"
+#include "frames.h"
+#include "catalog.h"
+#include "xact.h"
 
 PG_FUNCTION_INFO_V1(shmcache_drop_frame);
 PG_FUNCTION_INFO_V1(shmcache_frame_stats);

@@ -65,7 +65,10 @@
 #include "utils/rel.h"
 #include "utils/regproc.h"
 
-#include "shmcache.h"
+#include "frames.h"
+#include "catalog.h"
+#include "xact.h"
+#include "persist.h"
 #include "input.h"
 
 /* The fast text/CSV path reads COPY FROM's private state (see compat.h). */
@@ -393,15 +396,6 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	return processed;
 }
 
-/* Error context for problems in a user's COPY option string. */
-static void
-copy_options_error_callback(void *arg)
-{
-	errcontext("COPY options \"%s\"", (const char *) arg);
-	/* A position would point into our COPY text, not the user's. */
-	errposition(0);
-}
-
 /*
  * Parse an option string in COPY's own spelling ("format csv, header true,
  * delimiter ';'") with PostgreSQL's grammar and return its DefElems; they are
@@ -410,33 +404,22 @@ copy_options_error_callback(void *arg)
 static List *
 parse_copy_options(const char *options)
 {
-	ErrorContextCallback errcallback;
-	List	   *raw;
+	ShmcacheFragment fragment;
 	CopyStmt   *stmt;
 
 	if (strspn(options, " \t\r\n") == strlen(options))
 		return NIL;
 
-	errcallback.callback = copy_options_error_callback;
-	errcallback.arg = (void *) options;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
-
-	raw = raw_parser(psprintf("COPY shmcache_frame FROM STDIN (%s)", options),
-					 RAW_PARSE_DEFAULT);
-	if (list_length(raw) != 1 ||
-		!IsA(((RawStmt *) linitial(raw))->stmt, CopyStmt))
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("invalid COPY options")));
-	stmt = (CopyStmt *) ((RawStmt *) linitial(raw))->stmt;
+	stmt = (CopyStmt *) shmcache_fragment_parse(&fragment, "COPY options", options,
+												"COPY shmcache_frame FROM STDIN (%s)",
+												T_CopyStmt, _("invalid COPY options"));
 	if (!stmt->is_from || stmt->filename != NULL || stmt->whereClause != NULL ||
 		stmt->attlist != NIL || stmt->query != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("invalid COPY options")));
 
-	error_context_stack = errcallback.previous;
+	shmcache_fragment_end(&fragment);
 	return stmt->options;
 }
 
@@ -705,26 +688,25 @@ frame_view_of(RangeVar *rv, LOCKMODE lockmode)
 
 /*
  * shmcache_frame_copy
- *		COPY on a frame's view (the utility statement of "pstmt"): COPY FROM
- *		loads through load_rows(), COPY TO is passed on down the
- *		ProcessUtility chain as COPY (SELECT ...) TO.  Returns false if the
- *		statement is not about a frame.
+ *		COPY on a frame's view (the utility statement of "pstmt").  COPY FROM
+ *		loads through load_rows() and returns NULL: nothing is left to do.
+ *		COPY TO returns the COPY (SELECT ...) TO it becomes, for the caller
+ *		to pass on down the ProcessUtility chain.  A statement that is not
+ *		about a frame is returned as it is.
  */
-bool
+PlannedStmt *
 shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
-					ProcessUtilityContext context, ParamListInfo params,
-					QueryEnvironment *queryEnv, DestReceiver *dest,
 					QueryCompletion *qc)
 {
 	CopyStmt   *stmt = castNode(CopyStmt, pstmt->utilityStmt);
 	Oid			viewoid;
 
 	if (stmt->relation == NULL)
-		return false;
+		return pstmt;
 	viewoid = frame_view_of(stmt->relation,
 							stmt->is_from ? RowExclusiveLock : AccessShareLock);
 	if (!OidIsValid(viewoid))
-		return false;
+		return pstmt;
 
 	if (stmt->is_from)
 	{
@@ -742,6 +724,7 @@ shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
 		relation_close(view, NoLock);
 		if (qc)
 			SetQueryCompletion(qc, CMDTAG_COPY, processed);
+		return NULL;
 	}
 	else
 	{
@@ -777,10 +760,8 @@ shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
 		copy->attlist = NIL;
 		copy->query = (Node *) select;
 		wrapper->utilityStmt = (Node *) copy;
-		shmcache_next_process_utility(wrapper, queryString, false, context,
-									  params, queryEnv, dest, qc);
+		return wrapper;
 	}
-	return true;
 }
 
 /*

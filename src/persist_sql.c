@@ -38,8 +38,9 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
-#include "shmcache.h"
 #include "snapshot.h"
+#include "catalog.h"
+#include "xact.h"
 
 PG_FUNCTION_INFO_V1(shmcache_save);
 PG_FUNCTION_INFO_V1(shmcache_restore);

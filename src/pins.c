@@ -7,7 +7,7 @@
  *	  of a parallel plan, and releases the pin with its query or resource
  *	  owner, so that an error or a cancelled query never leaks one.
  *
- * Every scan of a frame in one query reads the snapshot the query's first
+ * Every scan of a frame in one query reads what the query's first
  * scan of it took (while that pin is held), so a query sees one state of
  * each frame however often it reads it.
  *
@@ -31,7 +31,8 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
-#include "shmcache.h"
+#include "xact.h"
+#include "catalog.h"
 
 /* A reader's pin on a version. */
 struct ShmcachePin
@@ -86,7 +87,7 @@ find_owner_pin(int64 frame_id)
  *		SAVEPOINT frees those while the cursor lives on.
  */
 void
-shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *snap)
+shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 {
 	ShmcachePin *earlier = find_owner_pin(frame_id);
 	MemoryContext oldcontext;
@@ -125,13 +126,13 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *sna
 														   pin->version_dp))->nrows);
 		pg_read_barrier();
 	}
-	snap->version_dp = pin->version_dp;
-	snap->version = dsa_get_address(shmcache_area(), snap->version_dp);
-	snap->nrows = pin->nrows;
-	snap->own_writes = pin->own_writes;
-	snap->viewoid = pin->viewoid;
-	snap->pin = pin;
-	snap->reused = (earlier != NULL);
+	read->version_dp = pin->version_dp;
+	read->version = dsa_get_address(shmcache_area(), read->version_dp);
+	read->nrows = pin->nrows;
+	read->own_writes = pin->own_writes;
+	read->viewoid = pin->viewoid;
+	read->pin = pin;
+	read->reused = (earlier != NULL);
 }
 
 /*
@@ -139,15 +140,15 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheReadSnapshot *sna
  *		Release a reader's pin.
  */
 void
-shmcache_read_end(ShmcacheReadSnapshot *snap)
+shmcache_read_end(ShmcacheRead *read)
 {
-	ShmcachePin *pin = snap->pin;
+	ShmcachePin *pin = read->pin;
 
 	pins = list_delete_ptr(pins, pin);
 	shmcache_version_unref(pin->version_dp);
 	pfree(pin);
-	snap->version = NULL;
-	snap->pin = NULL;
+	read->version = NULL;
+	read->pin = NULL;
 }
 
 /* Memory context callback releasing a pin, if it is still held. */
@@ -186,51 +187,51 @@ release_pin_callback(void *arg)
  *		frame by the same query see the same rows.
  */
 void
-shmcache_read_end_with(ShmcacheReadSnapshot *snap, MemoryContext context)
+shmcache_read_end_with(ShmcacheRead *read, MemoryContext context)
 {
 	PinReleaseCallback *cb = MemoryContextAlloc(context, sizeof(PinReleaseCallback));
 
 	cb->callback.func = release_pin_callback;
 	cb->callback.arg = cb;
-	cb->pin_id = snap->pin->id;
+	cb->pin_id = read->pin->id;
 	MemoryContextRegisterResetCallback(context, &cb->callback);
-	snap->version = NULL;
-	snap->pin = NULL;
+	read->version = NULL;
+	read->pin = NULL;
 }
 
 /*
  * shmcache_parallel_read_init
- *		Leader: share snapshot "snap" (pinned by the leader until after every
+ *		Leader: share read "read" (pinned by the leader until after every
  *		worker has exited) with the workers of a parallel plan.
  */
 void
 shmcache_parallel_read_init(ShmcacheParallelRead *shared,
-							const ShmcacheReadSnapshot *snap)
+							const ShmcacheRead *read)
 {
 	pg_atomic_init_u64(&shared->next_chunk, 0);
 	pg_atomic_init_u64(&shared->chunks_scanned, 0);
 	pg_atomic_init_u64(&shared->chunks_skipped, 0);
-	shared->version_dp = snap->version_dp;
-	shared->nrows = snap->nrows;
-	shared->own_writes = snap->own_writes;
-	shared->viewoid = snap->viewoid;
+	shared->version_dp = read->version_dp;
+	shared->nrows = read->nrows;
+	shared->own_writes = read->own_writes;
+	shared->viewoid = read->viewoid;
 }
 
 /*
  * shmcache_parallel_read_attach
- *		Worker: read the leader's snapshot.  No pin is taken; the leader's
+ *		Worker: read what the leader pinned.  No pin is taken; the leader's
  *		outlives the worker.
  */
 void
 shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
-							  ShmcacheReadSnapshot *snap)
+							  ShmcacheRead *read)
 {
-	memset(snap, 0, sizeof(*snap));
-	snap->version_dp = shared->version_dp;
-	snap->version = dsa_get_address(shmcache_area(), shared->version_dp);
-	snap->nrows = shared->nrows;
-	snap->own_writes = shared->own_writes;
-	snap->viewoid = shared->viewoid;
+	memset(read, 0, sizeof(*read));
+	read->version_dp = shared->version_dp;
+	read->version = dsa_get_address(shmcache_area(), shared->version_dp);
+	read->nrows = shared->nrows;
+	read->own_writes = shared->own_writes;
+	read->viewoid = shared->viewoid;
 }
 
 /*
@@ -246,15 +247,15 @@ shmcache_parallel_read_restart(ShmcacheParallelRead *shared)
 
 /*
  * shmcache_parallel_read_claim
- *		Claim the next chunk of a shared snapshot for this participant; false
+ *		Claim the next chunk of a shared read for this participant; false
  *		when every chunk has been claimed.
  */
 bool
 shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
-							 const ShmcacheReadSnapshot *snap, uint64 *chunkno)
+							 const ShmcacheRead *read, uint64 *chunkno)
 {
 	*chunkno = pg_atomic_fetch_add_u64(&shared->next_chunk, 1);
-	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < snap->nrows;
+	return (*chunkno << SHMCACHE_CHUNK_SHIFT) < read->nrows;
 }
 
 /*

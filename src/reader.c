@@ -3,13 +3,13 @@
  * reader.c
  *	  The one frame reader, shared by every node that reads a frame
  *	  (ShmcacheScan, ShmcacheAggregate): it evaluates the frame id, pins a
- *	  snapshot of the frame as of the query's snapshot, checks the right to
+ *	  version of the frame and fixes its rows as of the query's snapshot, checks the right to
  *	  read it, hands out its chunks one after the other (or, in a parallel
  *	  plan, from a counter every participant claims from) with the rows the
  *	  pushed filters select, and tells EXPLAIN what it read.
  *
  * Layer: reader.  It calls down into transactions and visibility (xact.c:
- * pins and parallel snapshots), the column-wise filters (filter.c: chunk
+ * pins and shared parallel reads), the column-wise filters (filter.c: chunk
  * skipping belongs to claiming a chunk) and storage; the plan/exec nodes
  * call it.
  *
@@ -18,11 +18,11 @@
  * (so that a cursor reads the frame as it was when declared, and EXPLAIN
  * names it) or at the first row otherwise; shmcache_reader_next_chunk until
  * it returns NULL; shmcache_reader_rescan; shmcache_reader_end.  The leader
- * of a parallel plan shares its snapshot through the node's DSM
+ * of a parallel plan shares its read through the node's DSM
  * (shmcache_reader_dsm_*); workers read it without pinning, the leader's pin
  * outliving them.
  *
- * Locking: none of its own; see xact.c for pins.
+ * Locking: none of its own; see pins.c for pins.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -41,6 +41,8 @@
 #include "utils/lsyscache.h"
 
 #include "reader.h"
+#include "catalog.h"
+#include "persist.h"
 
 /*
  * shmcache_reader_init
@@ -68,7 +70,7 @@ shmcache_reader_init(ShmcacheReader *reader, PlanState *parent,
  * shmcache_reader_starts_at_begin
  *		Should the node start reading at executor start?  Yes for a constant
  *		frame id (a frame's view), except in a parallel worker of a
- *		parallel-aware node, which reads the leader's snapshot instead.
+ *		parallel-aware node, which reads what the leader pinned instead.
  */
 bool
 shmcache_reader_starts_at_begin(const ShmcacheReader *reader)
@@ -77,13 +79,13 @@ shmcache_reader_starts_at_begin(const ShmcacheReader *reader)
 		!(IsParallelWorker() && reader->parent->plan->parallel_aware);
 }
 
-/* Bind the filters' constants to the snapshot (they may use parameters). */
+/* Bind the filters' constants to the read (they may use parameters). */
 static void
 bind_filters(ShmcacheReader *reader)
 {
-	if (reader->filters && reader->snap.version != NULL)
-		shmcache_filters_bind(reader->filters, reader->snap.version,
-							  reader->snap.own_writes,
+	if (reader->filters && reader->read.version != NULL)
+		shmcache_filters_bind(reader->filters, reader->read.version,
+							  reader->read.own_writes,
 							  reader->parent->ps_ExprContext);
 }
 
@@ -93,7 +95,7 @@ bind_filters(ShmcacheReader *reader)
  *		node sees (those committed when its query started, and the rows of
  *		its transaction's earlier commands); check the right to read the
  *		columns read; bind the filters.  A NULL frame id gives an empty
- *		snapshot (no version, nothing pinned), as the STRICT function
+ *		read (no version, nothing pinned), as the STRICT function
  *		shmcache.scan() returns no rows for it.
  */
 void
@@ -105,16 +107,16 @@ shmcache_reader_start(ShmcacheReader *reader)
 	frame_id = ExecEvalExprSwitchContext(reader->frame_id_expr,
 										 reader->parent->ps_ExprContext, &isnull);
 	if (isnull)
-		memset(&reader->snap, 0, sizeof(reader->snap));
+		memset(&reader->read, 0, sizeof(reader->read));
 	else
 	{
 		shmcache_snapshot_wait_loaded(DatumGetInt64(frame_id), false);
 		shmcache_read_begin(DatumGetInt64(frame_id),
-							reader->parent->state->es_snapshot, &reader->snap);
+							reader->parent->state->es_snapshot, &reader->read);
 		reader->pinned = true;
-		shmcache_check_read_privilege(reader->snap.viewoid, reader->check_as_user,
+		shmcache_check_read_privilege(reader->read.viewoid, reader->check_as_user,
 									  reader->read_columns, false);
-		shmcache_check_frame_matches(&reader->snap, reader->rowdesc);
+		shmcache_check_frame_matches(&reader->read, reader->rowdesc);
 	}
 	reader->started = true;
 	bind_filters(reader);
@@ -129,7 +131,7 @@ void
 shmcache_reader_end(ShmcacheReader *reader)
 {
 	if (reader->pinned)
-		shmcache_read_end(&reader->snap);
+		shmcache_read_end(&reader->read);
 	reader->pinned = false;
 	reader->started = false;
 }
@@ -146,7 +148,7 @@ shmcache_reader_rewind(ShmcacheReader *reader)
 
 /*
  * shmcache_reader_rescan
- *		Before a rescan: the same snapshot is read again, unless the frame id
+ *		Before a rescan: the same rows are read again, unless the frame id
  *		may have changed ("params_changed" and not a constant): then the next
  *		start reads the frame it now names.  The filters' constants are bound
  *		again, as they may depend on parameters.
@@ -164,7 +166,7 @@ shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed)
 /*
  * shmcache_reader_next_chunk
  *		The next chunk with rows the pushed filters select, or NULL at the
- *		end: the next one of the snapshot, or in a parallel plan the next one
+ *		end: the next one of the read, or in a parallel plan the next one
  *		no participant has claimed.  Sets *n to the number of rows selected
  *		and either *all (rows 0 .. *n - 1) or their slots in sel[] (room for
  *		SHMCACHE_CHUNK_ROWS).  Chunks the filters rule out are skipped and
@@ -184,14 +186,14 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 		if (shmcache_filters_never(reader->filters))
 			return NULL;
 		if (reader->pread != NULL)
-			(void) shmcache_parallel_read_claim(reader->pread, &reader->snap, &chunkno);
+			(void) shmcache_parallel_read_claim(reader->pread, &reader->read, &chunkno);
 		else
 			chunkno = reader->next_chunk++;
 		first = chunkno << SHMCACHE_CHUNK_SHIFT;
-		if (first >= reader->snap.nrows)
+		if (first >= reader->read.nrows)
 			return NULL;
-		*n = Min(SHMCACHE_CHUNK_ROWS, reader->snap.nrows - first);
-		chunk = shmcache_version_chunk(reader->snap.version, chunkno);
+		*n = Min(SHMCACHE_CHUNK_ROWS, reader->read.nrows - first);
+		chunk = shmcache_version_chunk(reader->read.version, chunkno);
 		if (!shmcache_filters_apply(reader->filters, chunk, sel, n, all))
 		{
 			reader->chunks_skipped++;
@@ -204,49 +206,61 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 }
 
 /*
- * shmcache_reader_dsm_size
+ * The parallel-plan callbacks below are CustomExecMethods of a node whose
+ * state begins as a ShmcacheReaderNode does.
+ */
+#define node_reader(node)	(&((ShmcacheReaderNode *) (node))->reader)
+
+/*
+ * shmcache_reader_estimate_dsm
  *		The DSM a parallel-aware node needs for its reader.
  */
 Size
-shmcache_reader_dsm_size(void)
+shmcache_reader_estimate_dsm(CustomScanState *node, ParallelContext *pcxt)
 {
 	return sizeof(ShmcacheParallelRead);
 }
 
 /*
- * shmcache_reader_dsm_init
- *		Leader: share the snapshot (taken at executor start) with the
+ * shmcache_reader_initialize_dsm
+ *		Leader: share the read (pinned at executor start) with the
  *		workers, in the node's DSM "coordinate".
  */
 void
-shmcache_reader_dsm_init(ShmcacheReader *reader, void *coordinate)
+shmcache_reader_initialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+							   void *coordinate)
 {
+	ShmcacheReader *reader = node_reader(node);
+
 	Assert(reader->started);
-	shmcache_parallel_read_init(coordinate, &reader->snap);
+	shmcache_parallel_read_init(coordinate, &reader->read);
 	reader->pread = coordinate;
 }
 
 /*
- * shmcache_reader_dsm_reinit
+ * shmcache_reader_reinitialize_dsm
  *		Leader, before a rescan with new workers: claim chunks from the
  *		first one again.
  */
 void
-shmcache_reader_dsm_reinit(ShmcacheReader *reader, void *coordinate)
+shmcache_reader_reinitialize_dsm(CustomScanState *node, ParallelContext *pcxt,
+								 void *coordinate)
 {
+	ShmcacheReader *reader = node_reader(node);
+
 	shmcache_parallel_read_restart(coordinate);
 	reader->pread = coordinate;
 }
 
 /*
  * shmcache_reader_dsm_attach
- *		Worker: read the leader's snapshot, without a pin of its own.
+ *		Worker: read what the leader pinned, without a pin of its own.
  */
 void
 shmcache_reader_dsm_attach(ShmcacheReader *reader, void *coordinate)
 {
 	reader->pread = coordinate;
-	shmcache_parallel_read_attach(reader->pread, &reader->snap);
+	shmcache_parallel_read_attach(reader->pread, &reader->read);
 	reader->started = true;
 	bind_filters(reader);
 	shmcache_reader_rewind(reader);
@@ -259,8 +273,10 @@ shmcache_reader_dsm_attach(ShmcacheReader *reader, void *coordinate)
  *		its own.
  */
 void
-shmcache_reader_shutdown(ShmcacheReader *reader)
+shmcache_reader_shutdown(CustomScanState *node)
 {
+	ShmcacheReader *reader = node_reader(node);
+
 	if (reader->pread == NULL)
 		return;
 	shmcache_parallel_read_counts(reader->pread, &reader->chunks_scanned,
@@ -277,7 +293,7 @@ shmcache_reader_shutdown(ShmcacheReader *reader)
 void
 shmcache_reader_explain_frame(const ShmcacheReader *reader, ExplainState *es)
 {
-	Oid			viewoid = reader->snap.viewoid;
+	Oid			viewoid = reader->read.viewoid;
 	StringInfoData columns;
 	ListCell   *lc;
 
@@ -320,7 +336,7 @@ shmcache_reader_explain_counts(const ShmcacheReader *reader, ExplainState *es)
 {
 	if (!es->analyze || !reader->started)
 		return;
-	ExplainPropertyUInteger("Rows Visible", NULL, reader->snap.nrows, es);
+	ExplainPropertyUInteger("Rows Visible", NULL, reader->read.nrows, es);
 	ExplainPropertyUInteger("Chunks Scanned", NULL, reader->chunks_scanned, es);
 	if (reader->pushed != NIL)
 		ExplainPropertyUInteger("Chunks Skipped", NULL, reader->chunks_skipped, es);
@@ -369,12 +385,12 @@ shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
  *		read.
  */
 void
-shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc)
+shmcache_check_frame_matches(ShmcacheRead *read, TupleDesc tupdesc)
 {
-	if (!shmcache_version_matches(snap->version, tupdesc))
+	if (!shmcache_version_matches(read->version, tupdesc))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("frame \"%s\" does not match the columns of its scan",
-						get_rel_name(snap->viewoid)),
+						get_rel_name(read->viewoid)),
 				 errdetail("The view of a frame must read shmcache.scan() with the frame's own column list.")));
 }

@@ -17,14 +17,17 @@
 #ifndef SHMCACHE_READER_H
 #define SHMCACHE_READER_H
 
-#include "shmcache.h"
+#include "nodes/execnodes.h"
+#include "filter.h"
+#include "xact.h"
 
 struct PlanState;
+struct ParallelContext;
 struct ExplainState;
 
 /*
  * The reading state of a node: which frame (a planned expression), whose
- * rights apply, the pinned snapshot, the next chunk (or the shared counter
+ * rights apply, the pinned read, the next chunk (or the shared counter
  * of a parallel plan), the pushed filters that select rows and skip chunks,
  * and the chunk counts EXPLAIN ANALYZE shows.
  */
@@ -39,11 +42,11 @@ typedef struct ShmcacheReader
 	List	   *pushed;			/* pushed quals */
 	ShmcacheFilters *filters;	/* their compiled form, or NULL */
 	TupleDesc	rowdesc;		/* the frame's columns as the node reads them */
-	ShmcacheReadSnapshot snap;	/* version and visible rows */
-	bool		started;		/* snap is set */
-	bool		pinned;			/* snap holds a pin of ours (not so in a
+	ShmcacheRead read;	/* version and visible rows */
+	bool		started;		/* read is set */
+	bool		pinned;			/* read holds a pin of ours (not so in a
 								 * parallel worker, nor for a NULL id) */
-	ShmcacheParallelRead *pread;	/* shared snapshot, in a parallel plan */
+	ShmcacheParallelRead *pread;	/* shared read, in a parallel plan */
 	uint64		next_chunk;		/* next chunk (serial read) */
 	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
 	uint64		chunks_skipped;
@@ -59,11 +62,28 @@ extern void shmcache_reader_rewind(ShmcacheReader *reader);
 extern void shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed);
 extern const char *shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel,
 											  uint32 *n, bool *all);
-extern Size shmcache_reader_dsm_size(void);
-extern void shmcache_reader_dsm_init(ShmcacheReader *reader, void *coordinate);
-extern void shmcache_reader_dsm_reinit(ShmcacheReader *reader, void *coordinate);
 extern void shmcache_reader_dsm_attach(ShmcacheReader *reader, void *coordinate);
-extern void shmcache_reader_shutdown(ShmcacheReader *reader);
+
+/*
+ * A custom scan node that reads a frame: its state begins with these two
+ * fields, so that the parallel-plan callbacks below serve as its own
+ * CustomExecMethods.
+ */
+typedef struct ShmcacheReaderNode
+{
+	CustomScanState css;
+	ShmcacheReader reader;
+} ShmcacheReaderNode;
+
+extern Size shmcache_reader_estimate_dsm(CustomScanState *node,
+										 struct ParallelContext *pcxt);
+extern void shmcache_reader_initialize_dsm(CustomScanState *node,
+										   struct ParallelContext *pcxt,
+										   void *coordinate);
+extern void shmcache_reader_reinitialize_dsm(CustomScanState *node,
+											 struct ParallelContext *pcxt,
+											 void *coordinate);
+extern void shmcache_reader_shutdown(CustomScanState *node);
 extern void shmcache_reader_explain_frame(const ShmcacheReader *reader,
 										  struct ExplainState *es);
 extern void shmcache_reader_explain_filters(const ShmcacheReader *reader,
@@ -72,6 +92,6 @@ extern void shmcache_reader_explain_counts(const ShmcacheReader *reader,
 										   struct ExplainState *es);
 extern void shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
 										  bool every_column);
-extern void shmcache_check_frame_matches(ShmcacheReadSnapshot *snap, TupleDesc tupdesc);
+extern void shmcache_check_frame_matches(ShmcacheRead *read, TupleDesc tupdesc);
 
 #endif							/* SHMCACHE_READER_H */

@@ -74,7 +74,10 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "nodes.h"
 #include "reader.h"
+#include "catalog.h"
+#include "persist.h"
 
 PG_FUNCTION_INFO_V1(shmcache_scan);
 PG_FUNCTION_INFO_V1(shmcache_scan_support);
@@ -115,14 +118,8 @@ static void end_shmcache_scan(CustomScanState *node);
 static void rescan_shmcache_scan(CustomScanState *node);
 static void explain_shmcache_scan(CustomScanState *node, List *ancestors,
 								  ExplainState *es);
-static Size estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt);
-static void initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
-										 void *coordinate);
-static void reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
-										   void *coordinate);
 static void initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
 											void *coordinate);
-static void shutdown_shmcache_scan(CustomScanState *node);
 
 static const CustomPathMethods shmcache_path_methods = {
 	.CustomName = "ShmcacheScan",
@@ -140,11 +137,11 @@ static const CustomExecMethods shmcache_exec_methods = {
 	.ExecCustomScan = exec_shmcache_scan,
 	.EndCustomScan = end_shmcache_scan,
 	.ReScanCustomScan = rescan_shmcache_scan,
-	.EstimateDSMCustomScan = estimate_dsm_shmcache_scan,
-	.InitializeDSMCustomScan = initialize_dsm_shmcache_scan,
-	.ReInitializeDSMCustomScan = reinitialize_dsm_shmcache_scan,
+	.EstimateDSMCustomScan = shmcache_reader_estimate_dsm,
+	.InitializeDSMCustomScan = shmcache_reader_initialize_dsm,
+	.ReInitializeDSMCustomScan = shmcache_reader_reinitialize_dsm,
 	.InitializeWorkerCustomScan = initialize_worker_shmcache_scan,
-	.ShutdownCustomScan = shutdown_shmcache_scan,
+	.ShutdownCustomScan = shmcache_reader_shutdown,
 	.ExplainCustomScan = explain_shmcache_scan,
 };
 
@@ -299,7 +296,7 @@ frame_pages(RelOptInfo *rel, RangeTblEntry *rte)
  * Offer a partial (parallel) path if the frame is named by a constant and
  * everything the scan evaluates may run in a worker.  The function RTE made
  * the relation parallel-restricted; our node lifts that, since workers share
- * the leader's snapshot.
+ * the leader's read.
  */
 static void
 add_partial_scan_path(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
@@ -465,7 +462,7 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 	 * A constant frame id (a frame's view) is resolved now, so that EXPLAIN
 	 * can name the frame; one computed by a subquery or a parameter only when
 	 * the scan first runs, once the values it depends on exist.  A parallel
-	 * worker uses the leader's snapshot instead (see
+	 * worker uses the leader's read instead (see
 	 * initialize_worker_shmcache_scan).
 	 */
 	if (shmcache_reader_starts_at_begin(&state->reader))
@@ -494,7 +491,7 @@ shmcache_scan_next(ScanState *ss)
 			return slot;
 		}
 	}
-	cols = state->reader.snap.version->cols;
+	cols = state->reader.read.version->cols;
 	slotno = state->sel_all ? state->pos : state->sel[state->pos];
 	state->pos++;
 	for (i = 0; i < state->ncolumns; i++)
@@ -548,29 +545,13 @@ rescan_shmcache_scan(CustomScanState *node)
 }
 
 /* ------------------------------------------------------------------------
- * Parallel scan: the reader's shared snapshot
+ * Parallel scan: the reader's shared read (the other callbacks are the
+ * reader's own)
  * ------------------------------------------------------------------------
  */
 
-static Size
-estimate_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt)
-{
-	return shmcache_reader_dsm_size();
-}
-
-static void
-initialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
-							 void *coordinate)
-{
-	shmcache_reader_dsm_init(&((ShmcacheScanState *) node)->reader, coordinate);
-}
-
-static void
-reinitialize_dsm_shmcache_scan(CustomScanState *node, ParallelContext *pcxt,
-							   void *coordinate)
-{
-	shmcache_reader_dsm_reinit(&((ShmcacheScanState *) node)->reader, coordinate);
-}
+StaticAssertDecl(offsetof(ShmcacheScanState, reader) == offsetof(ShmcacheReaderNode, reader),
+				 "ShmcacheScanState must begin as a ShmcacheReaderNode");
 
 static void
 initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
@@ -580,12 +561,6 @@ initialize_worker_shmcache_scan(CustomScanState *node, shm_toc *toc,
 
 	shmcache_reader_dsm_attach(&state->reader, coordinate);
 	reset_scan_position(state);
-}
-
-static void
-shutdown_shmcache_scan(CustomScanState *node)
-{
-	shmcache_reader_shutdown(&((ShmcacheScanState *) node)->reader);
 }
 
 /*
@@ -613,7 +588,7 @@ shmcache_scan(PG_FUNCTION_ARGS)
 {
 	int64		frame_id = PG_GETARG_INT64(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ShmcacheReadSnapshot snap;
+	ShmcacheRead read;
 	Datum	   *values;
 	bool	   *nulls;
 	uint64		row;
@@ -623,21 +598,21 @@ shmcache_scan(PG_FUNCTION_ARGS)
 
 	shmcache_snapshot_wait_loaded(frame_id, false);
 	shmcache_read_begin(frame_id,
-						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &snap);
-	shmcache_check_read_privilege(snap.viewoid, InvalidOid, NIL, true);
-	shmcache_check_frame_matches(&snap, rsinfo->setDesc);
+						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &read);
+	shmcache_check_read_privilege(read.viewoid, InvalidOid, NIL, true);
+	shmcache_check_frame_matches(&read, rsinfo->setDesc);
 
-	values = palloc(sizeof(Datum) * Max(snap.version->natts, 1));
-	nulls = palloc(sizeof(bool) * Max(snap.version->natts, 1));
-	for (row = 0; row < snap.nrows; row++)
+	values = palloc(sizeof(Datum) * Max(read.version->natts, 1));
+	nulls = palloc(sizeof(bool) * Max(read.version->natts, 1));
+	for (row = 0; row < read.nrows; row++)
 	{
-		char	   *chunk = shmcache_version_chunk(snap.version,
+		char	   *chunk = shmcache_version_chunk(read.version,
 												   row >> SHMCACHE_CHUNK_SHIFT);
 		int			i;
 
 		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < snap.version->natts; i++)
-			values[i] = shmcache_fetch_value(&snap.version->cols[i], chunk,
+		for (i = 0; i < read.version->natts; i++)
+			values[i] = shmcache_fetch_value(&read.version->cols[i], chunk,
 											 row & SHMCACHE_CHUNK_MASK, &nulls[i]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -647,10 +622,10 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	 * ends, so that every later read sees the same rows; a later read's own
 	 * pin is not needed.
 	 */
-	if (snap.reused)
-		shmcache_read_end(&snap);
+	if (read.reused)
+		shmcache_read_end(&read);
 	else
-		shmcache_read_end_with(&snap, rsinfo->econtext->ecxt_per_query_memory);
+		shmcache_read_end_with(&read, rsinfo->econtext->ecxt_per_query_memory);
 	return (Datum) 0;
 }
 

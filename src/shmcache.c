@@ -22,7 +22,12 @@
 #include "storage/ipc.h"
 #include "utils/guc.h"
 
-#include "shmcache.h"
+#include "frames.h"
+#include "nodes.h"
+#include "xact.h"
+#include "catalog.h"
+#include "persist.h"
+#include "shmem.h"
 
 PG_MODULE_MAGIC;
 

@@ -42,7 +42,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
-#include "shmcache.h"
+#include "shmem.h"
 
 ShmcacheControl *ShmcacheShared = NULL;
 

@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
@@ -115,6 +116,15 @@ typedef struct SnapFileTrailer
 	pg_crc32c	crc;			/* CRC-32C of the file up to here */
 	uint32		pad;
 } SnapFileTrailer;
+
+/* Aligned room for a by-value datum of any typlen (1, 2, 4 or 8 bytes). */
+typedef union ByvalBytes
+{
+	char		c;
+	int16		i16;
+	int32		i32;
+	Datum		datum;
+} ByvalBytes;
 
 #define SNAP_TRAILER_CRC_OFFSET offsetof(SnapFileTrailer, crc)
 
@@ -260,33 +270,11 @@ encode_column(BlockBuf *b, ShmcacheVersion *version, int col, uint64 first,
 			bb_append(b, DatumGetPointer(value), c->typlen);
 		else
 		{
-			switch (c->typlen)
-			{
-				case 1:
-					{
-						char		v = DatumGetChar(value);
+			/* A by-value datum, stored in its typlen bytes. */
+			ByvalBytes	bytes;
 
-						bb_append(b, &v, 1);
-						break;
-					}
-				case 2:
-					{
-						int16		v = DatumGetInt16(value);
-
-						bb_append(b, &v, 2);
-						break;
-					}
-				case 4:
-					{
-						int32		v = DatumGetInt32(value);
-
-						bb_append(b, &v, 4);
-						break;
-					}
-				default:
-					bb_append(b, &value, sizeof(Datum));
-					break;
-			}
+			store_att_byval(&bytes, value, c->typlen);
+			bb_append(b, &bytes, c->typlen);
 		}
 	}
 	if (flag)
@@ -643,36 +631,15 @@ next_value(const ShmcacheSnapFileReader *r, const SnapFileColumn *col,
 		cur->p += col->typlen;
 		return d;
 	}
-	switch (col->typlen)
+	/* A by-value datum: its typlen bytes, copied out of the file buffer. */
 	{
-		case 1:
-			d = CharGetDatum(*cur->p);
-			cur->p += 1;
-			break;
-		case 2:
-			{
-				int16		v;
+		ByvalBytes	bytes;
 
-				memcpy(&v, cur->p, 2);
-				d = Int16GetDatum(v);
-				cur->p += 2;
-				break;
-			}
-		case 4:
-			{
-				int32		v;
-
-				memcpy(&v, cur->p, 4);
-				d = Int32GetDatum(v);
-				cur->p += 4;
-				break;
-			}
-		default:
-			memcpy(&d, cur->p, sizeof(Datum));
-			cur->p += sizeof(Datum);
-			break;
+		memcpy(&bytes, cur->p, col->typlen);
+		cur->p += col->typlen;
+		d = fetch_att(&bytes, true, col->typlen);
+		return d;
 	}
-	return d;
 }
 
 /* What the header of a file says of its rows. */

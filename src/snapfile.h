@@ -17,7 +17,7 @@
 #ifndef SHMCACHE_SNAPFILE_H
 #define SHMCACHE_SNAPFILE_H
 
-#include "shmcache.h"
+#include "storage.h"
 
 /*
  * Whose rows a snapshot file holds, as its header says: given by the caller

@@ -33,9 +33,9 @@
  * takes no lock of its own: the caller holds RowExclusiveLock on the view,
  * and the frame's write claim is the writer API's.
  *
- * Layer: persistence, beside the stack: save and restore of one frame, over
- * the snapshot table (snapshot.c), the file format (snapfile.c) and the
- * writer and pin API of xact.c.
+ * Layer: snapshots (persistence), beside snapshot.c: save and restore of one
+ * frame, over the snapshot table (snapshot.c), the file format (snapfile.c)
+ * and the writer and pin API of visibility (xact.c, pins.c).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -54,9 +54,10 @@
 #include "utils/hsearch.h"
 #include "utils/rel.h"
 
-#include "shmcache.h"
-#include "snapfile.h"
 #include "snapshot.h"
+#include "snapfile.h"
+#include "xact.h"
+#include "catalog.h"
 
 /* ----------------------------------------------------------------------
  * Saving
@@ -341,7 +342,7 @@ shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
 {
 	ShmcacheSnapFileReader *reader;
 	ShmcacheSnapFileInfo info;
-	ShmcacheReadSnapshot snap;
+	ShmcacheRead read;
 	RestoreState rs;
 
 	reader = shmcache_snapfile_read_begin(path, &info);
@@ -364,9 +365,9 @@ shmcache_snapshot_restore(Relation view, int64 frame_id, const char *path)
 	 * The frame's layout (pinning brings it into shared memory if needed; on
 	 * error the pin goes with the resource owner).
 	 */
-	shmcache_read_begin(frame_id, NULL, &snap);
-	shmcache_snapfile_check_columns(reader, snap.version, RelationGetDescr(view));
-	shmcache_read_end(&snap);
+	shmcache_read_begin(frame_id, NULL, &read);
+	shmcache_snapfile_check_columns(reader, read.version, RelationGetDescr(view));
+	shmcache_read_end(&read);
 
 	rs.view = view;
 	rs.writer = shmcache_writer_begin(view, frame_id);

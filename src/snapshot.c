@@ -31,10 +31,12 @@
  * sees the entry still there, so a save running during a drop cannot bring
  * the file back.
  *
- * Layer: persistence, beside the stack: its shared state, over shared
- * memory (the frame table) and snapfile.c.  Called by the autoload workers,
- * by readers and writers waiting for a load (reader.c, scan.c, load.c,
- * domain.c) and by drops (frames.c, xact.c).
+ * Layer: snapshots (persistence), above visibility and the file format
+ * (snapfile.c), below the reader: its shared state, over shared memory (the
+ * frame table).  Called by the autoload workers, by readers and writers
+ * waiting for a load (reader.c, scan.c, load.c, domain.c) and by drops
+ * (frames.c), whose removals it queues with xact.c's end-of-transaction
+ * queue.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -57,9 +59,9 @@
 #include "utils/memutils.h"
 #include "utils/wait_event.h"
 
-#include "shmcache.h"
-#include "snapfile.h"
 #include "snapshot.h"
+#include "snapfile.h"
+#include "xact.h"
 
 #define SNAP_DIR				"pg_shmcache"
 
@@ -634,14 +636,14 @@ shmcache_snapshot_abandon_pending(Oid dbid)
  */
 
 /*
- * shmcache_snapshot_forget
+ * snapshot_forget
  *		Frame "frame_id" of database "dbid" (every frame of it if frame_id is
  *		0) is gone: remove its snapshot file and its entry.  Called after the
  *		frame left the frame table (see the file header).  Only logs
  *		problems: it runs at commit.
  */
-void
-shmcache_snapshot_forget(Oid dbid, int64 frame_id)
+static void
+snapshot_forget(Oid dbid, int64 frame_id)
 {
 	HASH_SEQ_STATUS status;
 	ShmcacheSnapEntry *entry;
@@ -710,11 +712,11 @@ shmcache_snapshot_forget(Oid dbid, int64 frame_id)
 		ConditionVariableBroadcast(&snap_shared->cv);
 }
 
-/* shmcache_snapshot_forget as a ShmcacheXactAction. */
+/* snapshot_forget as a ShmcacheXactAction. */
 static void
 forget_action(Oid dbid, Oid viewoid, int64 frame_id)
 {
-	shmcache_snapshot_forget(dbid, frame_id);
+	snapshot_forget(dbid, frame_id);
 }
 
 /*
@@ -793,22 +795,39 @@ shmcache_snapshot_check_appendable(int64 frame_id, const char *frame_name)
  */
 
 /*
+ * The load state of frame "frame_id" of this database, and whether a file
+ * exists for it; SNAP_IDLE and false if the table has no entry for it.
+ */
+static SnapState
+snapshot_state(int64 frame_id, bool *has_file)
+{
+	ShmcacheFrameKey key;
+	ShmcacheSnapEntry *entry;
+	SnapState	state = SNAP_IDLE;
+
+	*has_file = false;
+	key = shmcache_frame_key(MyDatabaseId, frame_id);
+	LWLockAcquire(snap_shared->lock, LW_SHARED);
+	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
+	if (entry != NULL)
+	{
+		state = entry->state;
+		*has_file = entry->has_file;
+	}
+	LWLockRelease(snap_shared->lock);
+	return state;
+}
+
+/*
  * shmcache_snapshot_unloaded
  *		Does frame "frame_id" of this database have a snapshot not loaded?
  */
 bool
 shmcache_snapshot_unloaded(int64 frame_id)
 {
-	ShmcacheFrameKey key;
-	ShmcacheSnapEntry *entry;
-	bool		result;
+	bool		has_file;
 
-	key = shmcache_frame_key(MyDatabaseId, frame_id);
-	LWLockAcquire(snap_shared->lock, LW_SHARED);
-	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
-	result = entry != NULL && entry->state == SNAP_UNLOADED;
-	LWLockRelease(snap_shared->lock);
-	return result;
+	return snapshot_state(frame_id, &has_file) == SNAP_UNLOADED;
 }
 
 /*
@@ -819,16 +838,10 @@ shmcache_snapshot_unloaded(int64 frame_id)
 bool
 shmcache_snapshot_exists(int64 frame_id)
 {
-	ShmcacheFrameKey key;
-	ShmcacheSnapEntry *entry;
-	bool		result;
+	bool		has_file;
 
-	key = shmcache_frame_key(MyDatabaseId, frame_id);
-	LWLockAcquire(snap_shared->lock, LW_SHARED);
-	entry = hash_search(snap_table, &key, HASH_FIND, NULL);
-	result = entry != NULL && entry->has_file;
-	LWLockRelease(snap_shared->lock);
-	return result;
+	(void) snapshot_state(frame_id, &has_file);
+	return has_file;
 }
 
 /*

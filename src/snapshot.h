@@ -4,7 +4,7 @@
  *	  Declarations shared by the files of the persistence layer only:
  *	  snapshot.c (the shared snapshot table), snapsave.c (saving and
  *	  restoring frames) and persist_sql.c (their SQL functions).  What the
- *	  rest of shmcache calls is in shmcache.h; the file format is in
+ *	  rest of shmcache calls is in persist.h; the file format is in
  *	  snapfile.h.
  *
  * Layer: persistence, beside the stack.
@@ -18,7 +18,8 @@
 #ifndef SHMCACHE_SNAPSHOT_H
 #define SHMCACHE_SNAPSHOT_H
 
-#include "shmcache.h"
+#include "persist.h"
+#include "shmem.h"
 
 /* snapshot.c: the shared snapshot table */
 

@@ -65,7 +65,7 @@
 #include "utils/float.h"
 #include "utils/lsyscache.h"
 
-#include "shmcache.h"
+#include "storage.h"
 
 /*
  * Size of the first data block of a chunk, so that the block takes the
@@ -148,13 +148,15 @@ version_alloc(int natts, const ShmcacheColumn *cols, Size chunk_size,
 	return dp;
 }
 
-/* The storage kind of a column of type "typid" (see ShmcacheKind). */
-static ShmcacheKind
-column_kind(Oid typid, int16 typlen)
+/*
+ * shmcache_fixed_kind
+ *		The storage kind of values of the fixed-width base type "typid" (see
+ *		ShmcacheKind): an integer or float kind, or SHMCACHE_KIND_OTHER.
+ */
+ShmcacheKind
+shmcache_fixed_kind(Oid typid)
 {
-	if (typlen == -1)
-		return SHMCACHE_KIND_VARLENA;
-	switch (getBaseType(typid))
+	switch (typid)
 	{
 		case INT2OID:
 			return SHMCACHE_KIND_INT16;
@@ -173,6 +175,15 @@ column_kind(Oid typid, int16 typlen)
 		default:
 			return SHMCACHE_KIND_OTHER;
 	}
+}
+
+/* The storage kind of a column of type "typid" (see ShmcacheKind). */
+static ShmcacheKind
+column_kind(Oid typid, int16 typlen)
+{
+	if (typlen == -1)
+		return SHMCACHE_KIND_VARLENA;
+	return shmcache_fixed_kind(getBaseType(typid));
 }
 
 /*

@@ -45,20 +45,21 @@
 #include "miscadmin.h"
 #include "tcop/utility.h"
 
-#include "shmcache.h"
+#include "frames.h"
+#include "shmem.h"
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
 /*
- * shmcache_next_process_utility
+ * next_process_utility
  *		Pass a statement on down the ProcessUtility chain: to the hook of the
  *		library loaded before shmcache, or to standard_ProcessUtility().
  */
-void
-shmcache_next_process_utility(PlannedStmt *pstmt, const char *queryString,
-							  bool readOnlyTree, ProcessUtilityContext context,
-							  ParamListInfo params, QueryEnvironment *queryEnv,
-							  DestReceiver *dest, QueryCompletion *qc)
+static void
+next_process_utility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
 {
 	if (prev_process_utility)
 		prev_process_utility(pstmt, queryString, readOnlyTree, context,
@@ -83,10 +84,13 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 	ShmcacheDomainCheck *domain_check = NULL;
 
 	shmcache_check_view_change(parsetree);
-	if (IsA(parsetree, CopyStmt) &&
-		shmcache_frame_copy(pstmt, queryString, context, params, queryEnv,
-							dest, qc))
-		return;
+	if (IsA(parsetree, CopyStmt))
+	{
+		pstmt = shmcache_frame_copy(pstmt, queryString, qc);
+		if (pstmt == NULL)
+			return;
+		parsetree = pstmt->utilityStmt;
+	}
 
 	if (IsA(parsetree, TruncateStmt))
 	{
@@ -109,8 +113,8 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 	if (IsA(parsetree, AlterDomainStmt))
 		domain_check = shmcache_domain_check_begin((AlterDomainStmt *) parsetree);
 
-	shmcache_next_process_utility(pstmt, queryString, readOnlyTree, context,
-								  params, queryEnv, dest, qc);
+	next_process_utility(pstmt, queryString, readOnlyTree, context,
+						 params, queryEnv, dest, qc);
 
 	if (domain_check != NULL)
 		shmcache_domain_check_end(domain_check);

@@ -59,7 +59,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "shmcache.h"
+#include "xact.h"
+#include "catalog.h"
 
 /* A savepoint mark: the state to return to when subtransaction subid aborts. */
 typedef struct ShmcacheMark

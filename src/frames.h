@@ -1,0 +1,59 @@
+/*-------------------------------------------------------------------------
+ *
+ * frames.h
+ *	  The SQL surface: creating and guarding frames (frames.c), loading
+ *	  them (load.c), the ProcessUtility hook (utility.c) and ALTER DOMAIN
+ *	  (domain.c).
+ *
+ * Layer: SQL surface, the top of the stack.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/frames.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_FRAMES_H
+#define SHMCACHE_FRAMES_H
+
+#include "tcop/utility.h"
+#include "shmcache.h"
+
+/* frames.c */
+extern void shmcache_frames_init(void);
+struct _DestReceiver;
+extern void shmcache_execute_sql(const char *sql, struct _DestReceiver *dest);
+/*
+ * A piece of a statement a user passed as a string (a column list, COPY
+ * options), parsed by shmcache_fragment_parse: until shmcache_fragment_end,
+ * errors name it.
+ */
+typedef struct ShmcacheFragment
+{
+	ErrorContextCallback callback;
+	const char *what;			/* "column list", "COPY options" */
+	const char *text;			/* the user's text */
+} ShmcacheFragment;
+
+extern Node *shmcache_fragment_parse(ShmcacheFragment *fragment, const char *what,
+									 const char *text, const char *format,
+									 NodeTag tag, const char *invalid);
+extern void shmcache_fragment_end(ShmcacheFragment *fragment);
+extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
+extern void shmcache_check_view_change(Node *parsetree);
+extern void shmcache_check_new_view(Oid viewoid);
+
+/* load.c */
+extern PlannedStmt *shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
+										QueryCompletion *qc);
+extern TruncateStmt *shmcache_frame_truncate(TruncateStmt *stmt);
+
+/* utility.c: the ProcessUtility hook */
+extern void shmcache_process_utility_init(void);
+
+/* domain.c: ALTER DOMAIN and the values frames hold */
+typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;
+extern ShmcacheDomainCheck *shmcache_domain_check_begin(AlterDomainStmt *stmt);
+extern void shmcache_domain_check_end(ShmcacheDomainCheck *check);
+
+#endif							/* SHMCACHE_FRAMES_H */

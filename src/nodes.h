@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * nodes.h
+ *	  The plan/exec nodes' entry points: ShmcacheScan and shmcache.scan()
+ *	  (scan.c), ShmcacheAggregate (agg_plan.c), and the planning helpers the
+ *	  two share.
+ *
+ * Layer: plan/exec nodes, above the reader (reader.h).
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/nodes.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_NODES_H
+#define SHMCACHE_NODES_H
+
+#include "nodes/primnodes.h"
+#include "shmcache.h"
+
+/* scan.c */
+struct RangeTblEntry;
+extern void shmcache_scan_init(void);
+extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
+extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
+extern List *shmcache_referenced_columns(Node *node, Index relid);
+extern double shmcache_parallel_divisor(int workers);
+struct ExprState;
+struct ExplainState;
+
+/* agg_plan.c */
+extern void shmcache_aggregate_init(void);
+
+#endif							/* SHMCACHE_NODES_H */

@@ -1,0 +1,272 @@
+/*-------------------------------------------------------------------------
+ *
+ * storage.h
+ *	  How a frame is laid out in shared memory: versions, chunks, columns,
+ *	  dictionaries and per-chunk statistics, their accessors, and appending,
+ *	  publishing and rolling back rows.  See storage.c.
+ *
+ * Layer: storage, above shared memory (shmem.h).  Knows nothing of relations,
+ * transactions or the catalog.
+ *
+ * A frame's data is a *version* (ShmcacheVersion): a header with the column
+ * layout and a two-level directory of chunks.  A chunk holds SHMCACHE_CHUNK_ROWS
+ * rows, column by column: for each column an array of fixed-width values (or,
+ * for variable-width types, offsets of complete varlenas kept in data blocks)
+ * and a null bitmap.  See storage.c for the rules that let readers scan a
+ * version while its single writer appends to it.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/storage.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_STORAGE_H
+#define SHMCACHE_STORAGE_H
+
+#include "access/tupdesc.h"
+#include "shmem.h"
+
+/* Rows per chunk; a power of two so that row -> (chunk, slot) is a shift. */
+#define SHMCACHE_CHUNK_SHIFT		14
+#define SHMCACHE_CHUNK_ROWS			(1 << SHMCACHE_CHUNK_SHIFT)
+#define SHMCACHE_CHUNK_MASK			(SHMCACHE_CHUNK_ROWS - 1)
+
+/* Chunk directory: SHMCACHE_DIR_SLOTS pages of SHMCACHE_DIR_PAGE chunks each. */
+#define SHMCACHE_DIR_PAGE			1024
+#define SHMCACHE_DIR_SLOTS			256
+#define SHMCACHE_MAX_CHUNKS			((uint64) SHMCACHE_DIR_SLOTS * SHMCACHE_DIR_PAGE)
+
+/* Largest size of a data block of variable-width values (larger values get
+ * a block of their own). */
+#define SHMCACHE_BLOCK_SIZE			(256 * 1024)
+/*
+ * How a column's values are stored and compared.  The integer kinds are the
+ * types whose values are signed integers of that width ordered as integers
+ * (int2, int4, int8, date, time, timestamp, timestamptz); the float kinds are
+ * float4 and float8.  Chunks keep min/max of these for skipping.  Every
+ * variable-width column is dictionary-coded (see storage.c).
+ */
+typedef enum ShmcacheKind
+{
+	SHMCACHE_KIND_OTHER = 0,	/* any other fixed-width type */
+	SHMCACHE_KIND_INT16,
+	SHMCACHE_KIND_INT32,
+	SHMCACHE_KIND_INT64,
+	SHMCACHE_KIND_FLOAT4,
+	SHMCACHE_KIND_FLOAT8,
+	SHMCACHE_KIND_VARLENA		/* dictionary-coded variable-width type */
+} ShmcacheKind;
+
+#define SHMCACHE_KIND_IS_INT(k) \
+	((k) == SHMCACHE_KIND_INT16 || (k) == SHMCACHE_KIND_INT32 || (k) == SHMCACHE_KIND_INT64)
+#define SHMCACHE_KIND_IS_FLOAT(k) \
+	((k) == SHMCACHE_KIND_FLOAT4 || (k) == SHMCACHE_KIND_FLOAT8)
+
+/*
+ * One column of a frame, as stored.  Immutable once the version is created.
+ */
+typedef struct ShmcacheColumn
+{
+	Oid			typid;			/* pg_type OID of the column */
+	int32		typmod;			/* type modifier (enforced on load) */
+	Oid			collation;		/* column collation */
+	int16		typlen;			/* pg_type.typlen; -1 varlena */
+	bool		typbyval;		/* pg_type.typbyval */
+	char		typalign;		/* pg_type.typalign */
+	char		typstorage;		/* the view column's attstorage, which is
+								 * pg_type.typstorage: varlenas of a
+								 * TYPSTORAGE_PLAIN type keep a 4-byte
+								 * header */
+	bool		notnull;		/* NOT NULL enforced on load */
+	ShmcacheKind kind;			/* storage and comparison class */
+	uint32		stride;			/* bytes per value slot in the values array */
+	Size		stats_off;		/* offset of the ShmcacheStats in a chunk */
+	Size		dict_off;		/* offset of the ShmcacheDict, 0 if none */
+	Size		values_off;		/* offset of the values array in a chunk */
+	Size		nulls_off;		/* offset of the null bitmap, 0 if NOT NULL */
+} ShmcacheColumn;
+
+/*
+ * Per chunk and column: what a scan can know without reading the values.
+ * Maintained by the writer as it appends, before rows are published, so a
+ * reader may see figures that also cover rows it cannot see yet: the range
+ * is then wider and the null count higher than for its rows, never the
+ * reverse, which is what skipping needs.
+ */
+typedef struct ShmcacheStats
+{
+	uint32		nnulls;			/* null values stored (an upper bound) */
+	bool		has_range;		/* min/max are set (integer/float kinds) */
+	bool		has_nan;		/* a NaN was stored (float kinds; not in
+								 * min/max) */
+	union
+	{
+		int64		i;
+		double		f;
+	}			min, max;
+} ShmcacheStats;
+
+/*
+ * Dictionary of a variable-width column in one chunk.  The column's value
+ * slots hold 16-bit codes (a chunk has at most 2^14 rows, so codes never run
+ * out); entry "code" is the offset of a complete varlena in the chunk's data
+ * blocks, reached through segments of SHMCACHE_DICT_SEG entries.  Equal
+ * values share one entry while the dictionary is small; past
+ * SHMCACHE_DICT_DEDUPE entries new values simply get new entries.
+ */
+#define SHMCACHE_DICT_SEG_SHIFT		8
+#define SHMCACHE_DICT_SEG			(1 << SHMCACHE_DICT_SEG_SHIFT)
+#define SHMCACHE_DICT_SEG_MASK		(SHMCACHE_DICT_SEG - 1)
+#define SHMCACHE_DICT_SEGMENTS		(SHMCACHE_CHUNK_ROWS / SHMCACHE_DICT_SEG)
+#define SHMCACHE_DICT_DEDUPE		4096
+
+typedef struct ShmcacheDict
+{
+	uint32		nentries;		/* entries stored (writer) */
+	uint32		npublished;		/* entries referenced by published rows */
+	uint64		segments[SHMCACHE_DICT_SEGMENTS];	/* area offsets */
+} ShmcacheDict;
+
+/*
+ * A version of a frame's contents.  Allocated in the DSA area as one piece:
+ * this header followed by natts ShmcacheColumn entries.
+ *
+ * Readers pin a version (refcount) and read rows [0, nrows) only.  The one
+ * writer of the frame appends past nrows and publishes by advancing nrows
+ * after a write barrier; published bytes are never modified.  The frame
+ * table's reference to its current version counts as one reference; the
+ * version is freed by whoever drops the last reference.
+ */
+typedef struct ShmcacheVersion
+{
+	pg_atomic_uint32 refcount;	/* pins + frame's current reference */
+	pg_atomic_uint64 nrows;		/* published (committed) rows */
+	pg_atomic_uint64 bytes;		/* footprint of this version's allocations */
+	uint64		nchunks;		/* chunks allocated (writer-only) */
+	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of chunk pointers */
+	Size		chunk_size;		/* bytes of one chunk */
+	int			natts;			/* number of columns */
+	ShmcacheColumn cols[FLEXIBLE_ARRAY_MEMBER];
+} ShmcacheVersion;
+
+/*
+ * Header of a chunk.  The column arrays follow at the offsets given by the
+ * version's ShmcacheColumn entries.
+ */
+typedef struct ShmcacheChunk
+{
+	dsa_pointer blocks;			/* newest data block of variable-width
+								 * values, or InvalidDsaPointer */
+} ShmcacheChunk;
+
+/* The statistics and the dictionary of column "col" in "chunk". */
+#define shmcache_chunk_stats(chunk, col) \
+	((ShmcacheStats *) ((chunk) + (col)->stats_off))
+#define shmcache_chunk_dict(chunk, col) \
+	((ShmcacheDict *) ((chunk) + (col)->dict_off))
+
+/*
+ * A data block of variable-width values, chained newest first from the
+ * chunk header.  Values are complete varlenas, with a short header when they
+ * fit and the column's storage is not plain, as in a heap tuple.
+ */
+typedef struct ShmcacheBlock
+{
+	dsa_pointer next;			/* older block, or InvalidDsaPointer */
+	uint32		size;			/* usable bytes in data[] */
+	uint32		used;			/* bytes of data[] in use */
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} ShmcacheBlock;
+/* The varlena of dictionary entry "code". */
+static inline char *
+shmcache_dict_entry(const ShmcacheDict *dict, uint32 code)
+{
+	const uint64 *segment;
+
+	segment = (const uint64 *) shmcache_offset_address(dict->segments[code >> SHMCACHE_DICT_SEG_SHIFT]);
+	return shmcache_offset_address(segment[code & SHMCACHE_DICT_SEG_MASK]);
+}
+
+/* Is slot "slot" of a column null in "chunk"? */
+static inline bool
+shmcache_slot_isnull(const ShmcacheColumn *col, const char *chunk, uint32 slot)
+{
+	return col->nulls_off != 0 &&
+		(((const uint8 *) (chunk + col->nulls_off))[slot >> 3] & (1 << (slot & 7))) != 0;
+}
+
+/* Does column "col" hold a null in "chunk"? */
+static inline bool
+shmcache_chunk_has_nulls(const char *chunk, const ShmcacheColumn *col)
+{
+	return col->nulls_off != 0 && shmcache_chunk_stats(chunk, col)->nnulls > 0;
+}
+
+/* storage.c */
+typedef struct ShmcacheTail
+{
+	uint64		nrows;			/* row count the tail belongs to */
+	dsa_pointer block;			/* newest data block of the partial chunk */
+	uint32		block_used;		/* its fill at that time */
+} ShmcacheTail;
+
+extern dsa_pointer shmcache_version_create(TupleDesc tupdesc, const bool *notnull,
+										   const char *frame_name);
+extern dsa_pointer shmcache_version_clone_empty(ShmcacheVersion *model,
+												const char *frame_name);
+extern void shmcache_version_ref(ShmcacheVersion *version);
+extern void shmcache_version_unref(dsa_pointer version_dp);
+extern char *shmcache_version_chunk(ShmcacheVersion *version, uint64 chunkno);
+extern void shmcache_version_tail(ShmcacheVersion *version, uint64 nrows,
+								  ShmcacheTail *tail);
+extern void shmcache_version_rollback(ShmcacheVersion *version,
+									  const ShmcacheTail *tail);
+typedef struct ShmcacheAppender ShmcacheAppender;
+extern ShmcacheAppender *shmcache_appender_create(MemoryContext context);
+extern void shmcache_appender_reset(ShmcacheAppender *appender);
+extern void shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appender,
+								uint64 row, Datum *values, bool *nulls,
+								const char *frame_name);
+extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
+									 uint64 to_rows);
+extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
+extern ShmcacheKind shmcache_fixed_kind(Oid typid);
+extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
+
+/*
+ * Fetch column "col" of slot "slot" of a chunk, as a Datum pointing into
+ * shared memory for by-reference types.
+ */
+static inline Datum
+shmcache_fetch_value(const ShmcacheColumn *col, const char *chunk,
+					 uint32 slot, bool *isnull)
+{
+	const char *values = chunk + col->values_off;
+
+	if (col->nulls_off != 0 &&
+		(((const uint8 *) (chunk + col->nulls_off))[slot >> 3] & (1 << (slot & 7))))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	*isnull = false;
+	if (col->typlen < 0)
+		return PointerGetDatum(shmcache_dict_entry((const ShmcacheDict *) (chunk + col->dict_off),
+												   ((const uint16 *) values)[slot]));
+	if (!col->typbyval)
+		return PointerGetDatum(values + (Size) slot * col->stride);
+	switch (col->typlen)
+	{
+		case 1:
+			return CharGetDatum(((const char *) values)[slot]);
+		case 2:
+			return Int16GetDatum(((const int16 *) values)[slot]);
+		case 4:
+			return Int32GetDatum(((const int32 *) values)[slot]);
+		default:
+			return ((const Datum *) values)[slot];
+	}
+}
+
+#endif							/* SHMCACHE_STORAGE_H */

@@ -1,0 +1,93 @@
+/*-------------------------------------------------------------------------
+ *
+ * xact.h
+ *	  Transactions and visibility: write claims and a writer's own rows
+ *	  (xact.c), readers' pins and reads shared with parallel workers
+ *	  (pins.c), and the one end-of-transaction queue.
+ *
+ * Layer: transactions and visibility, above storage and the catalog (catalog.h).
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/xact.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SHMCACHE_XACT_H
+#define SHMCACHE_XACT_H
+
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+#include "storage.h"
+
+/* xact.c: writers, pins and transaction integration */
+typedef struct ShmcacheRead
+{
+	ShmcacheVersion *version;	/* pinned version */
+	dsa_pointer version_dp;
+	uint64		nrows;			/* rows visible to this reader */
+	bool		own_writes;		/* includes this transaction's unpublished
+								 * rows */
+	Oid			viewoid;		/* the frame's view */
+	struct ShmcachePin *pin;	/* the pin (xact.c) */
+	bool		reused;			/* this query had read the frame already */
+} ShmcacheRead;
+
+/*
+ * A read shared with parallel workers, in a node's DSM: the leader's
+ * pinned version and visible rows, and the counter from which every
+ * participant claims whole chunks.
+ */
+typedef struct ShmcacheParallelRead
+{
+	pg_atomic_uint64 next_chunk;	/* next chunk to claim */
+	pg_atomic_uint64 chunks_scanned;	/* by the workers, for EXPLAIN */
+	pg_atomic_uint64 chunks_skipped;
+	dsa_pointer version_dp;		/* the leader's read */
+	uint64		nrows;
+	bool		own_writes;
+	Oid			viewoid;
+} ShmcacheParallelRead;
+
+typedef struct ShmcacheWriter ShmcacheWriter;
+
+extern void shmcache_xact_init(void);
+extern ShmcacheWriter *shmcache_writer_begin(Relation view, int64 frame_id);
+extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
+extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
+								   Datum *values, bool *nulls);
+extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
+extern void shmcache_read_begin(int64 frame_id, Snapshot snapshot,
+								ShmcacheRead *read);
+extern void shmcache_read_end(ShmcacheRead *read);
+extern void shmcache_read_end_with(ShmcacheRead *read, MemoryContext context);
+extern void shmcache_parallel_read_init(ShmcacheParallelRead *shared,
+										const ShmcacheRead *read);
+extern void shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
+										  ShmcacheRead *read);
+extern void shmcache_parallel_read_restart(ShmcacheParallelRead *shared);
+extern bool shmcache_parallel_read_claim(ShmcacheParallelRead *shared,
+										 const ShmcacheRead *read,
+										 uint64 *chunkno);
+extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
+										  uint64 *chunks_scanned,
+										  uint64 *chunks_skipped);
+extern dsa_pointer shmcache_pin_current(int64 frame_id, Oid *viewoid);
+extern bool shmcache_writer_visible(int64 frame_id, Snapshot snapshot,
+								   dsa_pointer *version_dp, uint64 *nrows,
+								   Oid *viewoid);
+
+/* pins.c: readers' pins */
+extern void shmcache_pins_init(void);
+extern uint64 shmcache_frame_rows(int64 frame_id);
+extern void shmcache_writers_quiesce(void);
+extern void shmcache_writers_reopen(void);
+typedef void (*ShmcacheXactAction) (Oid dbid, Oid viewoid, int64 frame_id);
+extern void shmcache_xact_at_end(bool at_commit, ShmcacheXactAction action, Oid dbid,
+								 Oid viewoid, int64 frame_id);
+extern bool shmcache_xact_at_commit_queued(ShmcacheXactAction action, Oid dbid,
+										   int64 frame_id);
+extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
+extern void shmcache_forget_frame_on_abort(int64 frame_id);
+
+#endif							/* SHMCACHE_XACT_H */
