@@ -8,15 +8,18 @@ OBJS = \
 	src/shmcache.o \
 	src/shmem.o \
 	src/storage.o \
+	src/index.o \
 	src/xact.o \
 	src/pins.o \
 	src/catalog.o \
 	src/frames.o \
+	src/index_sql.o \
 	src/load.o \
 	src/input.o \
 	src/filter.o \
 	src/reader.o \
 	src/scan.o \
+	src/lookup.o \
 	src/agg_plan.o \
 	src/agg_exec.o \
 	src/agg_group.o \
@@ -30,7 +33,7 @@ OBJS = \
 	src/utility.o \
 	src/domain.o
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
 
 # PostgreSQL's headers are included as system headers, so that our own code

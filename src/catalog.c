@@ -68,6 +68,35 @@
 #define Anum_frame_catalog_created		4
 #define Natts_frame_catalog				4
 
+/* Columns of shmcache.frame_index */
+#define Anum_frame_index_index_id		1
+#define Anum_frame_index_frame_id		2
+#define Anum_frame_index_name			3
+#define Anum_frame_index_columns		4
+#define Anum_frame_index_is_unique		5
+#define Anum_frame_index_is_primary		6
+#define Natts_frame_index				6
+
+/* The extension's tables this file reads and writes. */
+typedef enum CatalogTable
+{
+	FRAME_CATALOG,
+	FRAME_INDEX
+} CatalogTable;
+
+/* Their names and the column types this code expects of them. */
+static const struct
+{
+	const char *name;
+	int			natts;
+	Oid			types[Natts_frame_index];
+}			catalog_tables[] = {
+	[FRAME_CATALOG] = {"frame_catalog", Natts_frame_catalog,
+	{INT8OID, REGCLASSOID, INT2ARRAYOID, TIMESTAMPTZOID}},
+	[FRAME_INDEX] = {"frame_index", Natts_frame_index,
+	{INT8OID, INT8OID, NAMEOID, INT2ARRAYOID, BOOLOID, BOOLOID}},
+};
+
 
 /*
  * The objects of the installed extension this backend relies on, looked up
@@ -80,7 +109,8 @@ typedef struct ExtensionObjects
 {
 	bool		valid;			/* the fields below are current */
 	Oid			extoid;			/* pg_extension OID, or InvalidOid */
-	Oid			catalog_relid;	/* shmcache.frame_catalog */
+	Oid			relids[lengthof(catalog_tables)];	/* shmcache.frame_catalog,
+														 * shmcache.frame_index */
 	Oid			scan_funcoid;	/* shmcache.scan(int8) */
 } ExtensionObjects;
 
@@ -134,8 +164,11 @@ lookup_extension_objects(void)
 	if (OidIsValid(objs.extoid) &&
 		OidIsValid(nspid = extension_schema(objs.extoid)))
 	{
-		objs.catalog_relid = extension_member(RelationRelationId,
-											  get_relname_relid("frame_catalog", nspid),
+		int			i;
+
+		for (i = 0; i < (int) lengthof(catalog_tables); i++)
+			objs.relids[i] = extension_member(RelationRelationId,
+											  get_relname_relid(catalog_tables[i].name, nspid),
 											  objs.extoid);
 		objs.scan_funcoid = extension_member(ProcedureRelationId,
 											 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
@@ -176,7 +209,7 @@ shmcache_scan_function_oid(void)
 Oid
 shmcache_catalog_relid(bool missing_ok)
 {
-	Oid			relid = get_extension_objects()->catalog_relid;
+	Oid			relid = get_extension_objects()->relids[FRAME_CATALOG];
 
 	if (!OidIsValid(relid) && !missing_ok)
 		ereport(ERROR,
@@ -186,33 +219,40 @@ shmcache_catalog_relid(bool missing_ok)
 }
 
 /*
- * Open the catalog and check that its columns are the ones this code reads
- * (an extension script of another version could differ).  NULL if the
- * extension is not installed here and "missing_ok".
+ * Open catalog table "which" and check that its columns are the ones this
+ * code reads (an extension script of another version could differ).  NULL
+ * if it is not there and "missing_ok": the extension is not installed here,
+ * or (frame_index) is at a version without indexes.
  */
 static Relation
-catalog_open(bool missing_ok, LOCKMODE lockmode)
+catalog_open(CatalogTable which, bool missing_ok, LOCKMODE lockmode)
 {
-	static const Oid expected[Natts_frame_catalog] = {
-		INT8OID, REGCLASSOID, INT2ARRAYOID, TIMESTAMPTZOID
-	};
-	Oid			relid = shmcache_catalog_relid(missing_ok);
+	Oid			relid = get_extension_objects()->relids[which];
 	Relation	rel;
 	TupleDesc	desc;
 	int			i;
 
 	if (!OidIsValid(relid))
-		return NULL;
+	{
+		if (missing_ok)
+			return NULL;
+		(void) shmcache_catalog_relid(false);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("shmcache.%s does not exist", catalog_tables[which].name),
+				 errhint("Update the extension with ALTER EXTENSION shmcache UPDATE.")));
+	}
 	rel = table_open(relid, lockmode);
 	desc = RelationGetDescr(rel);
 
-	for (i = 0; i < Natts_frame_catalog; i++)
+	for (i = 0; i < catalog_tables[which].natts; i++)
 	{
 		if (i >= desc->natts || TupleDescAttr(desc, i)->attisdropped ||
-			TupleDescAttr(desc, i)->atttypid != expected[i])
+			TupleDescAttr(desc, i)->atttypid != catalog_tables[which].types[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("shmcache.frame_catalog does not have the expected columns"),
+					 errmsg("shmcache.%s does not have the expected columns",
+							catalog_tables[which].name),
 					 errhint("Reinstall the extension with the version of its library.")));
 	}
 	return rel;
@@ -228,14 +268,16 @@ catalog_value(Relation rel, HeapTuple tuple, AttrNumber attnum)
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("shmcache.frame_catalog holds a null in column %d", attnum)));
+				 errmsg("shmcache.%s holds a null in column %d",
+						RelationGetRelationName(rel), attnum)));
 	return value;
 }
 
 /*
- * Scan the catalog for the row whose column "attnum" equals "value" (using
- * equality function "eqproc") and call "found" on it.  Returns whether a row
- * was found.  The catalog is small: a sequential scan is right.
+ * Scan catalog table "rel" for the rows whose column "attnum" equals "value"
+ * (using equality function "eqproc") and call "found" on each.  Returns
+ * whether a row was found.  The tables are small: a sequential scan is
+ * right.
  */
 static bool
 catalog_find(Relation rel, AttrNumber attnum, RegProcedure eqproc, Datum value,
@@ -249,7 +291,7 @@ catalog_find(Relation rel, AttrNumber attnum, RegProcedure eqproc, Datum value,
 
 	ScanKeyInit(&key, attnum, BTEqualStrategyNumber, eqproc, value);
 	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 1, &key);
-	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		found(rel, tuple, arg);
 		result = true;
@@ -281,7 +323,7 @@ static bool
 find_view(Oid viewoid, int64 *frame_id, bool delete)
 {
 	LOCKMODE	lockmode = delete ? RowExclusiveLock : AccessShareLock;
-	Relation	rel = catalog_open(true, lockmode);
+	Relation	rel = catalog_open(FRAME_CATALOG, true, lockmode);
 	bool		found;
 
 	if (rel == NULL)
@@ -289,8 +331,11 @@ find_view(Oid viewoid, int64 *frame_id, bool delete)
 	found = catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
 						 ObjectIdGetDatum(viewoid), read_frame_id, frame_id);
 	if (found && delete)
+	{
 		catalog_find(rel, Anum_frame_catalog_view, F_OIDEQ,
 					 ObjectIdGetDatum(viewoid), delete_row, NULL);
+		shmcache_catalog_delete_indexes(*frame_id, 0);
+	}
 	table_close(rel, lockmode);
 	return found;
 }
@@ -354,8 +399,8 @@ read_frame_definition(Relation rel, HeapTuple tuple, void *arg)
 Oid
 shmcache_catalog_view_of(int64 frame_id)
 {
-	Relation	rel = catalog_open(true, AccessShareLock);
-	FrameDefinition def;
+	Relation	rel = catalog_open(FRAME_CATALOG, true, AccessShareLock);
+	FrameDefinition def = {0};
 	bool		found;
 
 	if (rel == NULL)
@@ -390,7 +435,7 @@ catalog_entry_cmp(const void *a, const void *b)
 List *
 shmcache_catalog_views(void)
 {
-	Relation	rel = catalog_open(true, AccessShareLock);
+	Relation	rel = catalog_open(FRAME_CATALOG, true, AccessShareLock);
 	Snapshot	snapshot;
 	SysScanDesc scan;
 	CatalogEntry *entries = NULL;
@@ -436,8 +481,8 @@ shmcache_catalog_views(void)
 static Oid
 shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 {
-	Relation	rel = catalog_open(false, AccessShareLock);
-	FrameDefinition def;
+	Relation	rel = catalog_open(FRAME_CATALOG, false, AccessShareLock);
+	FrameDefinition def = {0};
 	Relation	view;
 	Datum	   *attnums;
 	int			nattnums;
@@ -473,6 +518,134 @@ shmcache_catalog_lookup_id(int64 frame_id, bool **notnull, int *natts)
 	return def.viewoid;
 }
 
+/* catalog_find callback: add the index definition of a frame_index row. */
+static void
+read_index_definition(Relation rel, HeapTuple tuple, void *arg)
+{
+	List	  **defs = arg;
+	ShmcacheIndex *def = palloc0(sizeof(ShmcacheIndex));
+	ArrayType  *columns = DatumGetArrayTypeP(catalog_value(rel, tuple, Anum_frame_index_columns));
+	Datum	   *attnums;
+	int			n;
+	int			k;
+
+	def->index_id = DatumGetInt64(catalog_value(rel, tuple, Anum_frame_index_index_id));
+	namestrcpy(&def->name,
+			   NameStr(*DatumGetName(catalog_value(rel, tuple, Anum_frame_index_name))));
+	def->unique = DatumGetBool(catalog_value(rel, tuple, Anum_frame_index_is_unique));
+	deconstruct_array(columns, INT2OID, 2, true, TYPALIGN_SHORT, &attnums, NULL, &n);
+	if (ARR_NDIM(columns) != 1 || ARR_HASNULL(columns) || n < 1 ||
+		n > SHMCACHE_INDEX_MAX_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("shmcache.frame_index holds an invalid column list for index \"%s\"",
+						NameStr(def->name))));
+	def->nkeys = n;
+	for (k = 0; k < n; k++)
+		def->keys[k] = DatumGetInt16(attnums[k]) - 1;
+	*defs = lappend(*defs, def);
+}
+
+/*
+ * shmcache_catalog_indexes
+ *		The definitions of the indexes of frame "frame_id" (ShmcacheIndex,
+ *		definition fields only); none if the extension predates indexes.
+ */
+List *
+shmcache_catalog_indexes(int64 frame_id)
+{
+	Relation	rel = catalog_open(FRAME_INDEX, true, AccessShareLock);
+	List	   *defs = NIL;
+
+	if (rel == NULL)
+		return NIL;
+	catalog_find(rel, Anum_frame_index_frame_id, F_INT8EQ, Int64GetDatum(frame_id),
+				 read_index_definition, &defs);
+	table_close(rel, AccessShareLock);
+	return defs;
+}
+
+/*
+ * shmcache_catalog_insert_index
+ *		Record index "def" of frame "frame_id".
+ */
+void
+shmcache_catalog_insert_index(int64 frame_id, const ShmcacheIndex *def, bool primary)
+{
+	Relation	rel = catalog_open(FRAME_INDEX, false, RowExclusiveLock);
+	Datum		values[Natts_frame_index];
+	bool		nulls[Natts_frame_index] = {false};
+	Datum		attnums[SHMCACHE_INDEX_MAX_KEYS];
+	int			k;
+
+	for (k = 0; k < def->nkeys; k++)
+		attnums[k] = Int16GetDatum(def->keys[k] + 1);
+	values[Anum_frame_index_index_id - 1] = Int64GetDatum(def->index_id);
+	values[Anum_frame_index_frame_id - 1] = Int64GetDatum(frame_id);
+	values[Anum_frame_index_name - 1] = NameGetDatum(&def->name);
+	values[Anum_frame_index_columns - 1] =
+		PointerGetDatum(construct_array(attnums, def->nkeys, INT2OID, 2, true,
+										TYPALIGN_SHORT));
+	values[Anum_frame_index_is_unique - 1] = BoolGetDatum(def->unique);
+	values[Anum_frame_index_is_primary - 1] = BoolGetDatum(primary);
+	CatalogTupleInsert(rel, heap_form_tuple(RelationGetDescr(rel), values, nulls));
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * shmcache_catalog_delete_indexes
+ *		Delete the catalog row of index "index_id", or with 0 those of every
+ *		index of frame "frame_id".
+ */
+void
+shmcache_catalog_delete_indexes(int64 frame_id, int64 index_id)
+{
+	Relation	rel = catalog_open(FRAME_INDEX, true, RowExclusiveLock);
+
+	if (rel == NULL)
+		return;
+	if (index_id != 0)
+		catalog_find(rel, Anum_frame_index_index_id, F_INT8EQ, Int64GetDatum(index_id),
+					 delete_row, NULL);
+	else
+		catalog_find(rel, Anum_frame_index_frame_id, F_INT8EQ, Int64GetDatum(frame_id),
+					 delete_row, NULL);
+	table_close(rel, RowExclusiveLock);
+}
+
+/*
+ * Put the indexes of frame "frame_id" (catalog definitions), empty, in the
+ * new "version".
+ */
+static void
+add_catalog_indexes(ShmcacheVersion *version, int64 frame_id, const char *frame_name)
+{
+	List	   *defs = shmcache_catalog_indexes(frame_id);
+	ListCell   *lc;
+	int			slot = 0;
+
+	foreach(lc, defs)
+	{
+		ShmcacheIndex *def = lfirst(lc);
+		int			k;
+
+		for (k = 0; k < def->nkeys; k++)
+		{
+			if (def->keys[k] < 0 || def->keys[k] >= version->natts)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("index \"%s\" of frame \"%s\" names a column the frame does not have",
+								NameStr(def->name), frame_name)));
+		}
+		if (slot == SHMCACHE_MAX_INDEXES)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("frame \"%s\" has more than %d indexes", frame_name,
+							SHMCACHE_MAX_INDEXES)));
+		version->indexes[slot++] = shmcache_index_alloc(version, def, 0, frame_name);
+	}
+}
+
 /*
  * shmcache_frame_attach
  *		Make sure frame "frame_id" of this database has an entry in the
@@ -504,6 +677,17 @@ shmcache_frame_attach(int64 frame_id)
 	view = relation_open(viewoid, AccessShareLock);
 	version_dp = shmcache_version_create(RelationGetDescr(view), notnull,
 										 RelationGetRelationName(view));
+	PG_TRY();
+	{
+		add_catalog_indexes(dsa_get_address(shmcache_area(), version_dp), frame_id,
+							RelationGetRelationName(view));
+	}
+	PG_CATCH();
+	{
+		shmcache_version_unref(version_dp);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	relation_close(view, NoLock);
 
 	LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
@@ -577,7 +761,7 @@ shmcache_open_frame(Oid viewoid, LOCKMODE lockmode, int64 *frame_id)
 void
 shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs, const bool *notnull)
 {
-	Relation	rel = catalog_open(false, RowExclusiveLock);
+	Relation	rel = catalog_open(FRAME_CATALOG, false, RowExclusiveLock);
 	Datum		values[Natts_frame_catalog];
 	bool		nulls[Natts_frame_catalog] = {false};
 	Datum	   *attnums = palloc(sizeof(Datum) * Max(list_length(coldefs), 1));

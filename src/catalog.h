@@ -19,7 +19,7 @@
 #include "nodes/pg_list.h"
 #include "storage/lockdefs.h"
 #include "utils/relcache.h"
-#include "shmcache.h"
+#include "storage.h"
 
 /* catalog.c */
 extern Oid	shmcache_catalog_relid(bool missing_ok);
@@ -35,5 +35,9 @@ extern void shmcache_frame_attach(int64 frame_id);
 extern void shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs,
 									const bool *notnull);
 extern bool shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id);
+extern List *shmcache_catalog_indexes(int64 frame_id);
+extern void shmcache_catalog_insert_index(int64 frame_id, const ShmcacheIndex *def,
+										  bool primary);
+extern void shmcache_catalog_delete_indexes(int64 frame_id, int64 index_id);
 
 #endif							/* SHMCACHE_CATALOG_H */

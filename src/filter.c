@@ -48,6 +48,7 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/restrictinfo.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -97,7 +98,21 @@ typedef struct Filter
 	double	   *fvals;
 	Datum	   *dvals;
 	bool	   *dict_match;		/* generic on a dictionary: per entry */
+	uint64	   *set_keys;		/* a long = ANY list of integers or floats
+								 * as a hash set (value_key), or NULL */
+	bool	   *set_used;
+	uint32		set_mask;
+	uint64	   *set_bits;		/* SET_BITS bits: one per bit_of(key) of
+								 * the keys, so that most values not in the
+								 * set are told by one bit */
 } Filter;
+
+#define SET_BITS			65536
+
+/* = ANY lists at least this long are probed through a hash set. */
+#define HASHED_LIST_MIN		8
+
+static void build_value_set(Filter *f);
 
 struct ShmcacheFilters
 {
@@ -495,6 +510,10 @@ bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
 		f->never = (f->nvals == 0);
 		if (!f->never && f->rep != REP_GENERIC && f->strategy != BTEqualStrategyNumber)
 			reduce_any(f);
+		f->set_keys = NULL;
+		if (f->rep != REP_GENERIC && f->eval_type == FILTER_ANY &&
+			f->nvals >= HASHED_LIST_MIN)
+			build_value_set(f);
 	}
 	if (f->rep == REP_GENERIC && col->kind == SHMCACHE_KIND_VARLENA &&
 		f->dict_match == NULL)
@@ -707,10 +726,82 @@ chunk_may_match(const Filter *f, const ShmcacheColumn *col, const char *chunk)
 		} \
 	} while (0)
 
+/* A float as the key of a hash set: -0 is 0, every NaN the same. */
+static inline uint64
+float_key(double v)
+{
+	uint64		bits;
+
+	if (v == 0)
+		v = 0;
+	if (isnan(v))
+		return UINT64CONST(0x7ff8000000000000);
+	memcpy(&bits, &v, sizeof(bits));
+	return bits;
+}
+
+/* The bit of "key" in a set's bitmap (Fibonacci hashing: a multiply). */
+static inline uint32
+bit_of(uint64 key)
+{
+	return (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 48);
+}
+
+/* Is "key" in the hash set of "f"? */
+static inline bool
+set_contains(const Filter *f, uint64 key)
+{
+	uint32		b = bit_of(key);
+	uint32		h;
+
+	if ((f->set_bits[b >> 6] & (UINT64CONST(1) << (b & 63))) == 0)
+		return false;
+	h = shmcache_hash_int64(key) & f->set_mask;
+
+	while (f->set_used[h])
+	{
+		if (f->set_keys[h] == key)
+			return true;
+		h = (h + 1) & f->set_mask;
+	}
+	return false;
+}
+
+/*
+ * Put the constants of a long = ANY list of integers or floats in a hash
+ * set, so that a row costs one probe rather than one comparison per
+ * constant (as PostgreSQL hashes long IN lists).
+ */
+static void
+build_value_set(Filter *f)
+{
+	uint32		size = pg_nextpower2_32((uint32) f->nvals * 2);
+	int			k;
+
+	f->set_mask = size - 1;
+	f->set_keys = palloc(sizeof(uint64) * size);
+	f->set_used = palloc0(sizeof(bool) * size);
+	f->set_bits = palloc0(SET_BITS / 8);
+	for (k = 0; k < f->nvals; k++)
+	{
+		uint64		key = f->rep == REP_INT ? (uint64) f->ivals[k] : float_key(f->fvals[k]);
+		uint32		h = shmcache_hash_int64(key) & f->set_mask;
+		uint32		b = bit_of(key);
+
+		f->set_bits[b >> 6] |= UINT64CONST(1) << (b & 63);
+		while (f->set_used[h] && f->set_keys[h] != key)
+			h = (h + 1) & f->set_mask;
+		f->set_used[h] = true;
+		f->set_keys[h] = key;
+	}
+}
+
 /* Is value "v" one of the integer constants of "f"? */
 static inline bool
 int_in_list(const Filter *f, int64 v)
 {
+	if (f->set_keys != NULL)
+		return set_contains(f, (uint64) v);
 	for (int k = 0; k < f->nvals; k++)
 	{
 		if (f->ivals[k] == v)
@@ -723,6 +814,8 @@ int_in_list(const Filter *f, int64 v)
 static inline bool
 float_in_list(const Filter *f, double v)
 {
+	if (f->set_keys != NULL)
+		return set_contains(f, float_key(v));
 	for (int k = 0; k < f->nvals; k++)
 	{
 		if (f->fvals[k] == v || (isnan(v) && isnan(f->fvals[k])))

@@ -115,7 +115,11 @@ check_nullability(ColumnDef *coldef, const char *frame_name)
 	foreach(lc, coldef->constraints)
 	{
 		Constraint *con = lfirst(lc);
-		bool		this_not_null = (con->contype == CONSTR_NOTNULL);
+		bool		this_not_null = (con->contype == CONSTR_NOTNULL ||
+									 con->contype == CONSTR_PRIMARY);
+
+		if (con->contype == CONSTR_UNIQUE)
+			continue;
 
 		if (saw_nullable && not_null != this_not_null)
 			ereport(ERROR,
@@ -128,14 +132,39 @@ check_nullability(ColumnDef *coldef, const char *frame_name)
 }
 
 /*
- * Parse a column list such as "id int8 NOT NULL, name varchar(20)" of frame
- * "frame_name" with PostgreSQL's own grammar, as the element list of a
- * CREATE TABLE, and return its ColumnDefs.  Only what a frame can honour is
- * accepted, and what CREATE TABLE would refuse is refused.
+ * A PRIMARY KEY or UNIQUE constraint of a column list, as a ShmcacheKeyDef;
+ * "column" names the column of a column constraint.  Options an index of a
+ * frame cannot honour are refused.
+ */
+static ShmcacheKeyDef *
+key_definition(Constraint *con, const char *column)
+{
+	ShmcacheKeyDef *key = palloc0(sizeof(ShmcacheKeyDef));
+
+	if (con->including != NIL || con->options != NIL || con->indexname != NULL ||
+		con->indexspace != NULL || con->deferrable || con->nulls_not_distinct)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("options of PRIMARY KEY and UNIQUE are not supported for frames"),
+				 errdetail("INCLUDE, WITH, USING INDEX, DEFERRABLE and NULLS NOT DISTINCT cannot be used.")));
+	key->name = con->conname;
+	key->primary = (con->contype == CONSTR_PRIMARY);
+	key->columns = column != NULL ? list_make1(makeString(pstrdup(column))) : con->keys;
+	return key;
+}
+
+/*
+ * Parse a column list such as "id int8 PRIMARY KEY, name varchar(20) NOT
+ * NULL" of frame "frame_name" with PostgreSQL's own grammar, as the element
+ * list of a CREATE TABLE, and return its ColumnDefs, with its PRIMARY KEY
+ * and UNIQUE constraints (column or table constraints) in *keys.  Only what
+ * a frame can honour is accepted, and what CREATE TABLE would refuse is
+ * refused.
  */
 static List *
-parse_column_list(const char *columns, const char *frame_name)
+parse_column_list(const char *columns, const char *frame_name, List **keys)
 {
+	List	   *coldefs = NIL;
 	ShmcacheFragment fragment;
 	CreateStmt *stmt;
 	ListCell   *lc;
@@ -159,16 +188,21 @@ parse_column_list(const char *columns, const char *frame_name)
 		ColumnDef  *coldef;
 		ListCell   *lc2;
 
+		if (IsA(elt, Constraint) &&
+			(((Constraint *) elt)->contype == CONSTR_PRIMARY ||
+			 ((Constraint *) elt)->contype == CONSTR_UNIQUE))
+		{
+			*keys = lappend(*keys, key_definition((Constraint *) elt, NULL));
+			continue;
+		}
 		if (!IsA(elt, ColumnDef))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("frame column lists may contain only column definitions"),
-					 errhint("Table constraints, LIKE and similar clauses are not supported.")));
+					 errmsg("frame column lists may contain only column definitions, PRIMARY KEY and UNIQUE"),
+					 errhint("Other table constraints, LIKE and similar clauses are not supported.")));
 		coldef = (ColumnDef *) elt;
-		foreach(lc2, stmt->tableElts)
+		foreach(lc2, coldefs)
 		{
-			if (lfirst(lc2) == elt)
-				break;
 			if (strcmp(((ColumnDef *) lfirst(lc2))->colname, coldef->colname) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_COLUMN),
@@ -192,17 +226,20 @@ parse_column_list(const char *columns, const char *frame_name)
 		{
 			Constraint *con = lfirst(lc2);
 
-			if (con->contype != CONSTR_NOTNULL && con->contype != CONSTR_NULL)
+			if (con->contype == CONSTR_PRIMARY || con->contype == CONSTR_UNIQUE)
+				*keys = lappend(*keys, key_definition(con, coldef->colname));
+			else if (con->contype != CONSTR_NOTNULL && con->contype != CONSTR_NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("constraint on column \"%s\" is not supported for frames",
 								coldef->colname),
-						 errdetail("Frame columns accept only NOT NULL and NULL.")));
+						 errdetail("Frame columns accept only NOT NULL, NULL, PRIMARY KEY and UNIQUE.")));
 		}
 		check_nullability(coldef, frame_name);
+		coldefs = lappend(coldefs, coldef);
 	}
 	shmcache_fragment_end(&fragment);
-	return stmt->tableElts;
+	return coldefs;
 }
 
 /*
@@ -218,7 +255,9 @@ column_is_not_null(ColumnDef *coldef)
 		return true;
 	foreach(lc, coldef->constraints)
 	{
-		if (((Constraint *) lfirst(lc))->contype == CONSTR_NOTNULL)
+		ConstrType	contype = ((Constraint *) lfirst(lc))->contype;
+
+		if (contype == CONSTR_NOTNULL || contype == CONSTR_PRIMARY)
 			return true;
 	}
 	return false;
@@ -275,11 +314,11 @@ qualified_collation_name(Oid collid)
 /*
  * shmcache_create_frame_internal
  *		Create frame "rv" with the given columns (ColumnDefs whose type and
- *		collation are set or resolvable) and return its view's OID.  Used by
- *		create_frame and cache_table.
+ *		collation are set or resolvable) and keys (ShmcacheKeyDef) and return
+ *		its view's OID.  Used by create_frame and cache_table.
  */
 Oid
-shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
+shmcache_create_frame_internal(RangeVar *rv, List *coldefs, List *keys)
 {
 	Oid			nspid;
 	char	   *qualname;
@@ -328,6 +367,7 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 			appendStringInfo(&sql, " COLLATE %s", qualified_collation_name(collid));
 	}
 	appendStringInfoChar(&sql, ')');
+	shmcache_keys_not_null(keys, coldefs, notnull);
 
 	shmcache_execute_sql(sql.data, NULL);
 	shmcache_execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
@@ -337,6 +377,7 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs)
 	viewoid = get_relname_relid(rv->relname, nspid);
 	Assert(OidIsValid(viewoid));
 	shmcache_catalog_insert(frame_id, viewoid, coldefs, notnull);
+	shmcache_define_keys(frame_id, viewoid, keys);
 	CommandCounterIncrement();
 	shmcache_forget_frame_on_abort(frame_id);
 	shmcache_snapshot_forget_on_abort(frame_id);
@@ -475,11 +516,13 @@ shmcache_create_frame(PG_FUNCTION_ARGS)
 	text	   *name = PG_GETARG_TEXT_PP(0);
 	char	   *columns = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	RangeVar   *rv;
+	List	   *keys = NIL;
+	List	   *coldefs;
 
 	shmcache_require_shmem();
 	rv = makeRangeVarFromNameList(textToQualifiedNameList(name));
-	PG_RETURN_OID(shmcache_create_frame_internal(rv, parse_column_list(columns,
-																	   rv->relname)));
+	coldefs = parse_column_list(columns, rv->relname, &keys);
+	PG_RETURN_OID(shmcache_create_frame_internal(rv, coldefs, keys));
 }
 
 /*

@@ -39,7 +39,19 @@ extern Node *shmcache_fragment_parse(ShmcacheFragment *fragment, const char *wha
 									 const char *text, const char *format,
 									 NodeTag tag, const char *invalid);
 extern void shmcache_fragment_end(ShmcacheFragment *fragment);
-extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs);
+/* A PRIMARY KEY or UNIQUE constraint of a frame being created. */
+typedef struct ShmcacheKeyDef
+{
+	char	   *name;			/* the constraint's name, or NULL */
+	bool		primary;		/* PRIMARY KEY, else UNIQUE */
+	List	   *columns;		/* column names (String) */
+} ShmcacheKeyDef;
+
+extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs, List *keys);
+
+/* index_sql.c */
+extern void shmcache_keys_not_null(List *keys, List *coldefs, bool *notnull);
+extern void shmcache_define_keys(int64 frame_id, Oid viewoid, List *keys);
 extern void shmcache_check_view_change(Node *parsetree);
 extern void shmcache_check_new_view(Oid viewoid);
 

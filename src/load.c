@@ -36,6 +36,7 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/xact.h"
@@ -584,9 +585,36 @@ columns_of_relation(Relation rel, StringInfo select_list)
 }
 
 /*
+ * The primary key of "rel" as a ShmcacheKeyDef (named after the frame), or
+ * NIL if it has none.
+ */
+static List *
+primary_key_of(Relation rel)
+{
+	Oid			pkoid = RelationGetPrimaryKeyIndex(rel);
+	ShmcacheKeyDef *key;
+	Relation	index;
+	int			i;
+
+	if (!OidIsValid(pkoid))
+		return NIL;
+	key = palloc0(sizeof(ShmcacheKeyDef));
+	key->primary = true;
+	index = index_open(pkoid, AccessShareLock);
+	for (i = 0; i < index->rd_index->indnkeyatts; i++)
+		key->columns = lappend(key->columns,
+							   makeString(get_attname(RelationGetRelid(rel),
+													  index->rd_index->indkey.values[i],
+													  false)));
+	index_close(index, AccessShareLock);
+	return list_make1(key);
+}
+
+/*
  * shmcache.cache_table(source regclass, frame text DEFAULT NULL)
- *		Create a frame with the columns of "source" (named <source>_cache in
- *		the source's schema unless given) and load its current rows.
+ *		Create a frame with the columns and primary key of "source" (named
+ *		<source>_cache in the source's schema unless given) and load its
+ *		current rows.
  */
 Datum
 shmcache_cache_table(PG_FUNCTION_ARGS)
@@ -596,6 +624,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	RangeVar   *rv;
 	StringInfoData select_list;
 	List	   *coldefs;
+	List	   *keys;
 	char	   *source_name;
 	Oid			viewoid;
 	Relation	view;
@@ -607,6 +636,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	rel = shmcache_open_relation(source, AccessShareLock);
 	initStringInfo(&select_list);
 	coldefs = columns_of_relation(rel, &select_list);
+	keys = primary_key_of(rel);
 	source_name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											 RelationGetRelationName(rel));
 	if (PG_ARGISNULL(1))
@@ -616,7 +646,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 		rv = makeRangeVarFromNameList(stringToQualifiedNameList(text_to_cstring(PG_GETARG_TEXT_PP(1))));
 	relation_close(rel, NoLock);
 
-	viewoid = shmcache_create_frame_internal(rv, coldefs);
+	viewoid = shmcache_create_frame_internal(rv, coldefs, keys);
 	view = relation_open(viewoid, RowExclusiveLock);
 
 	memset(&receiver, 0, sizeof(receiver));

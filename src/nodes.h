@@ -26,8 +26,15 @@ extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern List *shmcache_referenced_columns(Node *node, Index relid);
 extern double shmcache_parallel_divisor(int workers);
-struct ExprState;
-struct ExplainState;
+struct RelOptInfo;
+extern List *shmcache_frame_scan_tlist(struct RelOptInfo *rel, struct RangeTblEntry *rte);
+
+struct PlannerInfo;
+extern bool shmcache_scan_applies(struct PlannerInfo *root, struct RelOptInfo *rel,
+								  Index rti, struct RangeTblEntry *rte);
+
+/* lookup.c */
+extern void shmcache_lookup_init(void);
 
 /* agg_plan.c */
 extern void shmcache_aggregate_init(void);

@@ -44,6 +44,7 @@ struct ShmcachePin
 	Oid			viewoid;		/* its view */
 	uint64		nrows;			/* rows visible to the reader */
 	bool		own_writes;		/* they include unpublished rows of ours */
+	bool		index_user;		/* counted in the version's index_users */
 };
 typedef struct ShmcachePin ShmcachePin;
 
@@ -53,6 +54,19 @@ static uint64 next_pin_id = 1;
 
 static void shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
 								  bool isTopLevel, void *arg);
+
+/* Drop pin "pin" (removed from the list by the caller) and free it. */
+static void
+pin_release(ShmcachePin *pin)
+{
+	if (DsaPointerIsValid(pin->version_dp))
+	{
+		if (pin->index_user)
+			shmcache_index_users_done(dsa_get_address(shmcache_area(), pin->version_dp));
+		shmcache_version_unref(pin->version_dp);
+	}
+	pfree(pin);
+}
 
 /* A pin of the current resource owner on frame "frame_id", if any. */
 static ShmcachePin *
@@ -95,7 +109,7 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 
 	/* Register the pin first, so that an error below cannot leak it. */
 	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-	pin = palloc(sizeof(ShmcachePin));
+	pin = palloc0(sizeof(ShmcachePin));
 	pin->version_dp = InvalidDsaPointer;
 	pin->owner = CurrentResourceOwner;
 	pin->id = next_pin_id++;
@@ -131,8 +145,26 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 	read->nrows = pin->nrows;
 	read->own_writes = pin->own_writes;
 	read->viewoid = pin->viewoid;
+	read->frame_id = frame_id;
 	read->pin = pin;
 	read->reused = (earlier != NULL);
+}
+
+/*
+ * shmcache_read_use_indexes
+ *		The reader is about to read the indexes of its version: from now on
+ *		until its pin goes, a dropped index is not freed under it.
+ */
+void
+shmcache_read_use_indexes(ShmcacheRead *read)
+{
+	ShmcachePin *pin = read->pin;
+
+	if (pin == NULL || pin->index_user)
+		return;
+	/* A full barrier: the count is up before any slot is read. */
+	pg_atomic_fetch_add_u32(&read->version->index_users, 1);
+	pin->index_user = true;
 }
 
 /*
@@ -145,8 +177,7 @@ shmcache_read_end(ShmcacheRead *read)
 	ShmcachePin *pin = read->pin;
 
 	pins = list_delete_ptr(pins, pin);
-	shmcache_version_unref(pin->version_dp);
-	pfree(pin);
+	pin_release(pin);
 	read->version = NULL;
 	read->pin = NULL;
 }
@@ -171,9 +202,7 @@ release_pin_callback(void *arg)
 		if (pin->id == pin_id)
 		{
 			pins = foreach_delete_current(pins, lc);
-			if (DsaPointerIsValid(pin->version_dp))
-				shmcache_version_unref(pin->version_dp);
-			pfree(pin);
+			pin_release(pin);
 			break;
 		}
 	}
@@ -299,9 +328,7 @@ shmcache_release_pins(ResourceReleasePhase phase, bool isCommit,
 		if (pin->owner != CurrentResourceOwner)
 			continue;
 		pins = foreach_delete_current(pins, lc);
-		if (DsaPointerIsValid(pin->version_dp))
-			shmcache_version_unref(pin->version_dp);
-		pfree(pin);
+		pin_release(pin);
 	}
 }
 

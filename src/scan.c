@@ -170,15 +170,23 @@ shmcache_frame_scan_argument(RangeTblEntry *rte)
 }
 
 /*
- * Can the custom scan serve this relation?  Not where the executor needs
- * something only a real function scan gives: a whole-row reference, a row
- * mark (EvalPlanQual), or a lateral reference.
+ * shmcache_scan_applies
+ *		Can a custom node read this relation instead of the function scan?
+ *		It must read shmcache.scan(), with the custom nodes enabled, and not
+ *		where the executor needs something only a real function scan gives: a
+ *		whole-row reference, a row mark (EvalPlanQual), or a lateral
+ *		reference.
  */
-static bool
-custom_scan_applies(PlannerInfo *root, RelOptInfo *rel, Index rti)
+bool
+shmcache_scan_applies(PlannerInfo *root, RelOptInfo *rel, Index rti,
+					  RangeTblEntry *rte)
 {
 	Bitmapset  *attrs = NULL;
 	ListCell   *lc;
+
+	if (!shmcache_enable_customscan || rte->rtekind != RTE_FUNCTION ||
+		ShmcacheShared == NULL || shmcache_frame_scan_argument(rte) == NULL)
+		return false;
 
 	if (rel->lateral_relids != NULL)
 		return false;
@@ -328,9 +336,7 @@ shmcache_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	if (prev_set_rel_pathlist_hook)
 		prev_set_rel_pathlist_hook(root, rel, rti, rte);
 
-	if (!shmcache_enable_customscan || rte->rtekind != RTE_FUNCTION ||
-		ShmcacheShared == NULL || shmcache_frame_scan_argument(rte) == NULL ||
-		!custom_scan_applies(root, rel, rti))
+	if (!shmcache_scan_applies(root, rel, rti, rte))
 		return;
 
 	add_path(rel, &make_scan_path(root, rel, 0)->path);
@@ -354,20 +360,16 @@ shmcache_scan_check_as_user(RangeTblEntry *rte)
 }
 
 /*
- * PlanCustomPath: a CustomScan with scanrelid 0 whose scan tuple has the
- * frame's columns.
+ * shmcache_frame_scan_tlist
+ *		The custom_scan_tlist of a node reading the frame of function RTE
+ *		"rte": one Var per frame column, so that setrefs maps the query's
+ *		Vars onto scan slot columns.
  */
-static Plan *
-plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
-				   List *tlist, List *clauses, List *custom_plans)
+List *
+shmcache_frame_scan_tlist(RelOptInfo *rel, RangeTblEntry *rte)
 {
-	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
 	RangeTblFunction *rtfunc = linitial(rte->functions);
-	CustomScan *cscan = makeNode(CustomScan);
-	List	   *pushed;
-	List	   *quals;
-	List	   *columns;
-	List	   *read_columns;
+	List	   *tlist = NIL;
 	int			attno;
 
 	for (attno = 1; attno <= list_length(rtfunc->funccoltypes); attno++)
@@ -378,12 +380,30 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 								  list_nth_oid(rtfunc->funccolcollations, attno - 1),
 								  0);
 
-		cscan->custom_scan_tlist =
-			lappend(cscan->custom_scan_tlist,
-					makeTargetEntry((Expr *) var, attno,
-									pstrdup(strVal(list_nth(rtfunc->funccolnames, attno - 1))),
-									false));
+		tlist = lappend(tlist,
+						makeTargetEntry((Expr *) var, attno,
+										pstrdup(strVal(list_nth(rtfunc->funccolnames, attno - 1))),
+										false));
 	}
+	return tlist;
+}
+
+/*
+ * PlanCustomPath: a CustomScan with scanrelid 0 whose scan tuple has the
+ * frame's columns.
+ */
+static Plan *
+plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				   List *tlist, List *clauses, List *custom_plans)
+{
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *pushed;
+	List	   *quals;
+	List	   *columns;
+	List	   *read_columns;
+
+	cscan->custom_scan_tlist = shmcache_frame_scan_tlist(rel, rte);
 
 	/* Columns fetched into the slot: those of the output and the quals kept. */
 	shmcache_split_quals(clauses, rel->relid, &pushed, &quals);

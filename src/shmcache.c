@@ -219,4 +219,5 @@ _PG_init(void)
 	shmcache_process_utility_init();
 	shmcache_scan_init();
 	shmcache_aggregate_init();
+	shmcache_lookup_init();
 }

@@ -129,6 +129,44 @@ typedef struct ShmcacheDict
 } ShmcacheDict;
 
 /*
+ * A hash index on key columns of a frame (see index.c for its use).  Every
+ * row whose keys are all non-null has one entry: the rows of one bucket are
+ * chained newest first, the bucket holding the newest row and each row's
+ * link (in a link page per chunk, one uint32 per row) the one before it;
+ * "row + 1" is stored, 0 ends a chain.  Entries are linked by the writer at
+ * commit, before the rows are published, and never unlinked: a reader skips
+ * rows past its own row count.  When the table grows, the new bucket array
+ * starts with the old heads (bucket j and j + old size share the old chain),
+ * so no published link ever changes; the old array is kept (chained from
+ * "older") until the index is freed, since a reader may still be reading it.
+ */
+#define SHMCACHE_MAX_INDEXES		8	/* per frame */
+#define SHMCACHE_INDEX_MAX_KEYS		8	/* columns per index */
+#define SHMCACHE_INDEX_MAX_ROWS		((uint64) PG_UINT32_MAX - 1)
+
+typedef struct ShmcacheIndexTable
+{
+	dsa_pointer older;			/* the table this one replaced, or invalid */
+	uint32		mask;			/* buckets - 1 (a power of two less one) */
+	uint32		buckets[FLEXIBLE_ARRAY_MEMBER]; /* newest row + 1, or 0 */
+} ShmcacheIndexTable;
+
+typedef struct ShmcacheIndex
+{
+	int64		index_id;		/* shmcache.frame_index.index_id */
+	NameData	name;			/* constraint name, for errors */
+	bool		unique;			/* keys must be unique (nulls excepted) */
+	int			nkeys;
+	int16		keys[SHMCACHE_INDEX_MAX_KEYS];	/* 0-based key columns */
+	pg_atomic_uint64 table;		/* current ShmcacheIndexTable */
+	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of link page pointers */
+	uint64		npages;			/* link pages allocated (writer-only) */
+	pg_atomic_uint64 nentries;	/* entries linked */
+	pg_atomic_uint64 bytes;		/* footprint of this index */
+	dsa_pointer next_dropped;	/* in the version's list of dropped indexes */
+} ShmcacheIndex;
+
+/*
  * A version of a frame's contents.  Allocated in the DSA area as one piece:
  * this header followed by natts ShmcacheColumn entries.
  *
@@ -146,6 +184,13 @@ typedef struct ShmcacheVersion
 	uint64		nchunks;		/* chunks allocated (writer-only) */
 	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of chunk pointers */
 	Size		chunk_size;		/* bytes of one chunk */
+	dsa_pointer indexes[SHMCACHE_MAX_INDEXES];	/* ShmcacheIndex, or invalid
+												 * (set by the writer at
+												 * commit) */
+	pg_atomic_uint32 index_users;	/* pins that may read the indexes */
+	pg_atomic_uint64 dropped;	/* dropped indexes not yet freed (chained
+								 * through next_dropped): freed when no pin
+								 * may read them */
 	int			natts;			/* number of columns */
 	ShmcacheColumn cols[FLEXIBLE_ARRAY_MEMBER];
 } ShmcacheVersion;
@@ -186,6 +231,18 @@ shmcache_dict_entry(const ShmcacheDict *dict, uint32 code)
 
 	segment = (const uint64 *) shmcache_offset_address(dict->segments[code >> SHMCACHE_DICT_SEG_SHIFT]);
 	return shmcache_offset_address(segment[code & SHMCACHE_DICT_SEG_MASK]);
+}
+
+/* A 64-bit value's hash (the finaliser of MurmurHash3), in 32 bits. */
+static inline uint32
+shmcache_hash_int64(uint64 v)
+{
+	v ^= v >> 33;
+	v *= UINT64CONST(0xff51afd7ed558ccd);
+	v ^= v >> 33;
+	v *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	v ^= v >> 33;
+	return (uint32) v;
 }
 
 /* Is slot "slot" of a column null in "chunk"? */
@@ -232,6 +289,17 @@ extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
 									 uint64 to_rows);
 extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
 extern ShmcacheKind shmcache_fixed_kind(Oid typid);
+
+/* indexes' memory (storage.c); their use is index.c's */
+extern dsa_pointer shmcache_index_alloc(ShmcacheVersion *version, const ShmcacheIndex *def,
+										uint32 nbuckets, const char *frame_name);
+extern void shmcache_index_free(ShmcacheVersion *version, dsa_pointer index_dp);
+extern uint32 *shmcache_index_links(ShmcacheVersion *version, ShmcacheIndex *index,
+									uint64 chunkno, const char *frame_name);
+extern void shmcache_index_grow(ShmcacheVersion *version, ShmcacheIndex *index,
+								uint32 nbuckets, const char *frame_name);
+extern void shmcache_index_drop(ShmcacheVersion *version, int slot);
+extern void shmcache_index_users_done(ShmcacheVersion *version);
 extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
 
 /*

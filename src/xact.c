@@ -57,10 +57,12 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/lsyscache.h"
+#include "utils/builtins.h"
 #include "utils/rel.h"
 
 #include "xact.h"
 #include "catalog.h"
+#include "index.h"
 
 /* A savepoint mark: the state to return to when subtransaction subid aborts. */
 typedef struct ShmcacheMark
@@ -69,6 +71,7 @@ typedef struct ShmcacheMark
 	dsa_pointer target_dp;		/* target then (the mark holds a reference) */
 	ShmcacheTail tail;			/* where the target's data ended then */
 	int			nhistory;		/* length of the writer's history then */
+	int			npending;		/* length of the writer's pending list then */
 } ShmcacheMark;
 
 /*
@@ -101,7 +104,19 @@ struct ShmcacheWriter
 									 * the frame, in command order */
 	int			nhistory;		/* entries used */
 	int			maxhistory;		/* entries allocated */
+	List	   *pending;		/* ShmcachePending * of every index of every
+								 * version this transaction wrote, oldest
+								 * version first */
+	List	   *new_indexes;	/* ShmcacheNewIndex *, installed at commit */
+	List	   *drop_indexes;	/* index ids dropped at commit */
 };
+
+/* An index built by this transaction, put in its slot at commit. */
+typedef struct ShmcacheNewIndex
+{
+	int			slot;
+	dsa_pointer index_dp;
+} ShmcacheNewIndex;
 
 /*
  * An action queued for the end of the transaction (the one queue of
@@ -124,6 +139,7 @@ static List *writers = NIL;
 static List *end_actions = NIL;
 
 static void shmcache_xact_callback(XactEvent event, void *arg);
+static void writer_add_pending(ShmcacheWriter *writer);
 static void shmcache_subxact_callback(SubXactEvent event,
 									  SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
@@ -309,12 +325,65 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	/* We hold the claim, so nobody else can publish rows now. */
 	writer->nrows = pg_atomic_read_u64(&writer->base->nrows);
 	shmcache_version_tail(writer->base, writer->nrows, &writer->base_tail);
+	writer_add_pending(writer);
 
 	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
 	writers = lappend(writers, writer);
 	MemoryContextSwitchTo(oldcontext);
 	writer_enter(writer);
 	return writer;
+}
+
+/*
+ * The writer's entries of the indexes of its (new) target, whose rows below
+ * writer->nrows are committed.
+ */
+static void
+writer_add_pending(ShmcacheWriter *writer)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+	int			i;
+
+	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
+	{
+		dsa_pointer dp = writer->target->indexes[i];
+
+		if (DsaPointerIsValid(dp))
+			writer->pending = lappend(writer->pending,
+									  shmcache_pending_create(writer->target,
+															  dsa_get_address(shmcache_area(), dp),
+															  writer->nrows,
+															  TopTransactionContext));
+	}
+	MemoryContextSwitchTo(oldcontext);
+}
+
+/* Is "pending" about the writer's current target? */
+#define pending_of_target(writer, pending) \
+	(shmcache_pending_version(pending) == (writer)->target)
+
+/*
+ * shmcache_writer_pending
+ *		The entries this transaction's writer of frame "frame_id" keeps for
+ *		index "index_id" of "version", or NULL.
+ */
+const ShmcachePending *
+shmcache_writer_pending(int64 frame_id, ShmcacheVersion *version, int64 index_id)
+{
+	ShmcacheWriter *writer = find_writer(frame_id, InvalidOid);
+	ListCell   *lc;
+
+	if (writer == NULL)
+		return NULL;
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+
+		if (shmcache_pending_version(pending) == version &&
+			shmcache_pending_index(pending)->index_id == index_id)
+			return pending;
+	}
+	return NULL;
 }
 
 /*
@@ -345,6 +414,7 @@ writer_mark(ShmcacheWriter *writer)
 	shmcache_version_ref(writer->target);
 	shmcache_version_tail(writer->target, writer->nrows, &mark->tail);
 	mark->nhistory = writer->nhistory;
+	mark->npending = list_length(writer->pending);
 }
 
 /*
@@ -438,6 +508,63 @@ shmcache_writer_visible(int64 frame_id, Snapshot snapshot, dsa_pointer *version_
 }
 
 /*
+ * Raise a unique violation of "index" for the key of a row "values" (per
+ * column of "view"), with message "msg" and detail "detail" (formats taking
+ * the constraint's name, resp. the key columns and values).
+ */
+static void
+report_duplicate(Relation view, const ShmcacheIndex *index, const Datum *values,
+				 const char *msg, const char *detail)
+{
+	TupleDesc	desc = RelationGetDescr(view);
+	StringInfoData cols;
+	StringInfoData vals;
+	int			k;
+
+	initStringInfo(&cols);
+	initStringInfo(&vals);
+	for (k = 0; k < index->nkeys; k++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, index->keys[k]);
+		Oid			outfunc;
+		bool		varlena;
+
+		getTypeOutputInfo(attr->atttypid, &outfunc, &varlena);
+		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
+						 quote_identifier(NameStr(attr->attname)));
+		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
+						 OidOutputFunctionCall(outfunc, values[index->keys[k]]));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg_internal(msg, NameStr(index->name)),
+			 errdetail_internal(detail, cols.data, vals.data),
+			 errtableconstraint(view, NameStr(index->name))));
+}
+
+/* The unique violation a build of "index" found at stored row "row". */
+static void
+report_stored_duplicate(Relation view, ShmcacheVersion *version,
+						const ShmcacheIndex *index, uint64 row)
+{
+	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
+	Datum	   *values = palloc0(sizeof(Datum) * Max(version->natts, 1));
+	int			k;
+
+	for (k = 0; k < index->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[index->keys[k]] = shmcache_fetch_value(&version->cols[index->keys[k]], chunk,
+													  (uint32) (row & SHMCACHE_CHUNK_MASK),
+													  &isnull);
+	}
+	report_duplicate(view, index, values,
+					 "could not create unique index \"%s\"",
+					 "Key (%s)=(%s) is duplicated.");
+}
+
+/*
  * shmcache_writer_append
  *		Append one row, after checking NOT NULL; visible to this transaction
  *		at once, to others at commit.
@@ -446,6 +573,7 @@ void
 shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 					   bool *nulls)
 {
+	ListCell   *lc;
 	int			i;
 
 	/* Check constraints before touching shared memory. */
@@ -459,10 +587,28 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 							RelationGetRelationName(view)),
 					 errtablecol(view, i + 1)));
 	}
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+
+		if (pending_of_target(writer, pending) &&
+			shmcache_pending_conflict(pending, values, nulls, writer->nrows))
+			report_duplicate(view, shmcache_pending_index(pending), values,
+							 "duplicate key value violates unique constraint \"%s\"",
+							 "Key (%s)=(%s) already exists.");
+	}
 	writer_mark(writer);
 	writer_note_command(writer);
 	shmcache_append_row(writer->target, writer->appender, writer->nrows,
 						values, nulls, RelationGetRelationName(view));
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+
+		if (pending_of_target(writer, pending))
+			shmcache_pending_add(pending, writer->nrows, values, nulls,
+								 RelationGetRelationName(view));
+	}
 	writer->nrows++;
 }
 
@@ -486,6 +632,7 @@ shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
 	writer->nrows = 0;
 	shmcache_version_unref(old_target);
 	shmcache_appender_reset(writer->appender);
+	writer_add_pending(writer);
 }
 
 /* Drop every reference a writer holds and forget it (end of transaction). */
@@ -495,6 +642,9 @@ writer_release(ShmcacheWriter *writer)
 	ListCell   *lc;
 
 	writer_cut_history(writer, 0);
+	foreach(lc, writer->new_indexes)
+		shmcache_index_free(writer->target,
+							((ShmcacheNewIndex *) lfirst(lc))->index_dp);
 	if (writer->counted)
 	{
 		LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
@@ -516,6 +666,125 @@ writer_abort(ShmcacheWriter *writer)
 	writer_release(writer);
 }
 
+/* The slot of index "index_id" in "version", or -1. */
+static int
+index_slot(ShmcacheVersion *version, int64 index_id)
+{
+	int			i;
+
+	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
+	{
+		if (DsaPointerIsValid(version->indexes[i]) &&
+			((ShmcacheIndex *) dsa_get_address(shmcache_area(),
+											   version->indexes[i]))->index_id == index_id)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * shmcache_writer_add_index
+ *		Build index "def" over the frame's committed rows; it takes effect at
+ *		commit.  For a unique index whose keys repeat, nothing is kept and
+ *		the duplicated key is reported as CREATE UNIQUE INDEX does.  The
+ *		writer must not have changed the frame (create_index runs in a
+ *		transaction of its own).
+ */
+void
+shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
+						  const ShmcacheIndex *def)
+{
+	const char *frame_name = RelationGetRelationName(view);
+	ShmcacheNewIndex *new_index;
+	ShmcacheIndex *index;
+	dsa_pointer dp;
+	uint64		duplicate;
+	int			slot;
+	bool		taken[SHMCACHE_MAX_INDEXES];
+	ListCell   *lc;
+
+	Assert(writer->target == writer->base && writer->nhistory == 0);
+	for (slot = 0; slot < SHMCACHE_MAX_INDEXES; slot++)
+		taken[slot] = DsaPointerIsValid(writer->target->indexes[slot]);
+	foreach(lc, writer->new_indexes)
+		taken[((ShmcacheNewIndex *) lfirst(lc))->slot] = true;
+	for (slot = 0; slot < SHMCACHE_MAX_INDEXES && taken[slot]; slot++)
+		;
+	if (slot == SHMCACHE_MAX_INDEXES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("frame \"%s\" cannot have more than %d indexes",
+						frame_name, SHMCACHE_MAX_INDEXES)));
+
+	dp = shmcache_index_alloc(writer->target, def, (uint32) Min(writer->nrows, PG_INT32_MAX),
+							  frame_name);
+	index = dsa_get_address(shmcache_area(), dp);
+	PG_TRY();
+	{
+		duplicate = shmcache_index_build(writer->target, index, writer->nrows, frame_name);
+		if (duplicate != PG_UINT64_MAX)
+			report_stored_duplicate(view, writer->target, index, duplicate);
+	}
+	PG_CATCH();
+	{
+		shmcache_index_free(writer->target, dp);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	new_index = MemoryContextAlloc(TopTransactionContext, sizeof(ShmcacheNewIndex));
+	new_index->slot = slot;
+	new_index->index_dp = dp;
+	writer->new_indexes = lappend(writer->new_indexes, new_index);
+}
+
+/*
+ * shmcache_writer_drop_index
+ *		Drop index "index_id" of the frame at commit.
+ */
+void
+shmcache_writer_drop_index(ShmcacheWriter *writer, int64 index_id)
+{
+	int64	   *id = MemoryContextAlloc(TopTransactionContext, sizeof(int64));
+
+	*id = index_id;
+	writer->drop_indexes = lappend(writer->drop_indexes, id);
+}
+
+/*
+ * At commit, before the rows are published: link the target's new entries,
+ * put the indexes built by this transaction in their slots and take out the
+ * dropped ones.  Must not fail.
+ */
+static void
+writer_commit_indexes(ShmcacheWriter *writer)
+{
+	ListCell   *lc;
+
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+
+		if (pending_of_target(writer, pending))
+			shmcache_pending_link(pending);
+	}
+	pg_write_barrier();
+	foreach(lc, writer->new_indexes)
+	{
+		ShmcacheNewIndex *new_index = lfirst(lc);
+
+		writer->target->indexes[new_index->slot] = new_index->index_dp;
+	}
+	writer->new_indexes = NIL;
+	foreach(lc, writer->drop_indexes)
+	{
+		int			slot = index_slot(writer->target, *(int64 *) lfirst(lc));
+
+		if (slot >= 0)
+			shmcache_index_drop(writer->target, slot);
+	}
+}
+
 /*
  * Publish the writer's changes: the target's rows become visible and, after a
  * truncate, the target becomes the frame's current version.  Must not fail.
@@ -530,6 +799,7 @@ writer_commit(ShmcacheWriter *writer)
 	/* Tests widen the window in which a commit completes late. */
 	if (shmcache_debug_commit_delay > 0)
 		pg_usleep(shmcache_debug_commit_delay * 1000L);
+	writer_commit_indexes(writer);
 	shmcache_version_publish(writer->target,
 							 pg_atomic_read_u64(&writer->target->nrows),
 							 writer->nrows);
@@ -752,6 +1022,7 @@ static void
 writer_rollback_to_mark(ShmcacheWriter *writer)
 {
 	ShmcacheMark *mark = linitial(writer->marks);
+	ListCell   *lc;
 
 	writer->marks = list_delete_first(writer->marks);
 	writer_cut_history(writer, mark->nhistory);
@@ -767,6 +1038,15 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	shmcache_version_rollback(writer->target, &mark->tail);
 	shmcache_appender_reset(writer->appender);
 	writer->nrows = mark->tail.nrows;
+	/* Entries of versions made since the mark go; the target's are cut. */
+	writer->pending = list_truncate(writer->pending, mark->npending);
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+
+		if (pending_of_target(writer, pending))
+			shmcache_pending_cut(pending, writer->nrows);
+	}
 	pfree(mark);
 }
 

@@ -18,6 +18,7 @@
 
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
+#include "index.h"
 #include "storage.h"
 
 /* xact.c: writers, pins and transaction integration */
@@ -29,6 +30,7 @@ typedef struct ShmcacheRead
 	bool		own_writes;		/* includes this transaction's unpublished
 								 * rows */
 	Oid			viewoid;		/* the frame's view */
+	int64		frame_id;		/* the frame */
 	struct ShmcachePin *pin;	/* the pin (xact.c) */
 	bool		reused;			/* this query had read the frame already */
 } ShmcacheRead;
@@ -57,9 +59,16 @@ extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
 extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
 								   Datum *values, bool *nulls);
 extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
+extern void shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
+									  const ShmcacheIndex *def);
+extern void shmcache_writer_drop_index(ShmcacheWriter *writer, int64 index_id);
+extern const ShmcachePending *shmcache_writer_pending(int64 frame_id,
+													  ShmcacheVersion *version,
+													  int64 index_id);
 extern void shmcache_read_begin(int64 frame_id, Snapshot snapshot,
 								ShmcacheRead *read);
 extern void shmcache_read_end(ShmcacheRead *read);
+extern void shmcache_read_use_indexes(ShmcacheRead *read);
 extern void shmcache_read_end_with(ShmcacheRead *read, MemoryContext context);
 extern void shmcache_parallel_read_init(ShmcacheParallelRead *shared,
 										const ShmcacheRead *read);

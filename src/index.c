@@ -1,0 +1,632 @@
+/*-------------------------------------------------------------------------
+ *
+ * index.c
+ *	  Hash indexes on frames: which rows an index holds and how they are
+ *	  found.
+ *
+ * An index (ShmcacheIndex, laid out by storage.c) chains the rows of each
+ * bucket newest first.  Keys are hashed and compared as the column type's
+ * default hash operator class does (so equality is the type's, collation
+ * included), with fast paths that give the same answers: integer kinds
+ * (int2, int4, int8, date, time, timestamp, timestamptz) by value, floats by
+ * value with -0 = 0 and NaN = NaN, and text, varchar and bytea under a
+ * deterministic collation by their bytes.  Rows with a null key are not
+ * indexed (a null never equals anything, and unique indexes allow many).
+ *
+ * Writing.  The frame's one writer keeps the entries of its rows not yet
+ * committed in backend-local memory (ShmcachePending): its own queries find
+ * them there, uniqueness is checked against them and the committed rows,
+ * and ROLLBACK TO SAVEPOINT cuts them back.  Everything shared an entry will
+ * need (its link page, a larger table) is allocated while the row is
+ * appended, so that linking at commit (shmcache_pending_link), before the
+ * rows are published, cannot fail.
+ *
+ * Reading.  A lookup walks the chain of its bucket and keeps the rows below
+ * its row count whose keys are equal: rows linked later are skipped, links
+ * never change, so a reader needs no lock and never waits.
+ *
+ * Layer: indexes, above storage, below definitions and visibility.
+ *
+ * Locking: the writer's claim (xact.c) serialises everything that changes
+ * an index; readers take nothing (see storage.c for the memory rules).
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/index.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/detoast.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "index.h"
+
+/* ShmcachePending.next of a row that has a null key (not indexed). */
+#define PENDING_UNINDEXED		PG_UINT32_MAX
+
+struct ShmcachePending
+{
+	ShmcacheIndexKeys keys;		/* the index and its key support */
+	MemoryContext context;		/* where the arrays live */
+	uint64		first_row;		/* rows below are committed and linked */
+	uint32		n;				/* pending rows: first_row .. first_row+n-1 */
+	uint32		max;			/* rows the arrays have room for */
+	uint32	   *hashes;			/* per pending row: its key hash */
+	uint32	   *next;			/* per pending row: the previous pending row
+								 * of its bucket + 1, 0, or PENDING_UNINDEXED */
+	uint32	   *buckets;		/* newest pending row + 1 of each bucket */
+	uint32		mask;			/* buckets - 1 */
+};
+
+/* The value of an integer-kind Datum of column "col". */
+static inline int64
+int_value(const ShmcacheColumn *col, Datum d)
+{
+	switch (col->kind)
+	{
+		case SHMCACHE_KIND_INT16:
+			return DatumGetInt16(d);
+		case SHMCACHE_KIND_INT32:
+			return DatumGetInt32(d);
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
+/* The value of a float-kind Datum, with -0 made 0. */
+static inline double
+float_value(const ShmcacheColumn *col, Datum d)
+{
+	double		f = col->kind == SHMCACHE_KIND_FLOAT4 ? DatumGetFloat4(d) : DatumGetFloat8(d);
+
+	return f == 0 ? 0 : f;
+}
+
+/* Hash of one key value, as equal values hash alike. */
+static uint32
+key_hash(const ShmcacheKeySupport *ks, Datum d)
+{
+	if (SHMCACHE_KIND_IS_INT(ks->col->kind))
+		return shmcache_hash_int64((uint64) int_value(ks->col, d));
+	if (SHMCACHE_KIND_IS_FLOAT(ks->col->kind))
+	{
+		double		f = float_value(ks->col, d);
+		uint64		bits;
+
+		if (isnan(f))
+			return shmcache_hash_int64(0x7ff8000000000000);
+		memcpy(&bits, &f, sizeof(bits));
+		return shmcache_hash_int64(bits);
+	}
+	if (ks->bytewise)
+	{
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+
+		return hash_bytes((unsigned char *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	}
+	return DatumGetUInt32(FunctionCall1Coll((FmgrInfo *) &ks->hash, ks->collation, d));
+}
+
+/* Are two key values equal? */
+static bool
+key_equal(const ShmcacheKeySupport *ks, Datum a, Datum b)
+{
+	if (SHMCACHE_KIND_IS_INT(ks->col->kind))
+		return int_value(ks->col, a) == int_value(ks->col, b);
+	if (SHMCACHE_KIND_IS_FLOAT(ks->col->kind))
+	{
+		double		fa = float_value(ks->col, a);
+		double		fb = float_value(ks->col, b);
+
+		return fa == fb || (isnan(fa) && isnan(fb));
+	}
+	if (ks->bytewise)
+	{
+		struct varlena *va = PG_DETOAST_DATUM_PACKED(a);
+		struct varlena *vb = PG_DETOAST_DATUM_PACKED(b);
+
+		return VARSIZE_ANY_EXHDR(va) == VARSIZE_ANY_EXHDR(vb) &&
+			memcmp(VARDATA_ANY(va), VARDATA_ANY(vb), VARSIZE_ANY_EXHDR(va)) == 0;
+	}
+	return DatumGetBool(FunctionCall2Coll((FmgrInfo *) &ks->eq, ks->collation, a, b));
+}
+
+/* Hash of a whole key ("values", one per key column). */
+static uint32
+keys_hash(const ShmcacheIndexKeys *keys, const Datum *values)
+{
+	uint32		h = 0;
+	int			k;
+
+	for (k = 0; k < keys->nkeys; k++)
+		h = hash_combine(h, key_hash(&keys->keys[k], values[k]));
+	return h;
+}
+
+/* Does stored row "row" have the key "values"? */
+static bool
+row_has_key(const ShmcacheIndexKeys *keys, uint64 row, const Datum *values)
+{
+	const char *chunk = shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
+	int			k;
+
+	for (k = 0; k < keys->nkeys; k++)
+	{
+		bool		isnull;
+		Datum		d = shmcache_fetch_value(keys->keys[k].col, chunk,
+											 (uint32) (row & SHMCACHE_CHUNK_MASK),
+											 &isnull);
+
+		if (isnull || !key_equal(&keys->keys[k], d, values[k]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The key columns of a row being appended ("values"/"nulls" per column) in
+ * "out"; false if one is null.
+ */
+static bool
+row_keys(const ShmcacheIndexKeys *keys, const Datum *values, const bool *nulls,
+		 Datum *out)
+{
+	int			k;
+
+	for (k = 0; k < keys->nkeys; k++)
+	{
+		int			col = keys->index->keys[k];
+
+		if (nulls[col])
+			return false;
+		out[k] = values[col];
+	}
+	return true;
+}
+
+/* The link page of chunk "chunkno" of "index" (it must exist). */
+static inline uint32 *
+link_page(const ShmcacheIndex *index, uint64 chunkno)
+{
+	dsa_pointer *page = dsa_get_address(shmcache_area(),
+										index->dir[chunkno / SHMCACHE_DIR_PAGE]);
+
+	return dsa_get_address(shmcache_area(), page[chunkno % SHMCACHE_DIR_PAGE]);
+}
+
+static void
+rowlist_add(ShmcacheRowList *out, uint64 row)
+{
+	if (out->n == out->max)
+	{
+		out->max = Max(16, out->max * 2);
+		out->rows = out->rows ? repalloc(out->rows, sizeof(uint64) * out->max) :
+			palloc(sizeof(uint64) * out->max);
+	}
+	out->rows[out->n++] = row;
+}
+
+/*
+ * Walk the committed chain of "hash": add to "out" every row below "limit"
+ * with key "values", or, with "out" NULL, stop at the first.  Returns the
+ * number of rows found.
+ */
+static int
+walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
+			   uint64 limit, ShmcacheRowList *out)
+{
+	const ShmcacheIndex *index = keys->index;
+	const ShmcacheIndexTable *table;
+	uint32		link;
+	int			found = 0;
+
+	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&((ShmcacheIndex *) index)->table));
+	pg_read_barrier();
+	link = table->buckets[hash & table->mask];
+	while (link != 0)
+	{
+		uint64		row = link - 1;
+
+		if (row < limit && row_has_key(keys, row, values))
+		{
+			found++;
+			if (out == NULL)
+				break;
+			rowlist_add(out, row);
+		}
+		link = link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK];
+	}
+	return found;
+}
+
+/* The same over a writer's pending rows below "limit". */
+static int
+walk_pending(const ShmcachePending *pending, uint32 hash, const Datum *values,
+			 uint64 limit, ShmcacheRowList *out)
+{
+	uint32		link = pending->buckets[hash & pending->mask];
+	int			found = 0;
+
+	while (link != 0)
+	{
+		uint32		i = link - 1;
+		uint64		row = pending->first_row + i;
+
+		if (pending->hashes[i] == hash && row < limit &&
+			row_has_key(&pending->keys, row, values))
+		{
+			found++;
+			if (out == NULL)
+				break;
+			rowlist_add(out, row);
+		}
+		link = pending->next[i];
+	}
+	return found;
+}
+
+/*
+ * shmcache_check_indexable
+ *		Refuse a key column of type "typid" that has no default hash operator
+ *		class: its equality could not be hashed.
+ */
+void
+shmcache_check_indexable(Oid typid, Oid collation, const char *colname)
+{
+	TypeCacheEntry *tce = lookup_type_cache(typid, TYPECACHE_HASH_PROC | TYPECACHE_EQ_OPR);
+
+	if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("column \"%s\" cannot be indexed", colname),
+				 errdetail("Data type %s has no default hash operator class.",
+						   format_type_be(typid))));
+}
+
+/*
+ * shmcache_index_keys_init
+ *		Prepare the key support of "index" of "version" for this backend.
+ */
+void
+shmcache_index_keys_init(ShmcacheIndexKeys *keys, ShmcacheVersion *version,
+						 ShmcacheIndex *index)
+{
+	int			k;
+
+	keys->version = version;
+	keys->index = index;
+	keys->nkeys = index->nkeys;
+	for (k = 0; k < index->nkeys; k++)
+	{
+		ShmcacheKeySupport *ks = &keys->keys[k];
+		const ShmcacheColumn *col = &version->cols[index->keys[k]];
+		Oid			base = getBaseType(col->typid);
+
+		ks->col = col;
+		ks->collation = col->collation;
+		ks->bytewise = col->kind == SHMCACHE_KIND_VARLENA &&
+			(base == TEXTOID || base == VARCHAROID || base == BYTEAOID) &&
+			(!OidIsValid(col->collation) || get_collation_isdeterministic(col->collation));
+		if (!SHMCACHE_KIND_IS_INT(col->kind) && !SHMCACHE_KIND_IS_FLOAT(col->kind) &&
+			!ks->bytewise)
+		{
+			TypeCacheEntry *tce = lookup_type_cache(col->typid,
+													TYPECACHE_HASH_PROC_FINFO |
+													TYPECACHE_EQ_OPR_FINFO);
+
+			if (!OidIsValid(tce->hash_proc) || !OidIsValid(tce->eq_opr))
+				elog(ERROR, "index key type %s has no default hash operator class",
+					 format_type_be(col->typid));
+			fmgr_info_copy(&ks->hash, &tce->hash_proc_finfo, CurrentMemoryContext);
+			fmgr_info_copy(&ks->eq, &tce->eq_opr_finfo, CurrentMemoryContext);
+		}
+	}
+}
+
+/*
+ * shmcache_index_find
+ *		The index "index_id" of "version", or NULL.  A reader must count
+ *		itself among the index users first (pins.c).
+ */
+ShmcacheIndex *
+shmcache_index_find(ShmcacheVersion *version, int64 index_id)
+{
+	int			i;
+
+	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
+	{
+		dsa_pointer dp = version->indexes[i];
+
+		if (DsaPointerIsValid(dp))
+		{
+			ShmcacheIndex *index = dsa_get_address(shmcache_area(), dp);
+
+			if (index->index_id == index_id)
+				return index;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * shmcache_index_lookup
+ *		Add to "out" the rows below "limit" whose key is "values" (one Datum
+ *		of each key column's type): committed ones, and with "pending" the
+ *		writer's own.
+ */
+void
+shmcache_index_lookup(const ShmcacheIndexKeys *keys, const Datum *values,
+					  uint64 limit, const ShmcachePending *pending,
+					  ShmcacheRowList *out)
+{
+	uint32		hash = keys_hash(keys, values);
+
+	walk_committed(keys, hash, values, limit, out);
+	if (pending != NULL && pending->n > 0)
+		walk_pending(pending, hash, values, limit, out);
+}
+
+/*
+ * shmcache_pending_create
+ *		The writer's entries of "index" of its target "version", whose rows
+ *		below "first_row" are committed (and linked).
+ */
+ShmcachePending *
+shmcache_pending_create(ShmcacheVersion *version, ShmcacheIndex *index,
+						uint64 first_row, MemoryContext context)
+{
+	ShmcachePending *pending = MemoryContextAllocZero(context, sizeof(ShmcachePending));
+
+	shmcache_index_keys_init(&pending->keys, version, index);
+	pending->context = context;
+	pending->first_row = first_row;
+	pending->mask = 1023;
+	pending->buckets = MemoryContextAllocZero(context, sizeof(uint32) * (pending->mask + 1));
+	return pending;
+}
+
+/* shmcache_pending_index: the index whose entries "pending" holds. */
+ShmcacheIndex *
+shmcache_pending_index(const ShmcachePending *pending)
+{
+	return pending->keys.index;
+}
+
+/* shmcache_pending_version: the version of that index. */
+ShmcacheVersion *
+shmcache_pending_version(const ShmcachePending *pending)
+{
+	return pending->keys.version;
+}
+
+/*
+ * shmcache_pending_conflict
+ *		Would a row "values"/"nulls" (per column) break the uniqueness of the
+ *		index?  Checked against the committed rows and the writer's rows
+ *		below "nrows".
+ */
+bool
+shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
+						  const bool *nulls, uint64 nrows)
+{
+	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+	uint32		hash;
+
+	if (!pending->keys.index->unique ||
+		!row_keys(&pending->keys, values, nulls, keyvals))
+		return false;
+	hash = keys_hash(&pending->keys, keyvals);
+	return walk_committed(&pending->keys, hash, keyvals, pending->first_row, NULL) > 0 ||
+		walk_pending(pending, hash, keyvals, nrows, NULL) > 0;
+}
+
+/* Rebuild the pending bucket chains for "mask" + 1 buckets. */
+static void
+pending_rehash(ShmcachePending *pending, uint32 mask)
+{
+	uint32		i;
+
+	pfree(pending->buckets);
+	pending->mask = mask;
+	pending->buckets = MemoryContextAllocZero(pending->context,
+											  sizeof(uint32) * ((Size) mask + 1));
+	for (i = 0; i < pending->n; i++)
+	{
+		uint32		b = pending->hashes[i] & mask;
+
+		if (pending->next[i] == PENDING_UNINDEXED)
+			continue;
+		pending->next[i] = pending->buckets[b];
+		pending->buckets[b] = i + 1;
+	}
+}
+
+/*
+ * Make sure everything shared the entry of "row" will need exists: its link
+ * page, and a table with at least as many buckets as rows.
+ */
+static void
+reserve_shared(ShmcachePending *pending, uint64 row, const char *frame_name)
+{
+	ShmcacheVersion *version = pending->keys.version;
+	ShmcacheIndex *index = pending->keys.index;
+	ShmcacheIndexTable *table;
+
+	if (row >= SHMCACHE_INDEX_MAX_ROWS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("an indexed frame cannot hold more than %llu rows",
+						(unsigned long long) SHMCACHE_INDEX_MAX_ROWS),
+				 errdetail("Frame \"%s\" has index \"%s\".", frame_name,
+						   NameStr(index->name))));
+	(void) shmcache_index_links(version, index, row >> SHMCACHE_CHUNK_SHIFT,
+								frame_name);
+	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
+	if (row + 1 > (uint64) table->mask + 1 && table->mask < PG_INT32_MAX)
+		shmcache_index_grow(version, index, (table->mask + 1) * 2, frame_name);
+}
+
+/*
+ * shmcache_pending_add
+ *		Record the entry of "row", just appended with "values"/"nulls" (per
+ *		column); rows must come in order.  May fail (out of memory) before
+ *		recording it, never after.
+ */
+void
+shmcache_pending_add(ShmcachePending *pending, uint64 row, const Datum *values,
+					 const bool *nulls, const char *frame_name)
+{
+	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+	uint32		i;
+
+	Assert(row == pending->first_row + pending->n);
+	reserve_shared(pending, row, frame_name);
+	if (pending->n == pending->max)
+	{
+		uint32		max = Max(1024, pending->max * 2);
+
+		pending->hashes = pending->hashes ?
+			repalloc(pending->hashes, sizeof(uint32) * max) :
+			MemoryContextAlloc(pending->context, sizeof(uint32) * max);
+		pending->next = pending->next ?
+			repalloc(pending->next, sizeof(uint32) * max) :
+			MemoryContextAlloc(pending->context, sizeof(uint32) * max);
+		pending->max = max;
+	}
+	if (pending->n > pending->mask)
+		pending_rehash(pending, pending->mask * 2 + 1);
+
+	i = pending->n++;
+	if (!row_keys(&pending->keys, values, nulls, keyvals))
+	{
+		pending->hashes[i] = 0;
+		pending->next[i] = PENDING_UNINDEXED;
+		return;
+	}
+	pending->hashes[i] = keys_hash(&pending->keys, keyvals);
+	pending->next[i] = pending->buckets[pending->hashes[i] & pending->mask];
+	pending->buckets[pending->hashes[i] & pending->mask] = i + 1;
+}
+
+/*
+ * shmcache_pending_cut
+ *		Forget the entries of rows from "nrows" on (rolled back).
+ */
+void
+shmcache_pending_cut(ShmcachePending *pending, uint64 nrows)
+{
+	Assert(nrows >= pending->first_row);
+	while (pending->first_row + pending->n > nrows)
+	{
+		uint32		i = --pending->n;
+
+		/* The newest row of its bucket is the head. */
+		if (pending->next[i] != PENDING_UNINDEXED)
+			pending->buckets[pending->hashes[i] & pending->mask] = pending->next[i];
+	}
+}
+
+/*
+ * Link committed row "row" with key hash "hash" into "index": its link is
+ * the bucket's head, then (after a barrier, for readers walking past it)
+ * the row becomes the head.
+ */
+static inline void
+link_row(ShmcacheIndex *index, ShmcacheIndexTable *table, uint64 row, uint32 hash)
+{
+	uint32	   *head = &table->buckets[hash & table->mask];
+
+	link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK] = *head;
+	pg_write_barrier();
+	*head = (uint32) (row + 1);
+}
+
+/*
+ * shmcache_pending_link
+ *		At commit, before the rows are published: link every pending entry
+ *		into the shared index.  Never fails (see reserve_shared).
+ */
+void
+shmcache_pending_link(ShmcachePending *pending)
+{
+	ShmcacheIndex *index = pending->keys.index;
+	ShmcacheIndexTable *table;
+	uint64		linked = 0;
+	uint32		i;
+
+	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
+	for (i = 0; i < pending->n; i++)
+	{
+		if (pending->next[i] == PENDING_UNINDEXED)
+			continue;
+		link_row(index, table, pending->first_row + i, pending->hashes[i]);
+		linked++;
+	}
+	pg_atomic_fetch_add_u64(&index->nentries, linked);
+	pending->first_row += pending->n;
+	pending->n = 0;
+	memset(pending->buckets, 0, sizeof(uint32) * ((Size) pending->mask + 1));
+}
+
+/*
+ * shmcache_index_build
+ *		Link rows 0 .. nrows-1 of "version" (committed; the caller holds the
+ *		write claim) into "index", a new index nobody reads yet.  Returns
+ *		PG_UINT64_MAX, or for a unique index the first row whose key an
+ *		earlier row has (and nothing more is linked).
+ */
+uint64
+shmcache_index_build(ShmcacheVersion *version, ShmcacheIndex *index, uint64 nrows,
+					 const char *frame_name)
+{
+	ShmcacheIndexKeys keys;
+	ShmcacheIndexTable *table;
+	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+	uint64		row;
+	uint64		linked = 0;
+
+	shmcache_index_keys_init(&keys, version, index);
+	for (row = 0; row < nrows; row++)
+	{
+		const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
+		uint32		slot = (uint32) (row & SHMCACHE_CHUNK_MASK);
+		uint32		hash;
+		bool		isnull = false;
+		int			k;
+
+		CHECK_FOR_INTERRUPTS();
+		if (slot == 0)
+		{
+			if (row >= SHMCACHE_INDEX_MAX_ROWS)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("an indexed frame cannot hold more than %llu rows",
+								(unsigned long long) SHMCACHE_INDEX_MAX_ROWS)));
+			(void) shmcache_index_links(version, index, row >> SHMCACHE_CHUNK_SHIFT,
+										frame_name);
+		}
+		for (k = 0; k < keys.nkeys && !isnull; k++)
+			keyvals[k] = shmcache_fetch_value(keys.keys[k].col, chunk, slot, &isnull);
+		if (isnull)
+			continue;
+		hash = keys_hash(&keys, keyvals);
+		if (index->unique && walk_committed(&keys, hash, keyvals, row, NULL) > 0)
+			return row;
+		table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
+		link_row(index, table, row, hash);
+		linked++;
+	}
+	pg_atomic_fetch_add_u64(&index->nentries, linked);
+	return PG_UINT64_MAX;
+}
