@@ -67,6 +67,9 @@ struct ShmcachePending
 								 * of its bucket + 1, 0, or PENDING_UNINDEXED */
 	uint32	   *buckets;		/* newest pending row + 1 of each bucket */
 	uint32		mask;			/* buckets - 1 */
+	dsa_pointer reserved;		/* a larger shared table to install at
+								 * commit, or InvalidDsaPointer */
+	dsa_pointer version_dp;		/* keys.version, referenced until released */
 };
 
 /* The value of an integer-kind Datum of column "col". */
@@ -379,19 +382,24 @@ shmcache_index_lookup(const ShmcacheIndexKeys *keys, const Datum *values,
 
 /*
  * shmcache_pending_create
- *		The writer's entries of "index" of its target "version", whose rows
- *		below "first_row" are committed (and linked).
+ *		The writer's entries of "index" of its target version "version_dp",
+ *		whose rows below "first_row" are committed (and linked).  It holds a
+ *		reference on the version until shmcache_pending_release.
  */
 ShmcachePending *
-shmcache_pending_create(ShmcacheVersion *version, ShmcacheIndex *index,
+shmcache_pending_create(dsa_pointer version_dp, ShmcacheIndex *index,
 						uint64 first_row, MemoryContext context)
 {
 	ShmcachePending *pending = MemoryContextAllocZero(context, sizeof(ShmcachePending));
+	ShmcacheVersion *version = dsa_get_address(shmcache_area(), version_dp);
 
 	shmcache_index_keys_init(&pending->keys, version, index);
+	shmcache_version_ref(version);
+	pending->version_dp = version_dp;
 	pending->context = context;
 	pending->first_row = first_row;
 	pending->mask = 1023;
+	pending->reserved = InvalidDsaPointer;
 	pending->buckets = MemoryContextAllocZero(context, sizeof(uint32) * (pending->mask + 1));
 	return pending;
 }
@@ -454,7 +462,9 @@ pending_rehash(ShmcachePending *pending, uint32 mask)
 
 /*
  * Make sure everything shared the entry of "row" will need exists: its link
- * page, and a table with at least as many buckets as rows.
+ * page, and a table with at least as many buckets as rows: a larger one is
+ * reserved, and installed only at commit, so that a load that fails gives
+ * it back.
  */
 static void
 reserve_shared(ShmcachePending *pending, uint64 row, const char *frame_name)
@@ -472,9 +482,20 @@ reserve_shared(ShmcachePending *pending, uint64 row, const char *frame_name)
 						   NameStr(index->name))));
 	(void) shmcache_index_links(version, index, row >> SHMCACHE_CHUNK_SHIFT,
 								frame_name);
-	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
+	if (DsaPointerIsValid(pending->reserved))
+		table = dsa_get_address(shmcache_area(), pending->reserved);
+	else
+		table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
 	if (row + 1 > (uint64) table->mask + 1 && table->mask < PG_INT32_MAX)
-		shmcache_index_grow(version, index, (table->mask + 1) * 2, frame_name);
+	{
+		dsa_pointer larger = shmcache_index_table_reserve(version, index,
+														  (table->mask + 1) * 2,
+														  frame_name);
+
+		if (DsaPointerIsValid(pending->reserved))
+			shmcache_index_table_free(version, index, pending->reserved);
+		pending->reserved = larger;
+	}
 }
 
 /*
@@ -517,6 +538,21 @@ shmcache_pending_add(ShmcachePending *pending, uint64 row, const Datum *values,
 	pending->hashes[i] = keys_hash(&pending->keys, keyvals);
 	pending->next[i] = pending->buckets[pending->hashes[i] & pending->mask];
 	pending->buckets[pending->hashes[i] & pending->mask] = i + 1;
+}
+
+/*
+ * shmcache_pending_release
+ *		The writer is done with "pending": give back a table reserved and not
+ *		installed, and the version's reference.  Never fails.
+ */
+void
+shmcache_pending_release(ShmcachePending *pending)
+{
+	if (DsaPointerIsValid(pending->reserved))
+		shmcache_index_table_free(pending->keys.version, pending->keys.index,
+								  pending->reserved);
+	pending->reserved = InvalidDsaPointer;
+	shmcache_version_unref(pending->version_dp);
 }
 
 /*
@@ -565,6 +601,11 @@ shmcache_pending_link(ShmcachePending *pending)
 	uint64		linked = 0;
 	uint32		i;
 
+	if (DsaPointerIsValid(pending->reserved))
+	{
+		shmcache_index_table_install(index, pending->reserved);
+		pending->reserved = InvalidDsaPointer;
+	}
 	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
 	for (i = 0; i < pending->n; i++)
 	{

@@ -59,7 +59,7 @@ extern void shmcache_index_lookup(const ShmcacheIndexKeys *keys, const Datum *va
 								  uint64 limit, const ShmcachePending *pending,
 								  ShmcacheRowList *out);
 
-extern ShmcachePending *shmcache_pending_create(ShmcacheVersion *version,
+extern ShmcachePending *shmcache_pending_create(dsa_pointer version_dp,
 												ShmcacheIndex *index,
 												uint64 first_row,
 												MemoryContext context);
@@ -72,6 +72,7 @@ extern void shmcache_pending_add(ShmcachePending *pending, uint64 row,
 								 const char *frame_name);
 extern void shmcache_pending_cut(ShmcachePending *pending, uint64 nrows);
 extern void shmcache_pending_link(ShmcachePending *pending);
+extern void shmcache_pending_release(ShmcachePending *pending);
 extern uint64 shmcache_index_build(ShmcacheVersion *version, ShmcacheIndex *index,
 								   uint64 nrows, const char *frame_name);
 

@@ -1041,31 +1041,57 @@ shmcache_index_links(ShmcacheVersion *version, ShmcacheIndex *index,
 }
 
 /*
- * shmcache_index_grow
- *		Give "index" a table of "nbuckets" buckets (a power of two, larger
- *		than the current one) that starts with the current heads: bucket j of
- *		the new table shares the chain of bucket (j & old mask).  Published
- *		links never change; the old table stays for readers still in it.
- *		Writer only.
+ * shmcache_index_table_reserve
+ *		A table of "nbuckets" buckets (a power of two) for "index" to grow
+ *		into at commit (shmcache_index_table_install), so that growing then
+ *		cannot fail; or to give back with shmcache_index_table_free.  Writer
+ *		only.
+ */
+dsa_pointer
+shmcache_index_table_reserve(ShmcacheVersion *version, ShmcacheIndex *index,
+							 uint32 nbuckets, const char *frame_name)
+{
+	Assert((nbuckets & (nbuckets - 1)) == 0);
+	return index_table_alloc(version, index, nbuckets, frame_name);
+}
+
+/*
+ * shmcache_index_table_install
+ *		Make reserved table "new_dp" (larger than the current one) the
+ *		index's table, starting with the current heads: bucket j shares the
+ *		chain of old bucket (j & old mask).  Published links never change;
+ *		the old table stays for readers still in it.  Never fails.
  */
 void
-shmcache_index_grow(ShmcacheVersion *version, ShmcacheIndex *index,
-					uint32 nbuckets, const char *frame_name)
+shmcache_index_table_install(ShmcacheIndex *index, dsa_pointer new_dp)
 {
 	dsa_pointer old_dp = pg_atomic_read_u64(&index->table);
 	ShmcacheIndexTable *old = dsa_get_address(shmcache_area(), old_dp);
-	dsa_pointer new_dp;
-	ShmcacheIndexTable *new;
+	ShmcacheIndexTable *new = dsa_get_address(shmcache_area(), new_dp);
 	uint32		j;
 
-	Assert(nbuckets > old->mask + 1 && (nbuckets & (nbuckets - 1)) == 0);
-	new_dp = index_table_alloc(version, index, nbuckets, frame_name);
-	new = dsa_get_address(shmcache_area(), new_dp);
-	for (j = 0; j < nbuckets; j++)
+	Assert(new->mask > old->mask);
+	for (j = 0; j <= new->mask; j++)
 		new->buckets[j] = old->buckets[j & old->mask];
 	new->older = old_dp;
 	pg_write_barrier();
 	pg_atomic_write_u64(&index->table, new_dp);
+}
+
+/*
+ * shmcache_index_table_free
+ *		Give back a reserved table that was never installed.
+ */
+void
+shmcache_index_table_free(ShmcacheVersion *version, ShmcacheIndex *index,
+						  dsa_pointer table_dp)
+{
+	ShmcacheIndexTable *table = dsa_get_address(shmcache_area(), table_dp);
+	Size		size = index_table_size(table->mask + 1);
+
+	shmcache_free(table_dp, size);
+	pg_atomic_fetch_sub_u64(&index->bytes, shmcache_footprint(size));
+	pg_atomic_fetch_sub_u64(&version->bytes, shmcache_footprint(size));
 }
 
 /* Free the dropped indexes of "version" no pin can read any more. */

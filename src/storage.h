@@ -296,8 +296,12 @@ extern dsa_pointer shmcache_index_alloc(ShmcacheVersion *version, const Shmcache
 extern void shmcache_index_free(ShmcacheVersion *version, dsa_pointer index_dp);
 extern uint32 *shmcache_index_links(ShmcacheVersion *version, ShmcacheIndex *index,
 									uint64 chunkno, const char *frame_name);
-extern void shmcache_index_grow(ShmcacheVersion *version, ShmcacheIndex *index,
-								uint32 nbuckets, const char *frame_name);
+extern dsa_pointer shmcache_index_table_reserve(ShmcacheVersion *version,
+												ShmcacheIndex *index, uint32 nbuckets,
+												const char *frame_name);
+extern void shmcache_index_table_install(ShmcacheIndex *index, dsa_pointer new_dp);
+extern void shmcache_index_table_free(ShmcacheVersion *version, ShmcacheIndex *index,
+									  dsa_pointer table_dp);
 extern void shmcache_index_drop(ShmcacheVersion *version, int slot);
 extern void shmcache_index_users_done(ShmcacheVersion *version);
 extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);

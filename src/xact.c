@@ -350,7 +350,7 @@ writer_add_pending(ShmcacheWriter *writer)
 
 		if (DsaPointerIsValid(dp))
 			writer->pending = lappend(writer->pending,
-									  shmcache_pending_create(writer->target,
+									  shmcache_pending_create(writer->target_dp,
 															  dsa_get_address(shmcache_area(), dp),
 															  writer->nrows,
 															  TopTransactionContext));
@@ -642,6 +642,8 @@ writer_release(ShmcacheWriter *writer)
 	ListCell   *lc;
 
 	writer_cut_history(writer, 0);
+	foreach(lc, writer->pending)
+		shmcache_pending_release(lfirst(lc));
 	foreach(lc, writer->new_indexes)
 		shmcache_index_free(writer->target,
 							((ShmcacheNewIndex *) lfirst(lc))->index_dp);
@@ -1026,6 +1028,10 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 
 	writer->marks = list_delete_first(writer->marks);
 	writer_cut_history(writer, mark->nhistory);
+	/* Entries of versions made since the mark go; the target's are cut. */
+	for_each_from(lc, writer->pending, mark->npending)
+		shmcache_pending_release(lfirst(lc));
+	writer->pending = list_truncate(writer->pending, mark->npending);
 	if (mark->target_dp != writer->target_dp)
 	{
 		/* A truncate since the mark: its new version goes away. */
@@ -1038,8 +1044,6 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	shmcache_version_rollback(writer->target, &mark->tail);
 	shmcache_appender_reset(writer->appender);
 	writer->nrows = mark->tail.nrows;
-	/* Entries of versions made since the mark go; the target's are cut. */
-	writer->pending = list_truncate(writer->pending, mark->npending);
 	foreach(lc, writer->pending)
 	{
 		ShmcachePending *pending = lfirst(lc);
