@@ -28,6 +28,8 @@ OBJS = \
 	src/persist_sql.o \
 	src/autoload.o \
 	src/utility.o \
+	src/arrow.o \
+	src/copyto.o \
 	src/domain.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql

@@ -84,6 +84,11 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 	ShmcacheDomainCheck *domain_check = NULL;
 
 	shmcache_check_view_change(parsetree);
+	if (IsA(parsetree, CopyStmt) && shmcache_copy_is_arrow((CopyStmt *) parsetree))
+	{
+		shmcache_copy_arrow(pstmt, queryString, qc);
+		return;
+	}
 	if (IsA(parsetree, CopyStmt))
 	{
 		pstmt = shmcache_frame_copy(pstmt, queryString, qc);
