@@ -331,7 +331,6 @@ out_flush(ShmcacheArrowWriter *w)
 	if (w->out_len > 0)
 	{
 		w->sink(w->sink_arg, w->out, w->out_len);
-		w->bytes_written += w->out_len;
 		w->out_len = 0;
 	}
 }
@@ -345,12 +344,13 @@ out_write(ShmcacheArrowWriter *w, const char *data, Size len)
 		out_flush(w);
 		while (len >= OUT_SIZE)
 		{
-			w->sink(w->sink_arg, data, OUT_SIZE);
 			w->bytes_written += OUT_SIZE;
+			w->sink(w->sink_arg, data, OUT_SIZE);
 			data += OUT_SIZE;
 			len -= OUT_SIZE;
 		}
 	}
+	w->bytes_written += len;
 	memcpy(w->out + w->out_len, data, len);
 	w->out_len += len;
 }

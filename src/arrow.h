@@ -101,7 +101,8 @@ typedef struct ShmcacheArrowWriter
 	ShmcacheArrowColumn **columns;
 	int64		batch_rows;		/* rows in the batch being built */
 	int64		total_rows;		/* rows in the batches written */
-	uint64		bytes_written;	/* bytes handed to the sink */
+	uint64		bytes_written;	/* bytes of the stream so far (handed to
+								 * the sink or buffered) */
 	ShmcacheArrowSink sink;
 	void	   *sink_arg;
 	char	   *out;			/* output buffer */

@@ -562,7 +562,12 @@ copy_query(RawStmt *raw, const char *queryString, Oid relid, ArrowTarget *target
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("COPY query must have a RETURNING clause")));
 
-	plan = pg_plan_query(query, queryString, CURSOR_OPT_PARALLEL_OK, NULL);
+	/*
+	 * A relation is read in its physical order, as COPY reads a table; a
+	 * query may run in parallel, as in COPY (query) TO.
+	 */
+	plan = pg_plan_query(query, queryString,
+						 OidIsValid(relid) ? 0 : CURSOR_OPT_PARALLEL_OK, NULL);
 
 	/* One snapshot for the whole stream, as COPY (query) TO takes it */
 	PushCopiedSnapshot(GetActiveSnapshot());
