@@ -825,41 +825,18 @@ shmcache_arrow_append_datum(ShmcacheArrowColumn *col, Datum value, bool isnull)
 	switch (col->conv)
 	{
 		case ARROW_CONV_INT16:
-			{
-				int16		v = DatumGetInt16(value);
-
-				buf_append(&col->data, &v, 2);
-				break;
-			}
 		case ARROW_CONV_INT32:
-			{
-				int32		v = DatumGetInt32(value);
-
-				buf_append(&col->data, &v, 4);
-				break;
-			}
 		case ARROW_CONV_INT64:
 		case ARROW_CONV_TIME:
-			{
-				int64		v = DatumGetInt64(value);
-
-				buf_append(&col->data, &v, 8);
-				break;
-			}
 		case ARROW_CONV_FLOAT4:
-			{
-				float4		v = DatumGetFloat4(value);
-
-				buf_append(&col->data, &v, 4);
-				break;
-			}
 		case ARROW_CONV_FLOAT8:
-			{
-				float8		v = DatumGetFloat8(value);
 
-				buf_append(&col->data, &v, 8);
-				break;
-			}
+			/*
+			 * A by-value type: its value is the Datum's low-order bytes,
+			 * which come first on a little-endian machine.
+			 */
+			buf_append(&col->data, &value, col->width);
+			break;
 		case ARROW_CONV_BOOL:
 			bitmap_set(&col->data, col->length, DatumGetBool(value));
 			break;

@@ -5,9 +5,8 @@
  *	  out by load.c), COPY ... TO ... (FORMAT arrow) of any relation or
  *	  query (carried out by copyto.c), ALTER DOMAIN commands after which
  *	  the values that frames hold must be checked (domain.c), and view
- *	  definitions that
- *	  would change what a frame's view reads, or read another view's frame
- *	  (refused by catalog.c).
+ *	  definitions that would change what a frame's view reads, or read
+ *	  another view's frame (refused by catalog.c).
  *
  * ProcessUtility hooks form a chain: the hook of the library loaded last
  * runs first and calls the one loaded before it, and so on down to
