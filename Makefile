@@ -31,6 +31,8 @@ OBJS = \
 	src/persist_sql.o \
 	src/autoload.o \
 	src/utility.o \
+	src/arrow.o \
+	src/copyto.o \
 	src/domain.o
 
 DATA = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql

@@ -33,6 +33,9 @@ EOF
 # prepare: the steps both verbs share.  Leaves us in $WORKTREE.
 prepare() {
 	ensure_packages
+	if [[ "$1" == shmcache-test ]]; then
+		ensure_npm_packages
+	fi
 	build_install
 	make_worktree "$1"
 	cd "$WORKTREE"

@@ -30,9 +30,13 @@ if [[ -z "${PGBIN:-}" ]]; then
 	fi
 fi
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# Debian packages everything here needs (prove is in perl).
+# Debian packages everything here needs (prove is in perl; node runs the
+# reference Arrow reader of tests/011_arrow.pl).
 REQUIRED_PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-	"postgresql-client-$PG_MAJOR" libipc-run-perl make gcc perl)
+	"postgresql-client-$PG_MAJOR" libipc-run-perl make gcc perl nodejs)
+# Debian packages needed only when their command is missing: the nodejs
+# packages of NodeSource bring their own npm and conflict with Debian's.
+REQUIRED_COMMANDS=(npm)
 # The unprivileged account that runs servers when we are root.
 SERVER_USER=postgres
 
@@ -127,6 +131,11 @@ ensure_packages() {
 			missing+=("$pkg")
 		fi
 	done
+	for pkg in "${REQUIRED_COMMANDS[@]}"; do
+		if ! command -v "$pkg" >/dev/null 2>&1; then
+			missing+=("$pkg")
+		fi
+	done
 	if ((${#missing[@]} == 0)); then
 		heading "Debian packages: all present (${REQUIRED_PACKAGES[*]})"
 		return 0
@@ -135,6 +144,27 @@ ensure_packages() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update
 	as_root env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# ensure_npm_packages: the JavaScript packages of tests/arrow (apache-arrow,
+# the reference Arrow reader of tests/011_arrow.pl) in tests/arrow/
+# node_modules, exactly as tests/arrow/package-lock.json pins them.  Nothing
+# is fetched when they are installed already (so it works offline then);
+# otherwise "npm ci" installs them from the registry.
+ensure_npm_packages() {
+	local dir="$REPO_ROOT/tests/arrow"
+	if (cd "$dir" && node -e '
+		const lock = require("./package-lock.json").packages;
+		for (const [path, want] of Object.entries(lock)) {
+			if (!path) continue;
+			const have = require("./" + path + "/package.json").version;
+			if (have !== want.version) process.exit(1);
+		}' 2>/dev/null); then
+		heading "npm packages of tests/arrow: all present"
+		return 0
+	fi
+	heading "Installing the npm packages of tests/arrow (npm ci)"
+	(cd "$dir" && npm ci --no-audit --no-fund)
 }
 
 # build_install: build the extension in the source tree as the calling user,

@@ -2,8 +2,8 @@
  *
  * frames.h
  *	  The SQL surface: creating and guarding frames (frames.c), loading
- *	  them (load.c), the ProcessUtility hook (utility.c) and ALTER DOMAIN
- *	  (domain.c).
+ *	  them (load.c), Arrow streams (copyto.c), the ProcessUtility hook
+ *	  (utility.c) and ALTER DOMAIN (domain.c).
  *
  * Layer: SQL surface, the top of the stack.
  *
@@ -59,6 +59,11 @@ extern void shmcache_check_new_view(Oid viewoid);
 extern PlannedStmt *shmcache_frame_copy(PlannedStmt *pstmt, const char *queryString,
 										QueryCompletion *qc);
 extern TruncateStmt *shmcache_frame_truncate(TruncateStmt *stmt);
+
+/* copyto.c: COPY ... TO ... (FORMAT arrow) */
+extern bool shmcache_copy_is_arrow(const CopyStmt *stmt);
+extern void shmcache_copy_arrow(PlannedStmt *pstmt, const char *queryString,
+								QueryCompletion *qc);
 
 /* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);

@@ -26,6 +26,10 @@ extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern List *shmcache_referenced_columns(Node *node, Index relid);
 extern double shmcache_parallel_divisor(int workers);
+struct PlanState;
+struct ShmcacheReader;
+extern struct ShmcacheReader *shmcache_scan_reader(struct PlanState *ps, int *columns,
+												   int ncolumns);
 struct RelOptInfo;
 extern List *shmcache_frame_scan_tlist(struct RelOptInfo *rel, struct RangeTblEntry *rte);
 

@@ -564,6 +564,44 @@ rescan_shmcache_scan(CustomScanState *node)
 	ExecScanReScan(&node->ss);
 }
 
+/*
+ * shmcache_scan_reader
+ *		The reader of "ps" if it is a ShmcacheScan node whose rows are frame
+ *		columns as they are: no qual left to evaluate per row (pushed filters
+ *		are the reader's), not parallel-aware, and a target list of exactly
+ *		"ncolumns" plain column references.  Then columns[i] is set to the
+ *		0-based frame column of output column i, the reader is started if
+ *		it was not (a frame id computed at run time), and the caller may
+ *		read the chunks itself (shmcache_reader_next_chunk) instead of
+ *		running the node; otherwise NULL.  COPY ... (FORMAT arrow) uses it to
+ *		build record batches straight from the frame's column arrays.
+ */
+ShmcacheReader *
+shmcache_scan_reader(PlanState *ps, int *columns, int ncolumns)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) ps;
+	ListCell   *lc;
+
+	if (!IsA(ps, CustomScanState) ||
+		((CustomScanState *) ps)->methods != &shmcache_exec_methods ||
+		ps->plan->qual != NIL || ps->plan->parallel_aware ||
+		list_length(ps->plan->targetlist) != ncolumns)
+		return NULL;
+	foreach(lc, ps->plan->targetlist)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		Var		   *var = (Var *) tle->expr;
+
+		if (tle->resjunk || !IsA(var, Var) || var->varno != INDEX_VAR ||
+			var->varattno < 1 || var->varattno > state->reader.rowdesc->natts)
+			return NULL;
+		columns[foreach_current_index(lc)] = var->varattno - 1;
+	}
+	if (!state->reader.started)
+		shmcache_reader_start(&state->reader);
+	return &state->reader;
+}
+
 /* ------------------------------------------------------------------------
  * Parallel scan: the reader's shared read (the other callbacks are the
  * reader's own)

@@ -2,10 +2,11 @@
  *
  * utility.c
  *	  The ProcessUtility hook: COPY and TRUNCATE on frames' views (carried
- *	  out by load.c), ALTER DOMAIN commands after which the values that
- *	  frames hold must be checked (domain.c), and view definitions that
- *	  would change what a frame's view reads, or read another view's frame
- *	  (refused by catalog.c).
+ *	  out by load.c), COPY ... TO ... (FORMAT arrow) of any relation or
+ *	  query (carried out by copyto.c), ALTER DOMAIN commands after which
+ *	  the values that frames hold must be checked (domain.c), and view
+ *	  definitions that would change what a frame's view reads, or read
+ *	  another view's frame (refused by catalog.c).
  *
  * ProcessUtility hooks form a chain: the hook of the library loaded last
  * runs first and calls the one loaded before it, and so on down to
@@ -16,8 +17,8 @@
  * TO from a frame, passed on as the COPY (SELECT ...) TO it becomes, with the
  * statement's own text; and the tables of a TRUNCATE that also names frames.
  *
- * COPY FROM into a frame and the emptying of frames by TRUNCATE cannot go
- * down the chain.  The chain ends in standard_ProcessUtility(), which
+ * COPY FROM into a frame, the emptying of frames by TRUNCATE and COPY in
+ * FORMAT arrow (which PostgreSQL does not know) cannot go down the chain.  The chain ends in standard_ProcessUtility(), which
  * refuses to TRUNCATE a view and would load a view only row by row through
  * its INSTEAD OF trigger, without the fast paths of load.c; and no hook
  * below ProcessUtility lets a library take over a statement on its way.
@@ -30,7 +31,7 @@
  * sees it.)
  *
  * Layer: SQL surface: the ProcessUtility hook, dispatching to load.c,
- * domain.c and frames.c.
+ * copyto.c, domain.c and frames.c.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -70,8 +71,8 @@ next_process_utility(PlannedStmt *pstmt, const char *queryString,
 }
 
 /*
- * ProcessUtility hook: COPY and TRUNCATE on frames' views, ALTER DOMAIN on
- * domains that frames may use; everything else, and whatever of these
+ * ProcessUtility hook: COPY and TRUNCATE on frames' views, COPY in FORMAT
+ * arrow, ALTER DOMAIN on domains that frames may use; everything else, and whatever of these
  * statements is not about frames, goes on down the chain.
  */
 static void
@@ -84,6 +85,11 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 	ShmcacheDomainCheck *domain_check = NULL;
 
 	shmcache_check_view_change(parsetree);
+	if (IsA(parsetree, CopyStmt) && shmcache_copy_is_arrow((CopyStmt *) parsetree))
+	{
+		shmcache_copy_arrow(pstmt, queryString, qc);
+		return;
+	}
 	if (IsA(parsetree, CopyStmt))
 	{
 		pstmt = shmcache_frame_copy(pstmt, queryString, qc);

@@ -1,0 +1,1502 @@
+/*-------------------------------------------------------------------------
+ *
+ * arrow.c
+ *	  The Arrow IPC stream encoder behind COPY ... (FORMAT arrow).
+ *
+ * A stream is a sequence of encapsulated messages: the schema, then for
+ * each record batch the dictionary batches of its dictionary-encoded
+ * columns (each replacing the field's previous dictionary, isDelta =
+ * false) and the batch itself, then the end-of-stream marker.  A message is
+ * the continuation marker 0xFFFFFFFF, the int32 length of its metadata,
+ * the metadata (a flatbuffer "Message" table of format/Message.fbs and
+ * format/Schema.fbs in the Arrow repository) padded to 8 bytes, then its
+ * body: every buffer of the batch's arrays in the pre-order of the fields,
+ * each padded to 8 bytes.  Everything is little endian.
+ *
+ * The flatbuffers are built by the small builder below, back to front as
+ * the flatbuffers library does: the children of a table (strings, vectors,
+ * other tables) are written before it, so that every offset points forward
+ * in the finished buffer; a table is preceded by its vtable.
+ *
+ * Values: a column (ShmcacheArrowColumn) is filled either a PostgreSQL
+ * Datum at a time (shmcache_arrow_append_datum, the type mapping of
+ * ShmcacheArrowConv), or, for fixed-width values whose PostgreSQL
+ * representation is an array of raw values, a block at a time
+ * (shmcache_arrow_put_values, shmcache_arrow_put_nulls: copies, gathers
+ * through a selection vector, and converts the epoch of dates and
+ * timestamps in vector loops).  Validity bitmaps are written only once a
+ * column of the batch has a null.
+ *
+ * Infinite dates and timestamps become the smallest and largest int32
+ * (dates) and int64 (timestamps) values; a finite timestamp too late for a
+ * 1970-based int64 (after about 294246 AD) becomes the largest one too.  An
+ * interval's microseconds are converted to nanoseconds, saturating at the
+ * int64 limits.  A NaN in a numeric column mapped to decimal128 is an
+ * error.
+ *
+ * Layer: format, above base only: no knowledge of frames, nodes or COPY.
+ * Locking: none; all state is backend-local.
+ *
+ * Copyright (c) 2026, shmcache authors
+ *
+ * src/arrow.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
+#include "port/pg_bitutils.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "arrow.h"
+
+#ifdef WORDS_BIGENDIAN
+#error "the Arrow encoder writes the host's byte order and assumes little endian"
+#endif
+
+/* Size of the output buffer: the sink gets pieces of about this size. */
+#define OUT_SIZE			(1024 * 1024)
+
+/* Days and microseconds from 1970-01-01 to PostgreSQL's 2000-01-01. */
+#define EPOCH_DAYS			((int32) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE))
+#define EPOCH_USECS			((int64) EPOCH_DAYS * USECS_PER_DAY)
+
+/* Arrow's enums (format/Schema.fbs, format/Message.fbs) */
+#define ARROW_TYPE_INT			2
+#define ARROW_TYPE_FLOAT		3
+#define ARROW_TYPE_BINARY		4
+#define ARROW_TYPE_UTF8			5
+#define ARROW_TYPE_BOOL			6
+#define ARROW_TYPE_DECIMAL		7
+#define ARROW_TYPE_DATE			8
+#define ARROW_TYPE_TIME			9
+#define ARROW_TYPE_TIMESTAMP	10
+#define ARROW_TYPE_INTERVAL		11
+#define ARROW_TYPE_LIST			12
+#define ARROW_TYPE_FIXED_BINARY 15
+#define ARROW_PRECISION_SINGLE	1
+#define ARROW_PRECISION_DOUBLE	2
+#define ARROW_DATE_DAY			0
+#define ARROW_TIME_MICROSECOND	2
+#define ARROW_INTERVAL_MONTH_DAY_NANO 2
+#define ARROW_METADATA_V5		4
+#define ARROW_HEADER_SCHEMA		1
+#define ARROW_HEADER_DICTIONARY 2
+#define ARROW_HEADER_BATCH		3
+#define ARROW_FEATURE_DICTIONARY_REPLACEMENT 1
+
+/* ------------------------------------------------------------------------
+ * A flatbuffer builder, back to front
+ * ------------------------------------------------------------------------
+ */
+
+#define FB_MAX_FIELDS		8
+
+typedef struct FlatBuilder
+{
+	char	   *buf;			/* bytes live in buf[head .. cap) */
+	Size		cap;
+	Size		head;
+	Size		minalign;		/* largest alignment used */
+	uint32		field_pos[FB_MAX_FIELDS];	/* of the open table, or 0 */
+	int			nfields;
+	uint32		table_start;
+} FlatBuilder;
+
+/* Position of the front, counted from the end of the buffer. */
+#define fb_pos(b)	((uint32) ((b)->cap - (b)->head))
+
+static void
+fb_init(FlatBuilder *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap = 1024;
+	b->buf = palloc(b->cap);
+	b->head = b->cap;
+	b->minalign = 1;
+}
+
+/* Make room for "n" more bytes in front. */
+static void
+fb_grow(FlatBuilder *b, Size n)
+{
+	Size		newcap;
+	char	   *newbuf;
+
+	if (b->head >= n)
+		return;
+	newcap = Max(b->cap * 2, b->cap + n);
+	newbuf = palloc(newcap);
+	memcpy(newbuf + newcap - fb_pos(b), b->buf + b->head, fb_pos(b));
+	b->head = newcap - fb_pos(b);
+	b->cap = newcap;
+	pfree(b->buf);
+	b->buf = newbuf;
+}
+
+static void
+fb_put(FlatBuilder *b, const void *data, Size n)
+{
+	fb_grow(b, n);
+	b->head -= n;
+	memcpy(b->buf + b->head, data, n);
+}
+
+static void
+fb_zero(FlatBuilder *b, Size n)
+{
+	fb_grow(b, n);
+	b->head -= n;
+	memset(b->buf + b->head, 0, n);
+}
+
+/*
+ * Pad so that once "additional" more bytes are written the front is
+ * aligned to "align" (a power of two).
+ */
+static void
+fb_prep(FlatBuilder *b, Size align, Size additional)
+{
+	if (align > b->minalign)
+		b->minalign = align;
+	fb_zero(b, (~((Size) fb_pos(b) + additional) + 1) & (align - 1));
+}
+
+static void
+fb_scalar(FlatBuilder *b, const void *data, Size n)
+{
+	fb_prep(b, n, 0);
+	fb_put(b, data, n);
+}
+
+/* An offset to the object at position "target", relative to itself. */
+static void
+fb_uoffset(FlatBuilder *b, uint32 target)
+{
+	uint32		value;
+
+	fb_prep(b, 4, 0);
+	value = fb_pos(b) + 4 - target;
+	fb_put(b, &value, 4);
+}
+
+static uint32
+fb_string(FlatBuilder *b, const char *s)
+{
+	uint32		len = strlen(s);
+
+	fb_prep(b, 4, len + 1);
+	fb_zero(b, 1);
+	fb_put(b, s, len);
+	fb_put(b, &len, 4);
+	return fb_pos(b);
+}
+
+/* A vector of "n" structs of "size" bytes, aligned to "align". */
+static uint32
+fb_struct_vector(FlatBuilder *b, const void *elems, uint32 n, Size size,
+				 Size align)
+{
+	int64		i;
+
+	fb_prep(b, 4, size * n);
+	fb_prep(b, align, size * n);
+	for (i = (int64) n - 1; i >= 0; i--)
+		fb_put(b, (const char *) elems + i * size, size);
+	fb_put(b, &n, 4);
+	return fb_pos(b);
+}
+
+/* A vector of offsets to the objects at "targets". */
+static uint32
+fb_offset_vector(FlatBuilder *b, const uint32 *targets, uint32 n)
+{
+	int64		i;
+
+	fb_prep(b, 4, 4 * n);
+	for (i = (int64) n - 1; i >= 0; i--)
+		fb_uoffset(b, targets[i]);
+	fb_put(b, &n, 4);
+	return fb_pos(b);
+}
+
+static void
+fb_table_begin(FlatBuilder *b)
+{
+	memset(b->field_pos, 0, sizeof(b->field_pos));
+	b->nfields = 0;
+	b->table_start = fb_pos(b);
+}
+
+/* Field "id" of the open table is the scalar at "data" ("n" bytes). */
+static void
+fb_field_scalar(FlatBuilder *b, int id, const void *data, Size n)
+{
+	Assert(id < FB_MAX_FIELDS);
+	fb_scalar(b, data, n);
+	b->field_pos[id] = fb_pos(b);
+	b->nfields = Max(b->nfields, id + 1);
+}
+
+static void
+fb_field_int8(FlatBuilder *b, int id, uint8 v)
+{
+	fb_field_scalar(b, id, &v, 1);
+}
+
+static void
+fb_field_int16(FlatBuilder *b, int id, int16 v)
+{
+	fb_field_scalar(b, id, &v, 2);
+}
+
+static void
+fb_field_int32(FlatBuilder *b, int id, int32 v)
+{
+	fb_field_scalar(b, id, &v, 4);
+}
+
+static void
+fb_field_int64(FlatBuilder *b, int id, int64 v)
+{
+	fb_field_scalar(b, id, &v, 8);
+}
+
+/* Field "id" of the open table refers to the object at "target". */
+static void
+fb_field_offset(FlatBuilder *b, int id, uint32 target)
+{
+	Assert(id < FB_MAX_FIELDS);
+	fb_uoffset(b, target);
+	b->field_pos[id] = fb_pos(b);
+	b->nfields = Max(b->nfields, id + 1);
+}
+
+/*
+ * End the open table: its soffset to the vtable, which is written just
+ * before it.  Returns the table's position.
+ */
+static uint32
+fb_table_end(FlatBuilder *b)
+{
+	int32		soffset = 0;
+	uint32		table;
+	uint16		entry;
+	int			i;
+
+	fb_scalar(b, &soffset, 4);
+	table = fb_pos(b);
+	for (i = b->nfields - 1; i >= 0; i--)
+	{
+		entry = b->field_pos[i] ? (uint16) (table - b->field_pos[i]) : 0;
+		fb_put(b, &entry, 2);
+	}
+	entry = (uint16) (table - b->table_start);
+	fb_put(b, &entry, 2);
+	entry = (uint16) (2 * (b->nfields + 2));
+	fb_put(b, &entry, 2);
+	soffset = (int32) (fb_pos(b) - table);
+	memcpy(b->buf + b->cap - table, &soffset, 4);
+	return table;
+}
+
+/* Finish the buffer with its root table; returns its length. */
+static Size
+fb_finish(FlatBuilder *b, uint32 root)
+{
+	fb_prep(b, b->minalign, 4);
+	fb_uoffset(b, root);
+	return fb_pos(b);
+}
+
+/* ------------------------------------------------------------------------
+ * Output
+ * ------------------------------------------------------------------------
+ */
+
+static void
+out_flush(ShmcacheArrowWriter *w)
+{
+	if (w->out_len > 0)
+	{
+		w->sink(w->sink_arg, w->out, w->out_len);
+		w->out_len = 0;
+	}
+}
+
+/* Write "len" bytes: through the output buffer, or, if large, directly. */
+static void
+out_write(ShmcacheArrowWriter *w, const char *data, Size len)
+{
+	if (w->out_len + len > OUT_SIZE)
+	{
+		out_flush(w);
+		while (len >= OUT_SIZE)
+		{
+			w->bytes_written += OUT_SIZE;
+			w->sink(w->sink_arg, data, OUT_SIZE);
+			data += OUT_SIZE;
+			len -= OUT_SIZE;
+		}
+	}
+	w->bytes_written += len;
+	memcpy(w->out + w->out_len, data, len);
+	w->out_len += len;
+}
+
+static void
+out_zero(ShmcacheArrowWriter *w, Size len)
+{
+	static const char zeros[8] = {0};
+
+	Assert(len <= 8);
+	out_write(w, zeros, len);
+}
+
+/* Write an encapsulated message's framing and metadata "fb". */
+static void
+out_message(ShmcacheArrowWriter *w, FlatBuilder *b, uint32 message)
+{
+	Size		len = fb_finish(b, message);
+	Size		padded = TYPEALIGN(8, len);
+	uint32		prefix[2];
+
+	prefix[0] = 0xFFFFFFFF;
+	prefix[1] = (uint32) padded;
+	out_write(w, (const char *) prefix, 8);
+	out_write(w, b->buf + b->head, len);
+	out_zero(w, padded - len);
+}
+
+/* ------------------------------------------------------------------------
+ * Buffers and columns
+ * ------------------------------------------------------------------------
+ */
+
+/* Make room for "extra" more bytes; new bytes are not initialised. */
+static inline void
+buf_reserve(ShmcacheArrowBuf *b, Size extra)
+{
+	if (b->len + extra > b->cap)
+	{
+		Size		newcap = Max(b->cap * 2, b->len + extra);
+
+		b->data = repalloc_huge(b->data, newcap);
+		b->cap = newcap;
+	}
+}
+
+static inline void
+buf_append(ShmcacheArrowBuf *b, const void *data, Size n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+}
+
+static void
+buf_init(ShmcacheArrowBuf *b, Size cap)
+{
+	b->data = palloc(cap);
+	b->cap = cap;
+	b->len = 0;
+}
+
+/* Set bit "bit" of a bitmap buffer to "value", growing it as needed. */
+static inline void
+bitmap_set(ShmcacheArrowBuf *b, int64 bit, bool value)
+{
+	Size		byte = bit >> 3;
+
+	if (byte >= b->len)
+	{
+		buf_reserve(b, byte + 1 - b->len);
+		memset(b->data + b->len, 0, byte + 1 - b->len);
+		b->len = byte + 1;
+	}
+	if (value)
+		((uint8 *) b->data)[byte] |= (uint8) (1 << (bit & 7));
+	else
+		((uint8 *) b->data)[byte] &= (uint8) ~(1 << (bit & 7));
+}
+
+/*
+ * Write validity bits (all valid) for the rows up to "upto" that have none
+ * yet: once a batch has a null, every row has a bit.  Rows before the first
+ * null have none: up to then null_count is 0 and no bitmap is written.
+ */
+static void
+validity_fill(ShmcacheArrowColumn *col, int64 upto)
+{
+	int64		have = (int64) col->validity.len * 8;
+	int64		bit;
+
+	/* bytes already there may have bits past the last row: set them too */
+	if (col->null_count == 0)
+		have = 0, col->validity.len = 0;
+	for (bit = have; bit < upto && (bit & 7) != 0; bit++)
+		bitmap_set(&col->validity, bit, true);
+	if (bit < upto)
+	{
+		Size		bytes = (upto - bit + 7) / 8;
+
+		buf_reserve(&col->validity, bytes);
+		memset(col->validity.data + col->validity.len, 0xFF, bytes);
+		col->validity.len += bytes;
+	}
+}
+
+/* Empty a column's array for the next batch. */
+static void
+column_reset(ShmcacheArrowColumn *col)
+{
+	int32		zero = 0;
+
+	col->length = 0;
+	col->null_count = 0;
+	col->validity.len = 0;
+	col->data.len = 0;
+	col->offsets.len = 0;
+	if (col->width == 0 && col->conv != ARROW_CONV_BOOL)
+		buf_append(&col->offsets, &zero, 4);
+	if (col->child)
+		column_reset(col->child);
+	if (col->dict)
+		column_reset(col->dict);
+}
+
+/*
+ * Map PostgreSQL type "typid" with modifier "typmod" to an Arrow type (see
+ * ShmcacheArrowConv) for column "col".
+ */
+static void
+map_type(ShmcacheArrowColumn *col, Oid typid, int32 typmod)
+{
+	Oid			base = getBaseTypeAndTypmod(typid, &typmod);
+	Oid			elemtype;
+
+	col->width = 0;
+	switch (base)
+	{
+		case INT2OID:
+			col->conv = ARROW_CONV_INT16;
+			col->width = 2;
+			return;
+		case INT4OID:
+			col->conv = ARROW_CONV_INT32;
+			col->width = 4;
+			return;
+		case INT8OID:
+			col->conv = ARROW_CONV_INT64;
+			col->width = 8;
+			return;
+		case FLOAT4OID:
+			col->conv = ARROW_CONV_FLOAT4;
+			col->width = 4;
+			return;
+		case FLOAT8OID:
+			col->conv = ARROW_CONV_FLOAT8;
+			col->width = 8;
+			return;
+		case BOOLOID:
+			col->conv = ARROW_CONV_BOOL;
+			return;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case JSONOID:
+			col->conv = ARROW_CONV_TEXT;
+			return;
+		case NAMEOID:
+			col->conv = ARROW_CONV_NAME;
+			return;
+		case BYTEAOID:
+			col->conv = ARROW_CONV_BYTEA;
+			return;
+		case DATEOID:
+			col->conv = ARROW_CONV_DATE;
+			col->width = 4;
+			return;
+		case TIMEOID:
+			col->conv = ARROW_CONV_TIME;
+			col->width = 8;
+			return;
+		case TIMESTAMPOID:
+			col->conv = ARROW_CONV_TIMESTAMP;
+			col->width = 8;
+			return;
+		case TIMESTAMPTZOID:
+			col->conv = ARROW_CONV_TIMESTAMPTZ;
+			col->width = 8;
+			return;
+		case INTERVALOID:
+			col->conv = ARROW_CONV_INTERVAL;
+			col->width = 16;
+			return;
+		case UUIDOID:
+			col->conv = ARROW_CONV_UUID;
+			col->width = UUID_LEN;
+			return;
+#ifdef HAVE_INT128
+		case NUMERICOID:
+			if (typmod >= (int32) VARHDRSZ)
+			{
+				int32		precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+				int32		scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+
+				if (precision >= 1 && precision <= 38 && scale >= 0 &&
+					scale <= precision)
+				{
+					col->conv = ARROW_CONV_DECIMAL;
+					col->width = 16;
+					col->precision = precision;
+					col->scale = scale;
+					return;
+				}
+			}
+			break;
+#endif
+		default:
+			break;
+	}
+
+	elemtype = get_element_type(base);
+	if (OidIsValid(elemtype))
+	{
+		col->conv = ARROW_CONV_ARRAY;
+		col->elemtype = elemtype;
+		get_typlenbyvalalign(elemtype, &col->elmlen, &col->elmbyval, &col->elmalign);
+		col->child = palloc0(sizeof(ShmcacheArrowColumn));
+		col->child->name = "item";
+		map_type(col->child, elemtype, typmod);
+	}
+	else
+	{
+		Oid			outfunc;
+		bool		isvarlena;
+
+		col->conv = ARROW_CONV_OUTPUT;
+		getTypeOutputInfo(base, &outfunc, &isvarlena);
+		fmgr_info(outfunc, &col->outfunc);
+	}
+}
+
+/* Allocate the buffers of "col" (and of its element column). */
+static void
+column_init_buffers(ShmcacheArrowColumn *col)
+{
+	buf_init(&col->validity, 1024);
+	buf_init(&col->offsets, 1024);
+	buf_init(&col->data, 8192);
+	if (col->child)
+		column_init_buffers(col->child);
+	if (col->dict)
+		column_init_buffers(col->dict);
+	column_reset(col);
+}
+
+/*
+ * shmcache_arrow_writer_create
+ *		A writer of a stream whose columns are those of "tupdesc": column i
+ *		is dictionary-encoded (int16 indices into a utf8 dictionary sent
+ *		with each batch) if dictionary[i] (dictionary may be NULL).  The
+ *		stream's bytes go to "sink".  Allocated in the current memory
+ *		context.
+ */
+ShmcacheArrowWriter *
+shmcache_arrow_writer_create(TupleDesc tupdesc, const bool *dictionary,
+							 ShmcacheArrowSink sink, void *sink_arg)
+{
+	ShmcacheArrowWriter *w = palloc0(sizeof(ShmcacheArrowWriter));
+	int			i;
+
+	w->context = CurrentMemoryContext;
+	w->batch_context = AllocSetContextCreate(CurrentMemoryContext,
+											 "shmcache arrow batch",
+											 ALLOCSET_DEFAULT_SIZES);
+	w->sink = sink;
+	w->sink_arg = sink_arg;
+	w->out = palloc(OUT_SIZE);
+	w->ncolumns = tupdesc->natts;
+	w->columns = palloc0(sizeof(ShmcacheArrowColumn *) * Max(w->ncolumns, 1));
+	for (i = 0; i < w->ncolumns; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+		ShmcacheArrowColumn *col = palloc0(sizeof(ShmcacheArrowColumn));
+
+		col->name = pg_server_to_any(NameStr(attr->attname),
+									 strlen(NameStr(attr->attname)), PG_UTF8);
+		if (dictionary && dictionary[i])
+		{
+			/* int16 indices into a utf8 dictionary */
+			col->conv = ARROW_CONV_INT16;
+			col->width = 2;
+			col->dictionary = true;
+			col->dict_id = i;
+			col->dict = palloc0(sizeof(ShmcacheArrowColumn));
+			col->dict->conv = ARROW_CONV_TEXT;
+		}
+		else
+			map_type(col, attr->atttypid, attr->atttypmod);
+		column_init_buffers(col);
+		w->columns[i] = col;
+	}
+	return w;
+}
+
+/* ------------------------------------------------------------------------
+ * Appending values
+ * ------------------------------------------------------------------------
+ */
+
+/* Append a variable-width value (utf8/binary). */
+static void
+append_var(ShmcacheArrowColumn *col, const char *data, Size len)
+{
+	int32		end;
+
+	if (col->data.len + len > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("value of column \"%s\" is too large for an Arrow record batch",
+						col->name)));
+	buf_append(&col->data, data, len);
+	end = (int32) col->data.len;
+	buf_append(&col->offsets, &end, 4);
+}
+
+/* Append text in the server encoding, converted to UTF-8. */
+static void
+append_text(ShmcacheArrowColumn *col, const char *data, int len)
+{
+	const char *utf8 = pg_server_to_any(data, len, PG_UTF8);
+
+	append_var(col, utf8, utf8 == data ? (Size) len : strlen(utf8));
+}
+
+/* numeric(p, s) with p <= 38 as a little-endian int128 of unit 10^-s. */
+#ifdef HAVE_INT128
+static void
+append_decimal(ShmcacheArrowColumn *col, Datum value)
+{
+	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out, value));
+	const char *p = str;
+	bool		negative = false;
+	int			fraction = -1;	/* digits after the point, -1: no point */
+	int128		v = 0;
+
+	if (*p == '-')
+	{
+		negative = true;
+		p++;
+	}
+	for (; *p; p++)
+	{
+		if (*p == '.' && fraction < 0)
+			fraction = 0;
+		else if (*p >= '0' && *p <= '9')
+		{
+			v = v * 10 + (*p - '0');
+			if (fraction >= 0)
+				fraction++;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("cannot write numeric value \"%s\" of column \"%s\" as an Arrow decimal",
+							str, col->name),
+					 errhint("Cast the column to text or float8 in COPY (SELECT ...) TO.")));
+	}
+	if (fraction < 0)
+		fraction = 0;
+	if (fraction > col->scale)
+		elog(ERROR, "numeric value \"%s\" has more digits than its scale %d",
+			 str, col->scale);
+	for (; fraction < col->scale; fraction++)
+		v *= 10;
+	if (negative)
+		v = -v;
+	buf_append(&col->data, &v, 16);
+	pfree(str);
+}
+#endif
+
+static inline int32
+date_to_arrow(int32 d)
+{
+	if (d == PG_INT32_MIN || d == PG_INT32_MAX)
+		return d;
+	return d + EPOCH_DAYS;
+}
+
+static inline int64
+timestamp_to_arrow(int64 t)
+{
+	if (t > PG_INT64_MAX - EPOCH_USECS)
+		return PG_INT64_MAX;
+	if (t == PG_INT64_MIN)
+		return t;
+	return t + EPOCH_USECS;
+}
+
+/* An interval as Arrow's month_day_nano: months, days, nanoseconds. */
+static inline void
+interval_to_arrow(const Interval *iv, char *dst)
+{
+	int64		nanos;
+
+	if (pg_mul_s64_overflow(iv->time, 1000, &nanos))
+		nanos = iv->time < 0 ? PG_INT64_MIN : PG_INT64_MAX;
+	memcpy(dst, &iv->month, 4);
+	memcpy(dst + 4, &iv->day, 4);
+	memcpy(dst + 8, &nanos, 8);
+}
+
+/* Append the elements of an array value to the list column "col". */
+static void
+append_array(ShmcacheArrowColumn *col, Datum value)
+{
+	ArrayType  *array = DatumGetArrayTypeP(value);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	int32		end;
+
+	deconstruct_array(array, col->elemtype, col->elmlen, col->elmbyval,
+					  col->elmalign, &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+		shmcache_arrow_append_datum(col->child, elems[i], nulls[i]);
+	if (col->child->length > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("arrays of column \"%s\" have too many elements for an Arrow record batch",
+						col->name)));
+	end = (int32) col->child->length;
+	buf_append(&col->offsets, &end, 4);
+}
+
+/*
+ * shmcache_arrow_append_datum
+ *		Append a value (or a null) to "col" (not a dictionary-encoded
+ *		column).  Allocations for converting it are made in the current
+ *		memory context, which the caller resets.
+ */
+void
+shmcache_arrow_append_datum(ShmcacheArrowColumn *col, Datum value, bool isnull)
+{
+	if (isnull)
+	{
+		validity_fill(col, col->length);
+		bitmap_set(&col->validity, col->length, false);
+		col->null_count++;
+		col->length++;
+		/* a placeholder value */
+		if (col->conv == ARROW_CONV_BOOL)
+			bitmap_set(&col->data, col->length - 1, false);
+		else if (col->width > 0)
+		{
+			buf_reserve(&col->data, col->width);
+			memset(col->data.data + col->data.len, 0, col->width);
+			col->data.len += col->width;
+		}
+		else
+		{
+			int32		end = ((int32 *) col->offsets.data)[col->length - 1];
+
+			buf_append(&col->offsets, &end, 4);
+		}
+		return;
+	}
+	if (col->null_count > 0)
+		bitmap_set(&col->validity, col->length, true);
+
+	switch (col->conv)
+	{
+		case ARROW_CONV_INT16:
+		case ARROW_CONV_INT32:
+		case ARROW_CONV_INT64:
+		case ARROW_CONV_TIME:
+		case ARROW_CONV_FLOAT4:
+		case ARROW_CONV_FLOAT8:
+
+			/*
+			 * A by-value type: its value is the Datum's low-order bytes,
+			 * which come first on a little-endian machine.
+			 */
+			buf_append(&col->data, &value, col->width);
+			break;
+		case ARROW_CONV_BOOL:
+			bitmap_set(&col->data, col->length, DatumGetBool(value));
+			break;
+		case ARROW_CONV_DECIMAL:
+#ifdef HAVE_INT128
+			append_decimal(col, value);
+#endif
+			break;
+		case ARROW_CONV_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				append_text(col, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+				break;
+			}
+		case ARROW_CONV_NAME:
+			{
+				const char *s = NameStr(*DatumGetName(value));
+
+				append_text(col, s, strlen(s));
+				break;
+			}
+		case ARROW_CONV_BYTEA:
+			{
+				bytea	   *b = DatumGetByteaPP(value);
+
+				append_var(col, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+				break;
+			}
+		case ARROW_CONV_DATE:
+			{
+				int32		v = date_to_arrow(DatumGetDateADT(value));
+
+				buf_append(&col->data, &v, 4);
+				break;
+			}
+		case ARROW_CONV_TIMESTAMP:
+		case ARROW_CONV_TIMESTAMPTZ:
+			{
+				int64		v = timestamp_to_arrow(DatumGetInt64(value));
+
+				buf_append(&col->data, &v, 8);
+				break;
+			}
+		case ARROW_CONV_INTERVAL:
+			buf_reserve(&col->data, 16);
+			interval_to_arrow(DatumGetIntervalP(value), col->data.data + col->data.len);
+			col->data.len += 16;
+			break;
+		case ARROW_CONV_UUID:
+			buf_append(&col->data, DatumGetUUIDP(value)->data, UUID_LEN);
+			break;
+		case ARROW_CONV_ARRAY:
+			append_array(col, value);
+			break;
+		case ARROW_CONV_OUTPUT:
+			{
+				char	   *s = OutputFunctionCall(&col->outfunc, value);
+
+				append_text(col, s, strlen(s));
+				break;
+			}
+	}
+	col->length++;
+}
+
+/*
+ * shmcache_arrow_append_row
+ *		Append a row to the batch being built (no column may be
+ *		dictionary-encoded).
+ */
+void
+shmcache_arrow_append_row(ShmcacheArrowWriter *w, const Datum *values,
+						  const bool *isnull)
+{
+	MemoryContext old = MemoryContextSwitchTo(w->batch_context);
+	int			i;
+
+	for (i = 0; i < w->ncolumns; i++)
+		shmcache_arrow_append_datum(w->columns[i], values[i], isnull[i]);
+	w->batch_rows++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * shmcache_arrow_conv_is_block
+ *		Can a column of this mapping be filled by shmcache_arrow_put_values
+ *		from an array of PostgreSQL values (each of the type's typlen)?
+ */
+bool
+shmcache_arrow_conv_is_block(ShmcacheArrowConv conv)
+{
+	switch (conv)
+	{
+		case ARROW_CONV_INT16:
+		case ARROW_CONV_INT32:
+		case ARROW_CONV_INT64:
+		case ARROW_CONV_FLOAT4:
+		case ARROW_CONV_FLOAT8:
+		case ARROW_CONV_BOOL:
+		case ARROW_CONV_DATE:
+		case ARROW_CONV_TIME:
+		case ARROW_CONV_TIMESTAMP:
+		case ARROW_CONV_TIMESTAMPTZ:
+		case ARROW_CONV_INTERVAL:
+		case ARROW_CONV_UUID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * shmcache_arrow_put_values
+ *		Append "n" values to a column whose mapping is a block one (see
+ *		shmcache_arrow_conv_is_block; a dictionary-encoded column takes
+ *		uint16 indices): src[sel[i]] for i < n, or src[0 .. n-1] if "sel" is
+ *		NULL.  "src" is an array of PostgreSQL values of the type's length
+ *		(bool: one byte).  Validity is the caller's (shmcache_arrow_put_nulls,
+ *		before this call).
+ */
+void
+shmcache_arrow_put_values(ShmcacheArrowColumn *col, const char *src,
+						  const uint16 *sel, uint32 n)
+{
+	uint32		i;
+
+	if (col->conv == ARROW_CONV_BOOL)
+	{
+		int64		bit = col->length;
+
+		for (i = 0; i < n; i++)
+			bitmap_set(&col->data, bit + i, src[sel ? sel[i] : i] != 0);
+		col->length += n;
+		return;
+	}
+
+	buf_reserve(&col->data, (Size) n * col->width);
+
+	switch (col->conv)
+	{
+		case ARROW_CONV_DATE:
+			{
+				const int32 *s = (const int32 *) src;
+				int32	   *d = (int32 *) (col->data.data + col->data.len);
+
+				if (sel)
+					for (i = 0; i < n; i++)
+						d[i] = date_to_arrow(s[sel[i]]);
+				else
+					for (i = 0; i < n; i++)
+						d[i] = date_to_arrow(s[i]);
+				break;
+			}
+		case ARROW_CONV_TIMESTAMP:
+		case ARROW_CONV_TIMESTAMPTZ:
+			{
+				const int64 *s = (const int64 *) src;
+				int64	   *d = (int64 *) (col->data.data + col->data.len);
+
+				if (sel)
+					for (i = 0; i < n; i++)
+						d[i] = timestamp_to_arrow(s[sel[i]]);
+				else
+					for (i = 0; i < n; i++)
+						d[i] = timestamp_to_arrow(s[i]);
+				break;
+			}
+		case ARROW_CONV_INTERVAL:
+			{
+				char	   *d = col->data.data + col->data.len;
+
+				for (i = 0; i < n; i++)
+					interval_to_arrow((const Interval *) (src + (Size) (sel ? sel[i] : i) * 16),
+									  d + (Size) i * 16);
+				break;
+			}
+		default:
+			{
+				char	   *d = col->data.data + col->data.len;
+				int			width = col->width;
+
+				if (sel == NULL)
+					memcpy(d, src, (Size) n * width);
+				else if (width == 2)
+					for (i = 0; i < n; i++)
+						((int16 *) d)[i] = ((const int16 *) src)[sel[i]];
+				else if (width == 4)
+					for (i = 0; i < n; i++)
+						((int32 *) d)[i] = ((const int32 *) src)[sel[i]];
+				else if (width == 8)
+					for (i = 0; i < n; i++)
+						((int64 *) d)[i] = ((const int64 *) src)[sel[i]];
+				else
+					for (i = 0; i < n; i++)
+						memcpy(d + (Size) i * width, src + (Size) sel[i] * width, width);
+				break;
+			}
+	}
+	col->data.len += (Size) n * col->width;
+	col->length += n;
+}
+
+/*
+ * shmcache_arrow_put_nulls
+ *		Validity of the next "n" values of "col" (to be appended by
+ *		shmcache_arrow_put_values) from a PostgreSQL-style null bitmap
+ *		(1 = null, least significant bit first): bits sel[i], or 0 .. n-1 if
+ *		"sel" is NULL.
+ */
+void
+shmcache_arrow_put_nulls(ShmcacheArrowColumn *col, const uint8 *nullbits,
+						 const uint16 *sel, uint32 n)
+{
+	int64		start = col->length;
+	uint32		i;
+
+	validity_fill(col, start);
+	if (sel == NULL && (start & 7) == 0)
+	{
+		Size		bytes = (n + 7) / 8;
+		uint8	   *d;
+		uint64		nulls;
+
+		buf_reserve(&col->validity, bytes);
+		d = (uint8 *) col->validity.data + (start >> 3);
+		for (i = 0; i < bytes; i++)
+			d[i] = (uint8) ~nullbits[i];
+		if (n & 7)
+			d[bytes - 1] &= (uint8) ((1 << (n & 7)) - 1);
+		col->validity.len = (start >> 3) + bytes;
+		nulls = n - pg_popcount((const char *) d, bytes);
+		col->null_count += nulls;
+	}
+	else
+	{
+		for (i = 0; i < n; i++)
+		{
+			uint32		slot = sel ? sel[i] : i;
+			bool		null = (nullbits[slot >> 3] >> (slot & 7)) & 1;
+
+			bitmap_set(&col->validity, start + i, !null);
+			col->null_count += null;
+		}
+	}
+	/* no null after all: no bitmap (validity_fill starts over) */
+}
+
+/* ------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------
+ */
+
+/* A FieldNode or a Buffer of a record batch: two int64. */
+typedef struct ArrowPair
+{
+	int64		a;
+	int64		b;
+} ArrowPair;
+
+/* The arrays of a record batch: its nodes and buffers, in pre-order. */
+typedef struct BatchLayout
+{
+	ArrowPair  *nodes;
+	int			nnodes;
+	ArrowPair  *buffers;
+	const char **buffer_data;
+	int			nbuffers;
+	int			maxbuffers;
+	int64		body;			/* bytes of the body so far */
+} BatchLayout;
+
+static void
+layout_buffer(BatchLayout *l, const char *data, Size len)
+{
+	if (l->nbuffers == l->maxbuffers)
+	{
+		l->maxbuffers *= 2;
+		l->buffers = repalloc(l->buffers, sizeof(ArrowPair) * l->maxbuffers);
+		l->buffer_data = repalloc(l->buffer_data, sizeof(char *) * l->maxbuffers);
+		l->nodes = repalloc(l->nodes, sizeof(ArrowPair) * l->maxbuffers);
+	}
+	l->buffers[l->nbuffers].a = l->body;
+	l->buffers[l->nbuffers].b = len;
+	l->buffer_data[l->nbuffers] = data;
+	l->nbuffers++;
+	l->body += TYPEALIGN(8, len);
+}
+
+/* Add the node and buffers of "col" (and of its element column). */
+static void
+layout_column(BatchLayout *l, ShmcacheArrowColumn *col)
+{
+	l->nodes[l->nnodes].a = col->length;
+	l->nodes[l->nnodes].b = col->null_count;
+	l->nnodes++;
+	if (col->null_count > 0)
+	{
+		validity_fill(col, col->length);
+		layout_buffer(l, col->validity.data, (col->length + 7) / 8);
+	}
+	else
+		layout_buffer(l, NULL, 0);
+	if (col->conv == ARROW_CONV_BOOL)
+		layout_buffer(l, col->data.data, (col->length + 7) / 8);
+	else if (col->width > 0)
+	{
+		/* indices under nulls may be anything: make them valid ones */
+		if (col->dictionary && col->null_count > 0)
+		{
+			int64		i;
+
+			for (i = 0; i < col->length; i++)
+				if (!((col->validity.data[i >> 3] >> (i & 7)) & 1))
+					((int16 *) col->data.data)[i] = 0;
+		}
+		layout_buffer(l, col->data.data, col->data.len);
+	}
+	else
+	{
+		layout_buffer(l, col->offsets.data, (col->length + 1) * 4);
+		if (col->conv == ARROW_CONV_ARRAY)
+			layout_column(l, col->child);
+		else
+			layout_buffer(l, col->data.data, col->data.len);
+	}
+}
+
+static void
+layout_init(BatchLayout *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->maxbuffers = 16;
+	l->buffers = palloc(sizeof(ArrowPair) * l->maxbuffers);
+	l->buffer_data = palloc(sizeof(char *) * l->maxbuffers);
+	l->nodes = palloc(sizeof(ArrowPair) * l->maxbuffers);
+}
+
+/* The RecordBatch table of "l". */
+static uint32
+build_record_batch(FlatBuilder *b, int64 length, const BatchLayout *l)
+{
+	uint32		nodes = fb_struct_vector(b, l->nodes, l->nnodes, sizeof(ArrowPair), 8);
+	uint32		buffers = fb_struct_vector(b, l->buffers, l->nbuffers, sizeof(ArrowPair), 8);
+
+	fb_table_begin(b);
+	fb_field_int64(b, 0, length);
+	fb_field_offset(b, 1, nodes);
+	fb_field_offset(b, 2, buffers);
+	return fb_table_end(b);
+}
+
+/* The Message table around header "header" of type "header_type". */
+static uint32
+build_message(FlatBuilder *b, uint8 header_type, uint32 header, int64 body)
+{
+	fb_table_begin(b);
+	fb_field_int64(b, 3, body);
+	fb_field_offset(b, 2, header);
+	fb_field_int16(b, 0, ARROW_METADATA_V5);
+	fb_field_int8(b, 1, header_type);
+	return fb_table_end(b);
+}
+
+/* Write a message with the body of "l". */
+static void
+write_with_body(ShmcacheArrowWriter *w, FlatBuilder *b, uint32 message,
+				const BatchLayout *l)
+{
+	int			i;
+
+	out_message(w, b, message);
+	for (i = 0; i < l->nbuffers; i++)
+	{
+		Size		len = l->buffers[i].b;
+
+		if (len > 0)
+			out_write(w, l->buffer_data[i], len);
+		out_zero(w, TYPEALIGN(8, len) - len);
+	}
+}
+
+/* A DictionaryBatch message with the dictionary of "col". */
+static void
+write_dictionary(ShmcacheArrowWriter *w, ShmcacheArrowColumn *col)
+{
+	FlatBuilder b;
+	BatchLayout l;
+	uint32		batch;
+	uint32		dict;
+
+	layout_init(&l);
+	layout_column(&l, col->dict);
+	fb_init(&b);
+	batch = build_record_batch(&b, col->dict->length, &l);
+	fb_table_begin(&b);
+	fb_field_int64(&b, 0, col->dict_id);
+	fb_field_offset(&b, 1, batch);
+	fb_field_int8(&b, 2, false);
+	dict = fb_table_end(&b);
+	write_with_body(w, &b, build_message(&b, ARROW_HEADER_DICTIONARY, dict, l.body), &l);
+}
+
+/*
+ * shmcache_arrow_batch_full
+ *		Has the batch being built reached the rows or bytes after which the
+ *		generic path writes it?
+ */
+bool
+shmcache_arrow_batch_full(const ShmcacheArrowWriter *w)
+{
+	Size		bytes = 0;
+	int			i;
+
+	if (w->batch_rows >= SHMCACHE_ARROW_BATCH_ROWS)
+		return true;
+	/* (checking every 256 rows is enough) */
+	if ((w->batch_rows & 255) != 0)
+		return false;
+	for (i = 0; i < w->ncolumns; i++)
+	{
+		const ShmcacheArrowColumn *col = w->columns[i];
+
+		bytes += col->data.len + col->offsets.len;
+		if (col->child)
+			bytes += col->child->data.len + col->child->offsets.len;
+	}
+	return bytes >= SHMCACHE_ARROW_BATCH_BYTES;
+}
+
+/*
+ * shmcache_arrow_write_batch
+ *		Write the batch being built (if it has rows): the dictionaries of
+ *		its dictionary-encoded columns, then the record batch; then start a
+ *		new one.  Every column must have batch_rows values.
+ */
+void
+shmcache_arrow_write_batch(ShmcacheArrowWriter *w)
+{
+	MemoryContext old;
+	FlatBuilder b;
+	BatchLayout l;
+	uint32		batch;
+	int			i;
+
+	if (w->batch_rows == 0)
+		return;
+	old = MemoryContextSwitchTo(w->batch_context);
+	for (i = 0; i < w->ncolumns; i++)
+	{
+		Assert(w->columns[i]->length == w->batch_rows);
+		if (w->columns[i]->dictionary)
+			write_dictionary(w, w->columns[i]);
+	}
+	layout_init(&l);
+	for (i = 0; i < w->ncolumns; i++)
+		layout_column(&l, w->columns[i]);
+	fb_init(&b);
+	batch = build_record_batch(&b, w->batch_rows, &l);
+	write_with_body(w, &b, build_message(&b, ARROW_HEADER_BATCH, batch, l.body), &l);
+
+	for (i = 0; i < w->ncolumns; i++)
+		column_reset(w->columns[i]);
+	w->total_rows += w->batch_rows;
+	w->batch_rows = 0;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(w->batch_context);
+}
+
+/* The Arrow type of "col" as a table of the Type union; sets *type_type. */
+static uint32
+build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
+{
+	uint32		tz = 0;
+
+	if (col->dictionary)
+		col = col->dict;
+	if (col->conv == ARROW_CONV_TIMESTAMPTZ)
+		tz = fb_string(b, "UTC");
+	fb_table_begin(b);
+	switch (col->conv)
+	{
+		case ARROW_CONV_INT16:
+		case ARROW_CONV_INT32:
+		case ARROW_CONV_INT64:
+			*type_type = ARROW_TYPE_INT;
+			fb_field_int32(b, 0, col->width * 8);
+			fb_field_int8(b, 1, true);
+			break;
+		case ARROW_CONV_FLOAT4:
+		case ARROW_CONV_FLOAT8:
+			*type_type = ARROW_TYPE_FLOAT;
+			fb_field_int16(b, 0, col->conv == ARROW_CONV_FLOAT4 ?
+						   ARROW_PRECISION_SINGLE : ARROW_PRECISION_DOUBLE);
+			break;
+		case ARROW_CONV_BOOL:
+			*type_type = ARROW_TYPE_BOOL;
+			break;
+		case ARROW_CONV_DECIMAL:
+			*type_type = ARROW_TYPE_DECIMAL;
+			fb_field_int32(b, 0, col->precision);
+			fb_field_int32(b, 1, col->scale);
+			fb_field_int32(b, 2, 128);
+			break;
+		case ARROW_CONV_TEXT:
+		case ARROW_CONV_NAME:
+		case ARROW_CONV_OUTPUT:
+			*type_type = ARROW_TYPE_UTF8;
+			break;
+		case ARROW_CONV_BYTEA:
+			*type_type = ARROW_TYPE_BINARY;
+			break;
+		case ARROW_CONV_DATE:
+			*type_type = ARROW_TYPE_DATE;
+			fb_field_int16(b, 0, ARROW_DATE_DAY);
+			break;
+		case ARROW_CONV_TIME:
+			*type_type = ARROW_TYPE_TIME;
+			fb_field_int32(b, 1, 64);
+			fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+			break;
+		case ARROW_CONV_TIMESTAMP:
+		case ARROW_CONV_TIMESTAMPTZ:
+			*type_type = ARROW_TYPE_TIMESTAMP;
+			if (tz != 0)
+				fb_field_offset(b, 1, tz);
+			fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+			break;
+		case ARROW_CONV_INTERVAL:
+			*type_type = ARROW_TYPE_INTERVAL;
+			fb_field_int16(b, 0, ARROW_INTERVAL_MONTH_DAY_NANO);
+			break;
+		case ARROW_CONV_UUID:
+			*type_type = ARROW_TYPE_FIXED_BINARY;
+			fb_field_int32(b, 0, UUID_LEN);
+			break;
+		case ARROW_CONV_ARRAY:
+			*type_type = ARROW_TYPE_LIST;
+			break;
+	}
+	return fb_table_end(b);
+}
+
+/* A KeyValue table. */
+static uint32
+build_key_value(FlatBuilder *b, const char *key, const char *value)
+{
+	uint32		k = fb_string(b, key);
+	uint32		v = fb_string(b, value);
+
+	fb_table_begin(b);
+	fb_field_offset(b, 0, k);
+	fb_field_offset(b, 1, v);
+	return fb_table_end(b);
+}
+
+/* The Field table of "col". */
+static uint32
+build_field(FlatBuilder *b, const ShmcacheArrowColumn *col)
+{
+	uint32		children[1];
+	uint32		nchildren = 0;
+	uint32		children_vec;
+	uint32		name;
+	uint32		type;
+	uint8		type_type = 0;
+	uint32		dictionary = 0;
+	uint32		metadata = 0;
+
+	if (col->child)
+		children[nchildren++] = build_field(b, col->child);
+	children_vec = fb_offset_vector(b, children, nchildren);
+	if (col->conv == ARROW_CONV_UUID)
+	{
+		uint32		kv[2];
+
+		kv[0] = build_key_value(b, "ARROW:extension:name", "arrow.uuid");
+		kv[1] = build_key_value(b, "ARROW:extension:metadata", "");
+		metadata = fb_offset_vector(b, kv, 2);
+	}
+	if (col->dictionary)
+	{
+		uint32		index_type;
+
+		fb_table_begin(b);
+		fb_field_int32(b, 0, 16);
+		fb_field_int8(b, 1, true);
+		index_type = fb_table_end(b);
+		fb_table_begin(b);
+		fb_field_int64(b, 0, col->dict_id);
+		fb_field_offset(b, 1, index_type);
+		fb_field_int8(b, 2, false);
+		dictionary = fb_table_end(b);
+	}
+	type = build_type(b, col, &type_type);
+	name = fb_string(b, col->name);
+
+	fb_table_begin(b);
+	fb_field_offset(b, 0, name);
+	fb_field_offset(b, 3, type);
+	if (dictionary)
+		fb_field_offset(b, 4, dictionary);
+	fb_field_offset(b, 5, children_vec);
+	if (metadata)
+		fb_field_offset(b, 6, metadata);
+	fb_field_int8(b, 1, true);
+	fb_field_int8(b, 2, type_type);
+	return fb_table_end(b);
+}
+
+/*
+ * shmcache_arrow_write_schema
+ *		Write the stream's first message, its schema.
+ */
+void
+shmcache_arrow_write_schema(ShmcacheArrowWriter *w)
+{
+	MemoryContext old = MemoryContextSwitchTo(w->batch_context);
+	FlatBuilder b;
+	uint32	   *fields = palloc(sizeof(uint32) * Max(w->ncolumns, 1));
+	uint32		fields_vec;
+	uint32		features = 0;
+	uint32		schema;
+	bool		any_dictionary = false;
+	int			i;
+
+	fb_init(&b);
+	for (i = 0; i < w->ncolumns; i++)
+	{
+		fields[i] = build_field(&b, w->columns[i]);
+		any_dictionary |= w->columns[i]->dictionary;
+	}
+	fields_vec = fb_offset_vector(&b, fields, w->ncolumns);
+	if (any_dictionary)
+	{
+		int64		feature = ARROW_FEATURE_DICTIONARY_REPLACEMENT;
+
+		features = fb_struct_vector(&b, &feature, 1, 8, 8);
+	}
+	fb_table_begin(&b);
+	fb_field_offset(&b, 1, fields_vec);
+	if (features)
+		fb_field_offset(&b, 3, features);
+	fb_field_int16(&b, 0, 0);	/* little endian */
+	schema = fb_table_end(&b);
+	out_message(w, &b, build_message(&b, ARROW_HEADER_SCHEMA, schema, 0));
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(w->batch_context);
+}
+
+/*
+ * shmcache_arrow_write_end
+ *		Write the batch being built, the end-of-stream marker, and flush.
+ */
+void
+shmcache_arrow_write_end(ShmcacheArrowWriter *w)
+{
+	uint32		eos[2] = {0xFFFFFFFF, 0};
+
+	shmcache_arrow_write_batch(w);
+	out_write(w, (const char *) eos, 8);
+	out_flush(w);
+}
