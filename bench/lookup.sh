@@ -223,7 +223,7 @@ mkdir -p "$OUT"
 # ---------------------------------------------------------------------------
 heading "Setting up: $ROWS rows of CSV in $CSV (oid shuffled with seed $SEED)"
 seed_frac="$(awk -v s="$SEED" 'BEGIN { printf "%.6f", (s % 1000000) / 1000000 }')"
-psql_q -v csv="$CSV" >"$OUT/gen.out" <<SQL
+psql_q -v csv="$CSV" >"$OUT/gen.out" <<SQL || die "the CSV could not be written (psql's error above)"
 CREATE EXTENSION shmcache;
 CREATE EXTENSION pg_prewarm;
 SET max_parallel_workers_per_gather = 0;
@@ -236,6 +236,7 @@ COPY (SELECT $(row_exprs)
                        ORDER BY random()) AS shuffled) AS s)
   TO :'csv' (FORMAT csv);
 SQL
+[[ -s "$CSV" ]] || die "no CSV written"
 note "CSV written in $(timings "$OUT/gen.out" | awk '{ printf "%.1f s", $2 / 1000 }'): $(du -h "$CSV" | cut -f1)"
 
 case "$FRAME_INDEX" in
@@ -332,20 +333,22 @@ declare -A PLAN
 for s in frame noidx heap; do
 	t="${TBL[$s]}"
 	PLAN[point_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT * FROM $t WHERE oid = $mid")"
+	PLAN[point8_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT * FROM $t WHERE oid = $mid::int8")"
 	PLAN[generic_$s]="$(psql_q <<SQL
 SET plan_cache_mode = force_generic_plan;
 PREPARE p(int8) AS SELECT * FROM $t WHERE oid = \$1;
 EXPLAIN (COSTS OFF) EXECUTE p($mid);
 SQL
 )"
-	PLAN[any_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT * FROM $t WHERE oid = ANY(ARRAY[$any_example])")"
+	PLAN[any_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT * FROM $t WHERE oid = ANY(ARRAY[$any_example]::int8[])")"
+	PLAN[any4_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT * FROM $t WHERE oid = ANY(ARRAY[$any_example])")"
 	PLAN[join_$s]="$(psql_q -c "EXPLAIN (COSTS OFF) SELECT count(*), sum(t.price) FROM orders o JOIN $t t ON t.oid = o.ref")"
 done
 # uses_index PLAN: "index" if the plan has an Index Cond, "scan" if not.
 uses_index() {
 	if grep -q 'Index Cond:' <<<"$1"; then echo index; else echo scan; fi
 }
-for q in point generic any join; do
+for q in point point8 generic any any4 join; do
 	note "$(printf '%-8s heap: %-5s frame: %-5s frame without index: %s' "$q" \
 		"$(uses_index "${PLAN[${q}_heap]}")" "$(uses_index "${PLAN[${q}_frame]}")" "$(uses_index "${PLAN[${q}_noidx]}")")"
 	if [[ "$FRAME_INDEX" != none && "$q" != join && "$(uses_index "${PLAN[${q}_frame]}")" != index ]]; then
@@ -365,7 +368,7 @@ explain() {
 	# warm-up, untimed
 	for s in frame noidx heap; do
 		explain "SELECT * FROM ${TBL[$s]} WHERE oid = $mid"
-		explain "SELECT * FROM ${TBL[$s]} WHERE oid = ANY(ARRAY[$any_example])"
+		explain "SELECT * FROM ${TBL[$s]} WHERE oid = ANY(ARRAY[$any_example]::int8[])"
 	done
 	j=0
 	while read -r k; do
@@ -380,7 +383,7 @@ explain() {
 		j=$((j + 1))
 		for s in $(turn "$j" frame noidx heap); do
 			printf '\\echo @@ any %s %s\n' "$s" "$j"
-			explain "SELECT * FROM ${TBL[$s]} WHERE oid = ANY(ARRAY[$keys])"
+			explain "SELECT * FROM ${TBL[$s]} WHERE oid = ANY(ARRAY[$keys]::int8[])"
 		done
 	done < <(key_lists "$ANY_SETS" $((SEED + 2)))
 	for ((r = 1; r <= REPS; r++)); do
@@ -577,8 +580,11 @@ printf '%s' "loads (one run each, psql \\timing, ms): frame copy_from $(load_ms 
 echo "; frame without index copy_from $(load_ms "load noidx"); heap COPY $(load_ms "load heap") + ADD PRIMARY KEY $(load_ms "index heap")"
 
 echo
-echo "plans (EXPLAIN (COSTS OFF); point: oid = $mid; generic: the same, prepared, plan_cache_mode = force_generic_plan):"
-for q in point generic any join; do
+echo "plans (EXPLAIN (COSTS OFF)): point: oid = $mid (int8 = int4, as in measures 1 -M simple and 2);"
+echo "point8: oid = $mid::int8; generic: oid = \$1 (int8) prepared, plan_cache_mode = force_generic_plan"
+echo "(as in -M prepared once the plan cache goes generic); any: oid = ANY(ARRAY[100 keys]::int8[]) (as in 3);"
+echo "any4: the same without the cast (int4[]); join: as in 5"
+for q in point point8 generic any any4 join; do
 	for s in heap frame noidx; do
 		printf '  %-8s %-6s %-6s %s\n' "$q" "$s" "$(uses_index "${PLAN[${q}_$s]}")" "$(plan_shape <<<"${PLAN[${q}_$s]}")"
 	done
