@@ -3,8 +3,9 @@
 # scripts/lib.sh
 #	Shell helpers shared by quickstart.sh, the benchmarks (bench/*.sh) and
 #	the demo: Debian package installation, build + install of the extension,
-#	the unprivileged work tree, throw-away PostgreSQL clusters, the memory
-#	of a running cluster, and the benchmarks' "ticks" data set.
+#	the unprivileged work tree, throw-away PostgreSQL clusters, figures of a
+#	benchmark run (medians, ratios, psql and pgbench timings), the memory of
+#	a running cluster, and the benchmarks' "ticks" data set.
 #
 # Source it from bash (callers use "set -euo pipefail"); it defines functions
 # and a few variables and runs nothing else.  Root-only steps run directly
@@ -302,6 +303,55 @@ cluster_psql() {
 # database as its superuser.
 cluster_pgbench() {
 	as_user "$PGBIN/pgbench" -h "$CLUSTER_DIR" -p "$CLUSTER_PORT" "$@" postgres
+}
+
+# ---------------------------------------------------------------------------
+# Figures of a benchmark run
+# ---------------------------------------------------------------------------
+
+# median: the median of the numbers on stdin, one per line ("-" if none).
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]
+			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# ratio A B: A / B to two or three significant digits; "-" if either is
+# missing or B is 0.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || b + 0 == 0) { print "-"; exit }
+		r = a / b
+		if (r >= 10) printf "%.1f\n", r
+		else if (r >= 0.1) printf "%.2f\n", r
+		else printf "%.2g\n", r
+	}'
+}
+
+# timings OUT: from psql output with "@@ KEY" marker lines (\echo @@ KEY),
+# print "KEY value_ms" for the first "Time: N ms" (\timing) or "Execution
+# Time: N ms" (EXPLAIN ANALYZE) line after each marker.
+timings() {
+	awk '
+		/^@@ / { key = substr($0, 4); next }
+		key != "" && /^(Execution )?Time: [0-9.]+ ms/ {
+			v = $0; sub(/^(Execution )?Time: /, "", v); sub(/ ms.*/, "", v)
+			print key, v; key = ""
+		}' "$1"
+}
+
+# pgbench_tps OUT: the tps (without initial connection time) of a pgbench
+# run whose output is in OUT; nothing if OUT has none.
+pgbench_tps() {
+	sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$1"
+}
+
+# pgbench_latency_ms OUT: the "latency average" of a pgbench run, in ms.
+pgbench_latency_ms() {
+	sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$1"
 }
 
 # ---------------------------------------------------------------------------
