@@ -56,8 +56,8 @@ interval             structured array (months, days, nanoseconds); in
                      microseconds=)`` objects
 uuid                 uuid.UUID objects
 json, jsonb, other   str objects (the type's text output)
-arrays               per row a numpy array of the elements (masked where
-                     an element is NULL), or None
+arrays               per row a numpy array of the elements, or None; an
+                     object array, None for NULL, if elements are NULL
 ===================  =====================================================
 """
 

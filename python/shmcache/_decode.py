@@ -27,8 +27,9 @@ interval               structured: months int32, days int32, nanoseconds
                        int64 (MONTH_DAY_NANO only)
 fixed_size_binary      object: uuid.UUID with the arrow.uuid extension
                        name, else bytes
-list                   object: per row, the elements as a numpy array
-                       (masked where NULL), or None
+list                   object: per row, the elements as a numpy array, or
+                       None; where an element in the batch is NULL, the
+                       batch's arrays are object arrays holding None there
 dictionary-encoded     the index integers (codes); ``_columns`` maps them
 =====================  ===================================================
 """
@@ -154,11 +155,12 @@ def _decode_list(field, length, buffers, nodes):
     offsets = _offsets(next(buffers), length)
     child = decode_piece(field.children[0], nodes, buffers)
     first, last = offsets[0], offsets[-1]
-    elements = child.values[first:last].copy()
-    if child.valid is not None:
-        valid = child.valid[first:last]
-        fill_nulls(elements, valid)
-        elements = np.ma.MaskedArray(elements, mask=~valid)
+    elements = child.values[first:last]
+    if child.valid is not None and not child.valid[first:last].all():
+        elements = elements.astype(object)
+        elements[~child.valid[first:last]] = None
+    else:
+        elements = elements.copy()
     return _objects((elements[a - first:b - first] for a, b in zip(offsets, offsets[1:])),
                     length)
 

@@ -81,9 +81,7 @@ def canonical(field, value):
     if kind == "interval":
         return [int(value["months"]), int(value["days"]), str(int(value["nanoseconds"]))]
     if kind == "list":
-        mask = np.ma.getmaskarray(value)
-        return [None if m else canonical(field.children[0], v)
-                for v, m in zip(np.ma.getdata(value), mask)]
+        return [None if v is None else canonical(field.children[0], v) for v in value]
     return str(value)  # utf8, decimal, uuid
 
 
