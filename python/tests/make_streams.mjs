@@ -238,9 +238,11 @@ function dictionaryData(type, chunks, codes) {
 }
 
 // The dictionary case: a dictionary replaced before every batch (values
-// coming and going, one long value), a batch whose dictionary arrives as a
-// replacement plus a delta, an all-NULL batch with an empty dictionary, and
-// a plain int32 column beside it.
+// coming and going, long values), a batch whose dictionary arrives as a
+// replacement plus a delta, an all-NULL batch with an empty dictionary, a
+// dictionary of many short values and one very long one (which the reader
+// keeps as objects rather than fixed-width bytes), and a plain int32 column
+// beside it.
 function dictionaryCase() {
 	const type = new Dictionary(new Utf8(), new Int16(), 0);
 	const schema = new Schema([new Field('sym', type, true), new Field('n', new Int32(), true)]);
@@ -251,6 +253,8 @@ function dictionaryCase() {
 		{ chunks: [['b'], ['a', 'AAPL']], codes: [2, 1, 0, 0] },
 		{ chunks: [[]], codes: [null, null] },
 		{ chunks: [['zz', '']], codes: [1, 0, 1] },
+		{ chunks: [[...Array.from({ length: 100 }, (_, k) => `k${k}`), 'X'.repeat(100000)]],
+			codes: [100, 3, null, 99] },
 	];
 	const batches = [];
 	const sym = [];

@@ -15,7 +15,6 @@ import math
 import os
 import sys
 import unittest
-import uuid
 from decimal import Decimal
 
 import numpy as np
