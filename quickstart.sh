@@ -35,8 +35,10 @@ prepare() {
 	ensure_packages
 	if [[ "$1" == shmcache-test ]]; then
 		ensure_npm_packages
+		build_install
+	else
+		build_install quiet
 	fi
-	build_install
 	make_worktree "$1"
 	cd "$WORKTREE"
 }
@@ -207,6 +209,10 @@ do_demo() {
 		"shared_buffers = '512MB'"
 	heading "Running bench/demo.sql"
 	cluster_psql -v csv="$CLUSTER_DIR/ticks.csv" -f "$WORKTREE/bench/demo.sql"
+	heading "From Python: examples/python/seed.py (a feeder appends 1,000-row batches while ten workers read the frame)"
+	as_user /usr/bin/python3 "$WORKTREE/examples/python/seed.py" \
+		--dsn "host=$CLUSTER_DIR port=$CLUSTER_PORT dbname=postgres" \
+		--frame seed_ticks --reset --seconds 5
 	heading "Demo finished; stopping the server and removing $CLUSTER_DIR"
 }
 

@@ -31,8 +31,9 @@ COPY (
 
 \echo
 \echo '=== 3. A frame: shmcache.create_frame creates it and the view "ticks"'
+\echo '       (id is its primary key: a hash index, kept up to date with every load)'
 SELECT shmcache.create_frame('ticks',
-       'id int8, symbol text, ts timestamptz, price float8, qty int4');
+       'id int8 PRIMARY KEY, symbol text, ts timestamptz, price float8, qty int4');
 
 \echo
 \echo '=== 4. Loading the CSV into the frame with shmcache.copy_from (rows loaded):'
@@ -40,8 +41,9 @@ SELECT shmcache.copy_from('ticks', :'csv', 'format csv, header true');
 
 \echo
 \echo '=== 5. The same CSV into an ordinary heap table, with COPY'
+\echo '       (with the same primary key: a B-tree index on id)'
 \timing off
-CREATE TABLE ticks_heap (id int8, symbol text, ts timestamptz, price float8, qty int4);
+CREATE TABLE ticks_heap (id int8 PRIMARY KEY, symbol text, ts timestamptz, price float8, qty int4);
 \timing on
 COPY ticks_heap FROM :'csv' (FORMAT csv, HEADER);
 \timing off
@@ -87,7 +89,7 @@ SELECT symbol, round(sum(price * qty)::numeric, 2) AS value
   FROM ticks_heap GROUP BY symbol ORDER BY 2 DESC LIMIT 5;
 
 \echo
-\echo '--- a point lookup: WHERE id = 654321'
+\echo '--- a point lookup: WHERE id = 654321 (each side through its index on id)'
 SELECT * FROM ticks WHERE id = 654321;
 SELECT * FROM ticks_heap WHERE id = 654321;
 
@@ -97,8 +99,10 @@ SELECT count(*), round(sum(price)::numeric, 2) AS sum FROM ticks_heap_cache;
 \timing off
 
 \echo
-\echo '=== 9. EXPLAIN on the frame: the scan is "Custom Scan (ShmcacheScan)"'
+\echo '=== 9. EXPLAIN on the frame: the aggregate runs in "Custom Scan (ShmcacheAggregate)",'
+\echo '       a lookup by key in "Custom Scan (ShmcacheLookup)"'
 EXPLAIN SELECT symbol, avg(price) FROM ticks WHERE price > 900 GROUP BY symbol;
+EXPLAIN SELECT * FROM ticks WHERE id = 654321;
 
 \echo
 \echo '=== 10. The frames of this database: shmcache.frames'

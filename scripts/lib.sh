@@ -32,9 +32,12 @@ if [[ -z "${PGBIN:-}" ]]; then
 fi
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages everything here needs (prove is in perl; node runs the
-# reference Arrow reader of tests/011_arrow.pl).
+# reference Arrow reader of tests/011_arrow.pl and writes the streams of
+# the Python client's tests; numpy, pandas and psycopg2 are what the client,
+# its tests and the demo's Python part use).
 REQUIRED_PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
-	"postgresql-client-$PG_MAJOR" libipc-run-perl make gcc perl nodejs)
+	"postgresql-client-$PG_MAJOR" libipc-run-perl make gcc perl nodejs
+	python3 python3-numpy python3-pandas python3-psycopg2)
 # Debian packages needed only when their command is missing: the nodejs
 # packages of NodeSource bring their own npm and conflict with Debian's.
 REQUIRED_COMMANDS=(npm)
@@ -147,13 +150,22 @@ ensure_packages() {
 		apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# ensure_npm_packages: the JavaScript packages of tests/arrow (apache-arrow,
-# the reference Arrow reader of tests/011_arrow.pl) in tests/arrow/
-# node_modules, exactly as tests/arrow/package-lock.json pins them.  Nothing
-# is fetched when they are installed already (so it works offline then);
-# otherwise "npm ci" installs them from the registry.
+# ensure_npm_packages: the JavaScript packages the tests run (apache-arrow,
+# the reference Arrow implementation) in the node_modules of tests/arrow
+# (tests/011_arrow.pl reads streams with it) and python/tests (the Python
+# client's tests decode streams it writes), exactly as each directory's
+# package-lock.json pins them.  Nothing is fetched when they are installed
+# already (so it works offline then); otherwise "npm ci" installs them.
 ensure_npm_packages() {
-	local dir="$REPO_ROOT/tests/arrow"
+	local dir
+	for dir in "$REPO_ROOT/tests/arrow" "$REPO_ROOT/python/tests"; do
+		ensure_npm_dir "$dir"
+	done
+}
+
+# ensure_npm_dir DIR: the packages of DIR's package-lock.json, as above.
+ensure_npm_dir() {
+	local dir="$1"
 	if (cd "$dir" && node -e '
 		const lock = require("./package-lock.json").packages;
 		for (const [path, want] of Object.entries(lock)) {
@@ -161,20 +173,33 @@ ensure_npm_packages() {
 			const have = require("./" + path + "/package.json").version;
 			if (have !== want.version) process.exit(1);
 		}' 2>/dev/null); then
-		heading "npm packages of tests/arrow: all present"
+		heading "npm packages of ${dir#"$REPO_ROOT"/}: all present"
 		return 0
 	fi
-	heading "Installing the npm packages of tests/arrow (npm ci)"
+	heading "Installing the npm packages of ${dir#"$REPO_ROOT"/} (npm ci)"
 	(cd "$dir" && npm ci --no-audit --no-fund)
 }
 
-# build_install: build the extension in the source tree as the calling user,
-# then "make install" it as root.
+# build_install [quiet]: build the extension in the source tree as the
+# calling user, then "make install" it as root.  With "quiet", make's output
+# goes to a log that is shown only if the build fails.
 build_install() {
-	heading "Building shmcache ($PG_CONFIG)"
-	make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" -j"$(nproc)"
-	heading "Installing shmcache into $("$PG_CONFIG" --pkglibdir)"
-	as_root make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" install
+	local log
+	heading "Building and installing shmcache into $("$PG_CONFIG" --pkglibdir)"
+	if [[ "${1:-}" != quiet ]]; then
+		make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" -j"$(nproc)"
+		as_root make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" install
+		return
+	fi
+	log="$(mktemp "${TMPDIR:-/tmp}/shmcache-build.XXXXXX")"
+	if ! { make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" -j"$(nproc)" &&
+		as_root make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" install; } >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f -- "$log"
+		die "the build failed"
+	fi
+	rm -f -- "$log"
+	note "built and installed"
 }
 
 # make_worktree PREFIX: set WORKTREE to a directory holding the sources that
