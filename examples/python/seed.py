@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "python"))
 import shmcache  # noqa: E402
 
-COLUMNS = "id int8 NOT NULL, symbol text, ts timestamptz, price float8, qty int4, oid int8"
+COLUMNS = "id int8 NOT NULL, symbol text, ts timestamptz, price float8, qty int4, oid int8 PRIMARY KEY"
 BATCH = 1000
 SLICE = 5000
 TS0 = pd.Timestamp("2024-01-02 09:00", tz="UTC")
