@@ -1,7 +1,6 @@
 # Makefile for shmcache (PGXS)
 
 EXTENSION = shmcache
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big = shmcache
 OBJS = \
@@ -35,7 +34,7 @@ OBJS = \
 	src/copyto.o \
 	src/domain.o
 
-DATA = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql
+DATA = $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
 
 # PostgreSQL's headers are included as system headers, so that our own code

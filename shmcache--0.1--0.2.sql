@@ -2,8 +2,7 @@
 
 \echo Use "ALTER EXTENSION shmcache UPDATE TO '0.2'" to load this file. \quit
 
--- Frame ids are drawn at random since 0.1's last releases: the sequence is unused.
-ALTER EXTENSION shmcache DROP SEQUENCE shmcache.frame_id_seq;
+-- Frame ids are drawn at random: the sequence of 0.1 is unused.
 DROP SEQUENCE shmcache.frame_id_seq;
 
 -- Index definitions (PRIMARY KEY, UNIQUE, create_index): dumped like the

@@ -265,6 +265,18 @@ RESET ROLE;
 DROP OWNED BY ix_user;
 DROP ROLE ix_user;
 
+-- a nondeterministic collation: keys are equal, unique and found as the
+-- collation compares them
+CREATE COLLATION ix_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT shmcache.create_frame('ix_ci_frame', 'k text COLLATE ix_ci PRIMARY KEY, v int');
+INSERT INTO ix_ci_frame VALUES ('Alpha', 1), ('beta', 2);
+INSERT INTO ix_ci_frame VALUES ('ALPHA', 3);
+SELECT * FROM ix_ci_frame WHERE k = 'BETA';
+SELECT * FROM ix_ci_frame WHERE k IN ('alpha', 'BeTa') ORDER BY v;
+EXPLAIN (COSTS OFF) SELECT * FROM ix_ci_frame WHERE k = 'BETA';
+SELECT shmcache.drop_frame('ix_ci_frame');
+DROP COLLATION ix_ci;
+
 -- cache_table carries the source's primary key
 CREATE TABLE ix_src (a int, b text, c int, PRIMARY KEY (b, a));
 INSERT INTO ix_src SELECT g % 10, 'b' || (g / 10), g FROM generate_series(1, 100) g;

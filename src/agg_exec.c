@@ -422,12 +422,6 @@ shmcache_agg_next(ScanState *ss)
 	return ExecStoreVirtualTuple(slot);
 }
 
-static bool
-shmcache_agg_recheck(ScanState *ss, TupleTableSlot *slot)
-{
-	return true;
-}
-
 static TupleTableSlot *
 exec_shmcache_agg(CustomScanState *node)
 {
@@ -445,7 +439,7 @@ exec_shmcache_agg(CustomScanState *node)
 		if (!state->done)
 			aggregate_frame(state);
 	}
-	return ExecScan(&node->ss, shmcache_agg_next, shmcache_agg_recheck);
+	return ExecScan(&node->ss, shmcache_agg_next, shmcache_reader_recheck);
 }
 
 static void

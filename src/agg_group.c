@@ -96,18 +96,6 @@ static bool varlena_images_equal(const char *a, const char *b);
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* A 64-bit finalizer (MurmurHash3's): every input bit affects every output bit. */
-static inline uint64
-mix64(uint64 x)
-{
-	x ^= x >> 33;
-	x *= UINT64CONST(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	x *= UINT64CONST(0xc4ceb9fe1a85ec53);
-	x ^= x >> 33;
-	return x;
-}
-
 /* The key parts and null bits of group "group", or of the probe. */
 static inline void
 group_key_of(const ShmcacheAggState *state, uint32 group, const int64 **parts,
@@ -136,9 +124,9 @@ group_hash(void *private_data, uint32 group)
 	int			i;
 
 	group_key_of(state, group, &parts, &nulls);
-	h = mix64(nulls);
+	h = shmcache_mix64(nulls);
 	for (i = 0; i < state->ngroupcols; i++)
-		h = mix64(h ^ (uint64) parts[i]);
+		h = shmcache_mix64(h ^ (uint64) parts[i]);
 	return (uint32) h;
 }
 

@@ -397,16 +397,31 @@ new_frame_id(void)
 {
 	for (;;)
 	{
-		uint64		id;
+		int64		id = shmcache_random_id();
 
+		if (!OidIsValid(shmcache_catalog_view_of(id)))
+			return id;
+	}
+}
+
+/*
+ * shmcache_random_id
+ *		A random id of 62 bits, not 0: the ids of frames and of indexes.
+ */
+int64
+shmcache_random_id(void)
+{
+	uint64		id;
+
+	do
+	{
 		if (!pg_strong_random(&id, sizeof(id)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate a random frame id")));
+					 errmsg("could not generate a random id")));
 		id &= (UINT64CONST(1) << 62) - 1;
-		if (id != 0 && !OidIsValid(shmcache_catalog_view_of((int64) id)))
-			return (int64) id;
-	}
+	} while (id == 0);
+	return (int64) id;
 }
 
 /*

@@ -2,8 +2,8 @@
  *
  * functions.c
  *	  SQL-callable functions that report on frames and drop them:
- *	  shmcache.drop_frame() and the sources of the shmcache.frames and
- *	  shmcache.memory views.
+ *	  shmcache.drop_frame() and the sources of the shmcache.frames,
+ *	  shmcache.indexes and shmcache.memory views.
  *
  * Layer: SQL surface: reports and drop_frame over definitions and shared
  * memory.
@@ -30,6 +30,7 @@
 
 PG_FUNCTION_INFO_V1(shmcache_drop_frame);
 PG_FUNCTION_INFO_V1(shmcache_frame_stats);
+PG_FUNCTION_INFO_V1(shmcache_index_stats);
 PG_FUNCTION_INFO_V1(shmcache_memory_stats);
 
 /*
@@ -52,13 +53,17 @@ shmcache_drop_frame(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* What a report function puts in its result for one frame. */
+typedef void (*FrameReport) (ReturnSetInfo *rsinfo, ShmcacheFrame *frame,
+							 ShmcacheVersion *version);
+
 /*
- * shmcache.frame_stats()
- *		One row per frame of this database held in shared memory:
- *		frame_id, rows (committed), bytes, chunks, updated.
+ * The body of a set-returning report: "report" for every frame of this
+ * database held in shared memory (its current version), under the frame
+ * table's lock.
  */
-Datum
-shmcache_frame_stats(PG_FUNCTION_ARGS)
+static Datum
+report_frames(FunctionCallInfo fcinfo, FrameReport report)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	HASH_SEQ_STATUS status;
@@ -71,23 +76,74 @@ shmcache_frame_stats(PG_FUNCTION_ARGS)
 	hash_seq_init(&status, shmcache_frame_table());
 	while ((frame = hash_seq_search(&status)) != NULL)
 	{
-		ShmcacheVersion *version;
-		Datum		values[5];
-		bool		nulls[5] = {false};
-
-		if (frame->key.dbid != MyDatabaseId)
-			continue;
-		version = dsa_get_address(shmcache_area(), frame->current);
-		values[0] = Int64GetDatum(frame->key.frame_id);
-		values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&version->nrows));
-		values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
-		values[3] = Int64GetDatum((int64) version->nchunks);
-		values[4] = TimestampTzGetDatum(frame->updated);
-		nulls[4] = (frame->updated == 0);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		if (frame->key.dbid == MyDatabaseId)
+			report(rsinfo, frame, dsa_get_address(shmcache_area(), frame->current));
 	}
 	LWLockRelease(ShmcacheShared->lock);
 	return (Datum) 0;
+}
+
+/* frame_stats' row of one frame. */
+static void
+frame_stats_row(ReturnSetInfo *rsinfo, ShmcacheFrame *frame, ShmcacheVersion *version)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false};
+
+	values[0] = Int64GetDatum(frame->key.frame_id);
+	values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&version->nrows));
+	values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
+	values[3] = Int64GetDatum((int64) version->nchunks);
+	values[4] = TimestampTzGetDatum(frame->updated);
+	nulls[4] = (frame->updated == 0);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * shmcache.frame_stats()
+ *		One row per frame of this database held in shared memory:
+ *		frame_id, rows (committed), bytes, chunks, updated.
+ */
+Datum
+shmcache_frame_stats(PG_FUNCTION_ARGS)
+{
+	return report_frames(fcinfo, frame_stats_row);
+}
+
+/* index_stats' rows of the indexes of one frame. */
+static void
+index_stats_rows(ReturnSetInfo *rsinfo, ShmcacheFrame *frame, ShmcacheVersion *version)
+{
+	int			i;
+
+	/* Counted as an index user, so that no index is freed meanwhile. */
+	pg_atomic_fetch_add_u32(&version->index_users, 1);
+	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
+	{
+		ShmcacheIndex *index;
+		Datum		values[3];
+		bool		nulls[3] = {false};
+
+		if (!DsaPointerIsValid(version->indexes[i]))
+			continue;
+		index = dsa_get_address(shmcache_area(), version->indexes[i]);
+		values[0] = Int64GetDatum(index->index_id);
+		values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&index->nentries));
+		values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&index->bytes));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	shmcache_index_users_done(version);
+}
+
+/*
+ * shmcache.index_stats()
+ *		One row per index of a frame of this database held in shared memory:
+ *		index_id, entries, bytes.
+ */
+Datum
+shmcache_index_stats(PG_FUNCTION_ARGS)
+{
+	return report_frames(fcinfo, index_stats_rows);
 }
 
 /*

@@ -52,6 +52,16 @@
 
 #include "index.h"
 
+/* How many rows ahead linking at commit prefetches buckets. */
+#define LINK_PREFETCH			16
+
+/* Ask the CPU to bring the cache line of "p" in (a hint; may do nothing). */
+#if defined(__GNUC__) || defined(__clang__)
+#define prefetch_line(p)		__builtin_prefetch((p), 1)
+#else
+#define prefetch_line(p)		((void) (p))
+#endif
+
 /* ShmcachePending.next of a row that has a null key (not indexed). */
 #define PENDING_UNINDEXED		PG_UINT32_MAX
 
@@ -70,6 +80,11 @@ struct ShmcachePending
 	dsa_pointer reserved;		/* a larger shared table to install at
 								 * commit, or InvalidDsaPointer */
 	dsa_pointer version_dp;		/* keys.version, referenced until released */
+	uint64		capacity;		/* rows the shared table (or the reserved one)
+								 * has buckets for */
+	bool		next_indexed;	/* the row shmcache_pending_conflict looked
+								 * at has no null key */
+	uint32		next_hash;		/* and its key's hash */
 };
 
 /* The value of an integer-kind Datum of column "col". */
@@ -420,9 +435,10 @@ shmcache_pending_version(const ShmcachePending *pending)
 
 /*
  * shmcache_pending_conflict
- *		Would a row "values"/"nulls" (per column) break the uniqueness of the
- *		index?  Checked against the committed rows and the writer's rows
- *		below "nrows".
+ *		Hash the key of the row about to be appended with "values"/"nulls"
+ *		(per column), for shmcache_pending_add, and tell whether it would
+ *		break the uniqueness of the index: checked against the committed
+ *		rows and the writer's rows below "nrows".
  */
 bool
 shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
@@ -431,12 +447,13 @@ shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
 	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
 	uint32		hash;
 
-	if (!pending->keys.index->unique ||
-		!row_keys(&pending->keys, values, nulls, keyvals))
+	pending->next_indexed = row_keys(&pending->keys, values, nulls, keyvals);
+	if (!pending->next_indexed)
 		return false;
-	hash = keys_hash(&pending->keys, keyvals);
-	return walk_committed(&pending->keys, hash, keyvals, pending->first_row, NULL) > 0 ||
-		walk_pending(pending, hash, keyvals, nrows, NULL) > 0;
+	hash = pending->next_hash = keys_hash(&pending->keys, keyvals);
+	return pending->keys.index->unique &&
+		(walk_committed(&pending->keys, hash, keyvals, pending->first_row, NULL) > 0 ||
+		 walk_pending(pending, hash, keyvals, nrows, NULL) > 0);
 }
 
 /* Rebuild the pending bucket chains for "mask" + 1 buckets. */
@@ -480,8 +497,12 @@ reserve_shared(ShmcachePending *pending, uint64 row, const char *frame_name)
 						(unsigned long long) SHMCACHE_INDEX_MAX_ROWS),
 				 errdetail("Frame \"%s\" has index \"%s\".", frame_name,
 						   NameStr(index->name))));
-	(void) shmcache_index_links(version, index, row >> SHMCACHE_CHUNK_SHIFT,
-								frame_name);
+	/* A row past those of its chunk that have one starts a chunk. */
+	if ((row & SHMCACHE_CHUNK_MASK) == 0 || pending->n == 0)
+		(void) shmcache_index_links(version, index, row >> SHMCACHE_CHUNK_SHIFT,
+									frame_name);
+	if (row + 1 <= pending->capacity)
+		return;
 	if (DsaPointerIsValid(pending->reserved))
 		table = dsa_get_address(shmcache_area(), pending->reserved);
 	else
@@ -495,20 +516,20 @@ reserve_shared(ShmcachePending *pending, uint64 row, const char *frame_name)
 		if (DsaPointerIsValid(pending->reserved))
 			shmcache_index_table_free(version, index, pending->reserved);
 		pending->reserved = larger;
+		table = dsa_get_address(shmcache_area(), larger);
 	}
+	pending->capacity = (uint64) table->mask + 1;
 }
 
 /*
  * shmcache_pending_add
- *		Record the entry of "row", just appended with "values"/"nulls" (per
- *		column); rows must come in order.  May fail (out of memory) before
- *		recording it, never after.
+ *		Record the entry of "row", just appended, whose key
+ *		shmcache_pending_conflict looked at; rows must come in order.  May
+ *		fail (out of memory) before recording it, never after.
  */
 void
-shmcache_pending_add(ShmcachePending *pending, uint64 row, const Datum *values,
-					 const bool *nulls, const char *frame_name)
+shmcache_pending_add(ShmcachePending *pending, uint64 row, const char *frame_name)
 {
-	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
 	uint32		i;
 
 	Assert(row == pending->first_row + pending->n);
@@ -529,13 +550,13 @@ shmcache_pending_add(ShmcachePending *pending, uint64 row, const Datum *values,
 		pending_rehash(pending, pending->mask * 2 + 1);
 
 	i = pending->n++;
-	if (!row_keys(&pending->keys, values, nulls, keyvals))
+	if (!pending->next_indexed)
 	{
 		pending->hashes[i] = 0;
 		pending->next[i] = PENDING_UNINDEXED;
 		return;
 	}
-	pending->hashes[i] = keys_hash(&pending->keys, keyvals);
+	pending->hashes[i] = pending->next_hash;
 	pending->next[i] = pending->buckets[pending->hashes[i] & pending->mask];
 	pending->buckets[pending->hashes[i] & pending->mask] = i + 1;
 }
@@ -609,6 +630,9 @@ shmcache_pending_link(ShmcachePending *pending)
 	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
 	for (i = 0; i < pending->n; i++)
 	{
+		/* The buckets are far apart: ask for the ones of later rows early. */
+		if (i + LINK_PREFETCH < pending->n)
+			prefetch_line(&table->buckets[pending->hashes[i + LINK_PREFETCH] & table->mask]);
 		if (pending->next[i] == PENDING_UNINDEXED)
 			continue;
 		link_row(index, table, pending->first_row + i, pending->hashes[i]);

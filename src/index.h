@@ -68,7 +68,6 @@ extern ShmcacheVersion *shmcache_pending_version(const ShmcachePending *pending)
 extern bool shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
 									  const bool *nulls, uint64 nrows);
 extern void shmcache_pending_add(ShmcachePending *pending, uint64 row,
-								 const Datum *values, const bool *nulls,
 								 const char *frame_name);
 extern void shmcache_pending_cut(ShmcachePending *pending, uint64 nrows);
 extern void shmcache_pending_link(ShmcachePending *pending);

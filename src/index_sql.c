@@ -3,8 +3,8 @@
  * index_sql.c
  *	  The SQL surface of indexes on frames: PRIMARY KEY and UNIQUE in a
  *	  frame's column list (and a source table's primary key in
- *	  cache_table), shmcache.create_index(), shmcache.drop_index() and the
- *	  source of the shmcache.indexes view.
+ *	  cache_table), shmcache.create_index() and shmcache.drop_index().
+ *	  (shmcache.indexes reads its figures from functions.c.)
  *
  * An index is defined by a row of shmcache.frame_index (dumped by pg_dump
  * with the frame's row of frame_catalog); its entries live in shared
@@ -27,11 +27,11 @@
 
 #include "access/relation.h"
 #include "access/xact.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/varlena.h"
@@ -43,7 +43,6 @@
 
 PG_FUNCTION_INFO_V1(shmcache_create_index);
 PG_FUNCTION_INFO_V1(shmcache_drop_index);
-PG_FUNCTION_INFO_V1(shmcache_index_stats);
 
 /* The position of column "name" in "coldefs", or -1. */
 static int
@@ -96,23 +95,6 @@ shmcache_keys_not_null(List *keys, List *coldefs, bool *notnull)
 	}
 }
 
-/* A new index id: random, as frame ids are (see new_frame_id in frames.c). */
-static int64
-new_index_id(void)
-{
-	uint64		id;
-
-	do
-	{
-		if (!pg_strong_random(&id, sizeof(id)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate a random index id")));
-		id &= (UINT64CONST(1) << 62) - 1;
-	} while (id == 0);
-	return (int64) id;
-}
-
 /*
  * The definition of an index of "view" on columns "columns" (names):
  * 0-based key columns, each of a type with a default hash operator class;
@@ -160,7 +142,7 @@ index_definition(Relation view, List *columns, bool unique, bool primary,
 		def.keys[def.nkeys++] = attnum - 1;
 		appendStringInfo(&colnames, "_%s", colname);
 	}
-	def.index_id = new_index_id();
+	def.index_id = shmcache_random_id();
 	def.unique = unique || primary;
 	if (name == NULL)
 		name = primary ? psprintf("%s_pkey", RelationGetRelationName(view)) :
@@ -292,6 +274,8 @@ shmcache_create_index(PG_FUNCTION_ARGS)
 	shmcache_snapshot_wait_loaded(frame_id, true);
 	writer = shmcache_writer_begin(view, frame_id);
 	shmcache_writer_add_index(writer, view, &def);
+	/* Cached plans of queries on the frame are made again, with the index. */
+	CacheInvalidateRelcache(view);
 	relation_close(view, NoLock);
 	PG_RETURN_VOID();
 }
@@ -319,53 +303,7 @@ shmcache_drop_index(PG_FUNCTION_ARGS)
 	shmcache_catalog_delete_indexes(frame_id, index->index_id);
 	shmcache_snapshot_wait_loaded(frame_id, true);
 	shmcache_writer_drop_index(shmcache_writer_begin(view, frame_id), index->index_id);
+	CacheInvalidateRelcache(view);
 	relation_close(view, NoLock);
 	PG_RETURN_VOID();
-}
-
-/*
- * shmcache.index_stats()
- *		One row per index of a frame of this database held in shared memory:
- *		index_id, entries, bytes.
- */
-Datum
-shmcache_index_stats(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	HASH_SEQ_STATUS status;
-	ShmcacheFrame *frame;
-
-	shmcache_require_shmem();
-	InitMaterializedSRF(fcinfo, 0);
-
-	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
-	hash_seq_init(&status, shmcache_frame_table());
-	while ((frame = hash_seq_search(&status)) != NULL)
-	{
-		ShmcacheVersion *version;
-		int			i;
-
-		if (frame->key.dbid != MyDatabaseId)
-			continue;
-		version = dsa_get_address(shmcache_area(), frame->current);
-		/* Counted as an index user, so that no index is freed meanwhile. */
-		pg_atomic_fetch_add_u32(&version->index_users, 1);
-		for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
-		{
-			ShmcacheIndex *index;
-			Datum		values[3];
-			bool		nulls[3] = {false};
-
-			if (!DsaPointerIsValid(version->indexes[i]))
-				continue;
-			index = dsa_get_address(shmcache_area(), version->indexes[i]);
-			values[0] = Int64GetDatum(index->index_id);
-			values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&index->nentries));
-			values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&index->bytes));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-		shmcache_index_users_done(version);
-	}
-	LWLockRelease(ShmcacheShared->lock);
-	return (Datum) 0;
 }

@@ -724,13 +724,6 @@ shmcache_lookup_next(ScanState *ss)
 	return fetch_row(state, state->rows.rows[state->pos++]);
 }
 
-/* ExecScan recheck method: nothing to recheck (no row marks). */
-static bool
-shmcache_lookup_recheck(ScanState *ss, TupleTableSlot *slot)
-{
-	return true;
-}
-
 static TupleTableSlot *
 exec_shmcache_lookup(CustomScanState *node)
 {
@@ -741,7 +734,7 @@ exec_shmcache_lookup(CustomScanState *node)
 		shmcache_reader_start(&state->reader);
 		state->probed = false;
 	}
-	return ExecScan(&node->ss, shmcache_lookup_next, shmcache_lookup_recheck);
+	return ExecScan(&node->ss, shmcache_lookup_next, shmcache_reader_recheck);
 }
 
 static void

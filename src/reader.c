@@ -285,6 +285,17 @@ shmcache_reader_shutdown(CustomScanState *node)
 }
 
 /*
+ * shmcache_reader_recheck
+ *		ExecScan's recheck method for a node reading a frame: there is nothing
+ *		to recheck, since a frame has no row marks (EvalPlanQual never runs).
+ */
+bool
+shmcache_reader_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+/*
  * shmcache_reader_explain_frame
  *		EXPLAIN's "Frame" (the frame's view, "none" for a NULL frame id, or
  *		"chosen at run time" before a computed frame id is known) and

@@ -84,6 +84,7 @@ extern void shmcache_reader_reinitialize_dsm(CustomScanState *node,
 											 struct ParallelContext *pcxt,
 											 void *coordinate);
 extern void shmcache_reader_shutdown(CustomScanState *node);
+extern bool shmcache_reader_recheck(ScanState *ss, TupleTableSlot *slot);
 extern void shmcache_reader_explain_frame(const ShmcacheReader *reader,
 										  struct ExplainState *es);
 extern void shmcache_reader_explain_filters(const ShmcacheReader *reader,

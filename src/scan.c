@@ -524,13 +524,6 @@ shmcache_scan_next(ScanState *ss)
 	return ExecStoreVirtualTuple(slot);
 }
 
-/* ExecScan recheck method: there is nothing to recheck (no row marks). */
-static bool
-shmcache_scan_recheck(ScanState *ss, TupleTableSlot *slot)
-{
-	return true;
-}
-
 static TupleTableSlot *
 exec_shmcache_scan(CustomScanState *node)
 {
@@ -541,7 +534,7 @@ exec_shmcache_scan(CustomScanState *node)
 		shmcache_reader_start(&state->reader);
 		reset_scan_position(state);
 	}
-	return ExecScan(&node->ss, shmcache_scan_next, shmcache_scan_recheck);
+	return ExecScan(&node->ss, shmcache_scan_next, shmcache_reader_recheck);
 }
 
 static void

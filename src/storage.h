@@ -233,16 +233,26 @@ shmcache_dict_entry(const ShmcacheDict *dict, uint32 code)
 	return shmcache_offset_address(segment[code & SHMCACHE_DICT_SEG_MASK]);
 }
 
-/* A 64-bit value's hash (the finaliser of MurmurHash3), in 32 bits. */
-static inline uint32
-shmcache_hash_int64(uint64 v)
+/*
+ * A 64-bit value's hash: the finaliser of MurmurHash3, in which every input
+ * bit affects every output bit.
+ */
+static inline uint64
+shmcache_mix64(uint64 v)
 {
 	v ^= v >> 33;
 	v *= UINT64CONST(0xff51afd7ed558ccd);
 	v ^= v >> 33;
 	v *= UINT64CONST(0xc4ceb9fe1a85ec53);
 	v ^= v >> 33;
-	return (uint32) v;
+	return v;
+}
+
+/* The same in 32 bits, for hash tables. */
+static inline uint32
+shmcache_hash_int64(uint64 v)
+{
+	return (uint32) shmcache_mix64(v);
 }
 
 /* Is slot "slot" of a column null in "chunk"? */

@@ -606,8 +606,7 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 		ShmcachePending *pending = lfirst(lc);
 
 		if (pending_of_target(writer, pending))
-			shmcache_pending_add(pending, writer->nrows, values, nulls,
-								 RelationGetRelationName(view));
+			shmcache_pending_add(pending, writer->nrows, RelationGetRelationName(view));
 	}
 	writer->nrows++;
 }
