@@ -273,7 +273,16 @@ INSERT INTO ix_ci_frame VALUES ('Alpha', 1), ('beta', 2);
 INSERT INTO ix_ci_frame VALUES ('ALPHA', 3);
 SELECT * FROM ix_ci_frame WHERE k = 'BETA';
 SELECT * FROM ix_ci_frame WHERE k IN ('alpha', 'BeTa') ORDER BY v;
-EXPLAIN (COSTS OFF) SELECT * FROM ix_ci_frame WHERE k = 'BETA';
+-- probed through the index once per outer row
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SELECT f.* FROM (VALUES ('BETA' COLLATE ix_ci), ('ALPHA'), ('gamma')) v(k)
+  JOIN ix_ci_frame f ON f.k = v.k ORDER BY f.v;
+EXPLAIN (COSTS OFF)
+SELECT f.* FROM (VALUES ('BETA' COLLATE ix_ci), ('ALPHA'), ('gamma')) v(k)
+  JOIN ix_ci_frame f ON f.k = v.k;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 SELECT shmcache.drop_frame('ix_ci_frame');
 DROP COLLATION ix_ci;
 

@@ -802,6 +802,26 @@ shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id)
 }
 
 /*
+ * shmcache_random_id
+ *		A random id of 62 bits, not 0: the ids of frames and of indexes.
+ */
+int64
+shmcache_random_id(void)
+{
+	uint64		id;
+
+	do
+	{
+		if (!pg_strong_random(&id, sizeof(id)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random id")));
+		id &= (UINT64CONST(1) << 62) - 1;
+	} while (id == 0);
+	return (int64) id;
+}
+
+/*
  * shmcache_catalog_init
  *		Register the invalidation callbacks of the cached extension objects
  *		(from _PG_init).

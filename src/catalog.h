@@ -39,5 +39,6 @@ extern List *shmcache_catalog_indexes(int64 frame_id);
 extern void shmcache_catalog_insert_index(int64 frame_id, const ShmcacheIndex *def,
 										  bool primary);
 extern void shmcache_catalog_delete_indexes(int64 frame_id, int64 index_id);
+extern int64 shmcache_random_id(void);
 
 #endif							/* SHMCACHE_CATALOG_H */

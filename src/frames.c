@@ -405,26 +405,6 @@ new_frame_id(void)
 }
 
 /*
- * shmcache_random_id
- *		A random id of 62 bits, not 0: the ids of frames and of indexes.
- */
-int64
-shmcache_random_id(void)
-{
-	uint64		id;
-
-	do
-	{
-		if (!pg_strong_random(&id, sizeof(id)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not generate a random id")));
-		id &= (UINT64CONST(1) << 62) - 1;
-	} while (id == 0);
-	return (int64) id;
-}
-
-/*
  * shmcache_check_view_change
  *		Refuse utility statements that would change what a frame's view
  *		reads (CREATE OR REPLACE VIEW, CREATE RULE): the view and the frame

@@ -48,7 +48,6 @@ typedef struct ShmcacheKeyDef
 } ShmcacheKeyDef;
 
 extern Oid	shmcache_create_frame_internal(RangeVar *rv, List *coldefs, List *keys);
-extern int64 shmcache_random_id(void);
 
 /* index_sql.c */
 extern void shmcache_keys_not_null(List *keys, List *coldefs, bool *notnull);
