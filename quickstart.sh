@@ -35,7 +35,7 @@ prepare() {
 	ensure_packages
 	if [[ "$1" == shmcache-test ]]; then
 		ensure_npm_packages
-		build_install
+		build_install verbose
 	else
 		build_install quiet
 	fi

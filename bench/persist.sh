@@ -23,15 +23,6 @@ REPS="${REPS:-3}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 [[ "$ROWS" =~ ^[0-9]+$ && "$REPS" =~ ^[0-9]+$ ]] || die "rows and REPS must be integers"
 
-median() {
-	sort -g | awk '{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "-"; exit }
-			if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]
-			else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-		}'
-}
-
 # ms of the \timing lines of psql output on stdin
 timing_ms() {
 	awk '/^Time: [0-9.]+ ms/ { print $2 }'

@@ -79,39 +79,7 @@ QUERIES=(
 	"SELECT count(*) FROM @T@ WHERE price * qty > 100000"
 )
 
-# median: the median of the numbers on stdin, one per line ("-" if none).
-median() {
-	sort -g | awk '{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "-"; exit }
-			if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]
-			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-		}'
-}
-
-# ratio A B: A / B to two or three significant digits; "-" if either is
-# missing or B is 0.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a == "-" || b == "-" || b + 0 == 0) { print "-"; exit }
-		r = a / b
-		if (r >= 10) printf "%.1f\n", r
-		else if (r >= 0.1) printf "%.2f\n", r
-		else printf "%.2g\n", r
-	}'
-}
-
-# timings OUT: from psql output with "@@ KEY" marker lines, print
-# "KEY value_ms" for the first "Time: N ms" or "Execution Time: N ms" line
-# after each marker.
-timings() {
-	awk '
-		/^@@ / { key = substr($0, 4); next }
-		key != "" && /^(Execution )?Time: [0-9.]+ ms/ {
-			v = $0; sub(/^(Execution )?Time: /, "", v); sub(/ ms.*/, "", v)
-			print key, v; key = ""
-		}' "$1"
-}
+# median, ratio and timings are scripts/lib.sh's.
 
 # values OUT KEY_PREFIX: the timings whose key starts with KEY_PREFIX.
 values() {

@@ -180,13 +180,13 @@ ensure_npm_dir() {
 	(cd "$dir" && npm ci --no-audit --no-fund)
 }
 
-# build_install [quiet]: build the extension in the source tree as the
+# build_install quiet|verbose: build the extension in the source tree as the
 # calling user, then "make install" it as root.  With "quiet", make's output
 # goes to a log that is shown only if the build fails.
 build_install() {
 	local log
 	heading "Building and installing shmcache into $("$PG_CONFIG" --pkglibdir)"
-	if [[ "${1:-}" != quiet ]]; then
+	if [[ "$1" != quiet ]]; then
 		make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" -j"$(nproc)"
 		as_root make -C "$REPO_ROOT" PG_CONFIG="$PG_CONFIG" install
 		return
@@ -241,7 +241,7 @@ _remove_worktree() {
 bench_prepare() {
 	if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 		ensure_packages
-		build_install
+		build_install verbose
 	fi
 	make_worktree "$1"
 }
