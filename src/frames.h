@@ -67,6 +67,7 @@ extern void shmcache_copy_arrow(PlannedStmt *pstmt, const char *queryString,
 
 /* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);
+extern void shmcache_load_init(void);
 
 /* domain.c: ALTER DOMAIN and the values frames hold */
 typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;

@@ -55,11 +55,19 @@
 /* How many rows ahead linking at commit prefetches buckets. */
 #define LINK_PREFETCH			16
 
-/* Ask the CPU to bring the cache line of "p" in (a hint; may do nothing). */
+/* Rows whose memory a uniqueness check fetches ahead at a time. */
+#define CHECK_BATCH				64
+
+/*
+ * Ask the CPU to bring the cache line of "p" in, to read it or to write it
+ * (a hint; may do nothing).
+ */
 #if defined(__GNUC__) || defined(__clang__)
-#define prefetch_line(p)		__builtin_prefetch((p), 1)
+#define prefetch_line(p)		__builtin_prefetch((p), 0)
+#define prefetch_line_write(p)	__builtin_prefetch((p), 1)
 #else
 #define prefetch_line(p)		((void) (p))
+#define prefetch_line_write(p)	((void) (p))
 #endif
 
 /* ShmcachePending.next of a row that has a null key (not indexed). */
@@ -71,6 +79,8 @@ struct ShmcachePending
 	MemoryContext context;		/* where the arrays live */
 	uint64		first_row;		/* rows below are committed and linked */
 	uint32		n;				/* pending rows: first_row .. first_row+n-1 */
+	uint32		checked;		/* of these, the first "checked" are known
+								 * not to repeat a key (unique indexes) */
 	uint32		max;			/* rows the arrays have room for */
 	uint32	   *hashes;			/* per pending row: its key hash */
 	uint32	   *next;			/* per pending row: the previous pending row
@@ -82,9 +92,14 @@ struct ShmcachePending
 	dsa_pointer version_dp;		/* keys.version, referenced until released */
 	uint64		capacity;		/* rows the shared table (or the reserved one)
 								 * has buckets for */
-	bool		next_indexed;	/* the row shmcache_pending_conflict looked
+	bool		next_indexed;	/* the row shmcache_pending_prepare looked
 								 * at has no null key */
 	uint32		next_hash;		/* and its key's hash */
+	bool		has_range;		/* one integer key: key_min/key_max cover
+								 * the keys of every pending row (and maybe
+								 * more) */
+	int64		key_min;
+	int64		key_max;
 };
 
 /* The value of an integer-kind Datum of column "col". */
@@ -434,26 +449,142 @@ shmcache_pending_version(const ShmcachePending *pending)
 }
 
 /*
- * shmcache_pending_conflict
- *		Hash the key of the row about to be appended with "values"/"nulls"
- *		(per column), for shmcache_pending_add, and tell whether it would
- *		break the uniqueness of the index: checked against the committed
- *		rows and the writer's rows below "nrows".
+ * Does the index keep the range of its keys?  Only for one integer key:
+ * then a key outside the range of the committed keys needs no probe for
+ * uniqueness, which is what a feeder appending ever larger ids meets.
  */
-bool
-shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
-						  const bool *nulls, uint64 nrows)
+static inline bool
+range_key(const ShmcacheIndexKeys *keys)
+{
+	return keys->nkeys == 1 && SHMCACHE_KIND_IS_INT(keys->keys[0].col->kind);
+}
+
+/* Widen the range (*has, *min, *max) to cover "v". */
+static inline void
+range_add(bool *has, int64 *min, int64 *max, int64 v)
+{
+	if (!*has || v < *min)
+		*min = v;
+	if (!*has || v > *max)
+		*max = v;
+	*has = true;
+}
+
+/* Might integer key "v" be among the committed keys of the index? */
+static inline bool
+maybe_committed(const ShmcacheIndex *index, int64 v)
+{
+	return index->has_range && v >= index->min && v <= index->max;
+}
+
+/*
+ * shmcache_pending_prepare
+ *		Hash the key of the row about to be appended with "values"/"nulls"
+ *		(per column), for shmcache_pending_add.
+ */
+void
+shmcache_pending_prepare(ShmcachePending *pending, const Datum *values,
+						 const bool *nulls)
 {
 	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
-	uint32		hash;
 
 	pending->next_indexed = row_keys(&pending->keys, values, nulls, keyvals);
 	if (!pending->next_indexed)
-		return false;
-	hash = pending->next_hash = keys_hash(&pending->keys, keyvals);
-	return pending->keys.index->unique &&
-		(walk_committed(&pending->keys, hash, keyvals, pending->first_row, NULL) > 0 ||
-		 walk_pending(pending, hash, keyvals, nrows, NULL) > 0);
+		return;
+	pending->next_hash = keys_hash(&pending->keys, keyvals);
+	if (range_key(&pending->keys))
+	{
+		int64		v = int_value(pending->keys.keys[0].col, keyvals[0]);
+
+		range_add(&pending->has_range, &pending->key_min, &pending->key_max, v);
+	}
+}
+
+/* The key of stored row "row" in "values"; false if a key column is null. */
+static bool
+stored_keys(const ShmcacheIndexKeys *keys, uint64 row, Datum *values)
+{
+	const char *chunk = shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
+	bool		isnull = false;
+	int			k;
+
+	for (k = 0; k < keys->nkeys && !isnull; k++)
+		values[k] = shmcache_fetch_value(keys->keys[k].col, chunk,
+										 (uint32) (row & SHMCACHE_CHUNK_MASK), &isnull);
+	return !isnull;
+}
+
+/* Bring in the bucket, and then the head row's link and first key, of each
+ * unchecked row of [from, to): the chains of a batch are then walked from
+ * cache rather than with a wait on memory at every step. */
+static void
+prefetch_batch(const ShmcachePending *pending, const ShmcacheIndexTable *table,
+			   uint32 from, uint32 to)
+{
+	const ShmcacheIndex *index = pending->keys.index;
+	const ShmcacheColumn *col = pending->keys.keys[0].col;
+	uint32		i;
+
+	for (i = from; i < to; i++)
+		prefetch_line(&table->buckets[pending->hashes[i] & table->mask]);
+	for (i = from; i < to; i++)
+	{
+		uint32		link = table->buckets[pending->hashes[i] & table->mask];
+		uint64		row;
+
+		if (link == 0 || pending->next[i] == PENDING_UNINDEXED)
+			continue;
+		row = link - 1;
+		if (row >= pending->first_row)
+			continue;
+		prefetch_line(&link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK]);
+		if (col->typlen > 0)
+			prefetch_line(shmcache_version_chunk(pending->keys.version,
+												 row >> SHMCACHE_CHUNK_SHIFT) +
+						  col->values_off + (row & SHMCACHE_CHUNK_MASK) * col->stride);
+	}
+}
+
+/*
+ * shmcache_pending_check
+ *		Check that the pending rows not checked yet repeat no key of a unique
+ *		index: neither a committed row's nor an earlier pending row's.  Rows
+ *		are checked in batches, their memory fetched ahead (prefetch_batch),
+ *		rather than one probe (and a few waits on memory) per row appended.
+ *		Returns the first row that repeats a key, else PG_UINT64_MAX.
+ */
+uint64
+shmcache_pending_check(ShmcachePending *pending)
+{
+	const ShmcacheIndexTable *table;
+	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+	uint32		i;
+
+	if (!pending->keys.index->unique)
+	{
+		pending->checked = pending->n;
+		return PG_UINT64_MAX;
+	}
+	table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&pending->keys.index->table));
+	for (i = pending->checked; i < pending->n; i++)
+	{
+		uint64		row = pending->first_row + i;
+
+		if ((i - pending->checked) % CHECK_BATCH == 0)
+			prefetch_batch(pending, table, i, Min(i + CHECK_BATCH, pending->n));
+		if (pending->next[i] == PENDING_UNINDEXED ||
+			!stored_keys(&pending->keys, row, keyvals))
+			continue;
+		if (((!range_key(&pending->keys) ||
+			  maybe_committed(pending->keys.index,
+							  int_value(pending->keys.keys[0].col, keyvals[0]))) &&
+			 walk_committed(&pending->keys, pending->hashes[i], keyvals,
+							pending->first_row, NULL) > 0) ||
+			walk_pending(pending, pending->hashes[i], keyvals, row, NULL) > 0)
+			return row;
+	}
+	pending->checked = pending->n;
+	return PG_UINT64_MAX;
 }
 
 /* Rebuild the pending bucket chains for "mask" + 1 buckets. */
@@ -584,6 +715,7 @@ void
 shmcache_pending_cut(ShmcachePending *pending, uint64 nrows)
 {
 	Assert(nrows >= pending->first_row);
+	pending->checked = Min(pending->checked, (uint32) (nrows - pending->first_row));
 	while (pending->first_row + pending->n > nrows)
 	{
 		uint32		i = --pending->n;
@@ -632,15 +764,21 @@ shmcache_pending_link(ShmcachePending *pending)
 	{
 		/* The buckets are far apart: ask for the ones of later rows early. */
 		if (i + LINK_PREFETCH < pending->n)
-			prefetch_line(&table->buckets[pending->hashes[i + LINK_PREFETCH] & table->mask]);
+			prefetch_line_write(&table->buckets[pending->hashes[i + LINK_PREFETCH] & table->mask]);
 		if (pending->next[i] == PENDING_UNINDEXED)
 			continue;
 		link_row(index, table, pending->first_row + i, pending->hashes[i]);
 		linked++;
 	}
 	pg_atomic_fetch_add_u64(&index->nentries, linked);
+	if (pending->has_range)
+	{
+		range_add(&index->has_range, &index->min, &index->max, pending->key_min);
+		range_add(&index->has_range, &index->min, &index->max, pending->key_max);
+	}
 	pending->first_row += pending->n;
 	pending->n = 0;
+	pending->checked = 0;
 	memset(pending->buckets, 0, sizeof(uint32) * ((Size) pending->mask + 1));
 }
 
@@ -688,6 +826,9 @@ shmcache_index_build(ShmcacheVersion *version, ShmcacheIndex *index, uint64 nrow
 		hash = keys_hash(&keys, keyvals);
 		if (index->unique && walk_committed(&keys, hash, keyvals, row, NULL) > 0)
 			return row;
+		if (range_key(&keys))
+			range_add(&index->has_range, &index->min, &index->max,
+					  int_value(keys.keys[0].col, keyvals[0]));
 		table = dsa_get_address(shmcache_area(), pg_atomic_read_u64(&index->table));
 		link_row(index, table, row, hash);
 		linked++;

@@ -65,8 +65,9 @@ extern ShmcachePending *shmcache_pending_create(dsa_pointer version_dp,
 												MemoryContext context);
 extern ShmcacheIndex *shmcache_pending_index(const ShmcachePending *pending);
 extern ShmcacheVersion *shmcache_pending_version(const ShmcachePending *pending);
-extern bool shmcache_pending_conflict(ShmcachePending *pending, const Datum *values,
-									  const bool *nulls, uint64 nrows);
+extern void shmcache_pending_prepare(ShmcachePending *pending, const Datum *values,
+									 const bool *nulls);
+extern uint64 shmcache_pending_check(ShmcachePending *pending);
 extern void shmcache_pending_add(ShmcachePending *pending, uint64 row,
 								 const char *frame_name);
 extern void shmcache_pending_cut(ShmcachePending *pending, uint64 nrows);

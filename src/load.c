@@ -77,6 +77,8 @@
 #include "commands/copyfrom_internal.h"
 #endif
 
+static ExecutorFinish_hook_type prev_executor_finish = NULL;
+
 PG_FUNCTION_INFO_V1(shmcache_copy_from);
 PG_FUNCTION_INFO_V1(shmcache_copy_from_program);
 PG_FUNCTION_INFO_V1(shmcache_insert_trigger);
@@ -394,6 +396,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	EndCopyFrom(cstate);
 	ExecDropSingleTupleTableSlot(slot);
 	FreeExecutorState(estate);
+	shmcache_writers_check_unique();
 	return processed;
 }
 
@@ -831,4 +834,30 @@ shmcache_frame_truncate(TruncateStmt *stmt)
 	rest = copyObject(stmt);
 	rest->relations = others;
 	return rest;
+}
+
+/*
+ * ExecutorFinish hook: a statement that appended rows to frames (INSERT
+ * through the view's trigger, INSERT ... SELECT, cache_table's query)
+ * checks them against the frames' unique indexes before it ends.
+ */
+static void
+shmcache_executor_finish(QueryDesc *queryDesc)
+{
+	if (prev_executor_finish)
+		prev_executor_finish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+	shmcache_writers_check_unique();
+}
+
+/*
+ * shmcache_load_init
+ *		Install the ExecutorFinish hook (from _PG_init).
+ */
+void
+shmcache_load_init(void)
+{
+	prev_executor_finish = ExecutorFinish_hook;
+	ExecutorFinish_hook = shmcache_executor_finish;
 }

@@ -938,6 +938,7 @@ shmcache_index_alloc(ShmcacheVersion *version, const ShmcacheIndex *def,
 	pg_atomic_init_u64(&index->bytes, shmcache_footprint(sizeof(ShmcacheIndex)));
 	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(sizeof(ShmcacheIndex)));
 	index->next_dropped = InvalidDsaPointer;
+	index->has_range = false;
 	pg_atomic_init_u64(&index->table, InvalidDsaPointer);
 
 	PG_TRY();

@@ -164,6 +164,10 @@ typedef struct ShmcacheIndex
 	pg_atomic_uint64 nentries;	/* entries linked */
 	pg_atomic_uint64 bytes;		/* footprint of this index */
 	dsa_pointer next_dropped;	/* in the version's list of dropped indexes */
+	bool		has_range;		/* one integer key: min/max cover every
+								 * linked key (writer-only, under the claim) */
+	int64		min;
+	int64		max;
 } ShmcacheIndex;
 
 /*

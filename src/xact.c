@@ -47,6 +47,7 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
@@ -107,6 +108,8 @@ struct ShmcacheWriter
 	List	   *pending;		/* ShmcachePending * of every index of every
 								 * version this transaction wrote, oldest
 								 * version first */
+	int			unchecked;		/* rows appended since the last check of the
+								 * unique indexes */
 	List	   *new_indexes;	/* ShmcacheNewIndex *, installed at commit */
 	List	   *drop_indexes;	/* index ids dropped at commit */
 };
@@ -140,6 +143,10 @@ static List *end_actions = NIL;
 
 static void shmcache_xact_callback(XactEvent event, void *arg);
 static void writer_add_pending(ShmcacheWriter *writer);
+static void writer_check_unique(ShmcacheWriter *writer, Relation view);
+
+/* Rows appended between two checks of the unique indexes, at most. */
+#define UNIQUE_CHECK_ROWS	4096
 static void shmcache_subxact_callback(SubXactEvent event,
 									  SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
@@ -542,10 +549,14 @@ report_duplicate(Relation view, const ShmcacheIndex *index, const Datum *values,
 			 errtableconstraint(view, NameStr(index->name))));
 }
 
-/* The unique violation a build of "index" found at stored row "row". */
+/*
+ * A unique violation of "index" by stored row "row" of "version": message
+ * "msg" and detail "detail" as for report_duplicate.
+ */
 static void
 report_stored_duplicate(Relation view, ShmcacheVersion *version,
-						const ShmcacheIndex *index, uint64 row)
+						const ShmcacheIndex *index, uint64 row, const char *msg,
+						const char *detail)
 {
 	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
 	Datum	   *values = palloc0(sizeof(Datum) * Max(version->natts, 1));
@@ -559,9 +570,7 @@ report_stored_duplicate(Relation view, ShmcacheVersion *version,
 													  (uint32) (row & SHMCACHE_CHUNK_MASK),
 													  &isnull);
 	}
-	report_duplicate(view, index, values,
-					 "could not create unique index \"%s\"",
-					 "Key (%s)=(%s) is duplicated.");
+	report_duplicate(view, index, values, msg, detail);
 }
 
 /*
@@ -591,11 +600,8 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 	{
 		ShmcachePending *pending = lfirst(lc);
 
-		if (pending_of_target(writer, pending) &&
-			shmcache_pending_conflict(pending, values, nulls, writer->nrows))
-			report_duplicate(view, shmcache_pending_index(pending), values,
-							 "duplicate key value violates unique constraint \"%s\"",
-							 "Key (%s)=(%s) already exists.");
+		if (pending_of_target(writer, pending))
+			shmcache_pending_prepare(pending, values, nulls);
 	}
 	writer_mark(writer);
 	writer_note_command(writer);
@@ -609,6 +615,61 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 			shmcache_pending_add(pending, writer->nrows, RelationGetRelationName(view));
 	}
 	writer->nrows++;
+	if (++writer->unchecked >= UNIQUE_CHECK_ROWS)
+		writer_check_unique(writer, view);
+}
+
+/*
+ * Check the rows appended since the last check against the unique indexes
+ * of the target, raising a unique violation for the first that repeats a
+ * key.  Checking a batch of rows at once lets index.c fetch their memory
+ * ahead; every statement that appends checks its rows before it ends
+ * (shmcache_writers_check_unique), as the SQL standard has it for
+ * constraints that are not deferred.
+ */
+static void
+writer_check_unique(ShmcacheWriter *writer, Relation view)
+{
+	ListCell   *lc;
+
+	writer->unchecked = 0;
+	foreach(lc, writer->pending)
+	{
+		ShmcachePending *pending = lfirst(lc);
+		uint64		row;
+
+		if (!pending_of_target(writer, pending))
+			continue;
+		row = shmcache_pending_check(pending);
+		if (row != PG_UINT64_MAX)
+			report_stored_duplicate(view, writer->target, shmcache_pending_index(pending),
+									row, "duplicate key value violates unique constraint \"%s\"",
+									"Key (%s)=(%s) already exists.");
+	}
+}
+
+/*
+ * shmcache_writers_check_unique
+ *		At the end of a statement (and before commit): check the rows this
+ *		transaction appended and did not check yet against the frames'
+ *		unique indexes.
+ */
+void
+shmcache_writers_check_unique(void)
+{
+	ListCell   *lc;
+
+	foreach(lc, writers)
+	{
+		ShmcacheWriter *writer = lfirst(lc);
+		Relation	view;
+
+		if (writer->unchecked == 0)
+			continue;
+		view = relation_open(writer->viewoid, AccessShareLock);
+		writer_check_unique(writer, view);
+		relation_close(view, AccessShareLock);
+	}
 }
 
 /*
@@ -724,7 +785,9 @@ shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
 	{
 		duplicate = shmcache_index_build(writer->target, index, writer->nrows, frame_name);
 		if (duplicate != PG_UINT64_MAX)
-			report_stored_duplicate(view, writer->target, index, duplicate);
+			report_stored_duplicate(view, writer->target, index, duplicate,
+									"could not create unique index \"%s\"",
+									"Key (%s)=(%s) is duplicated.");
 	}
 	PG_CATCH();
 	{
@@ -995,6 +1058,10 @@ shmcache_xact_callback(XactEvent event, void *arg)
 
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+			/* (every statement checked its rows; this is a safety net) */
+			shmcache_writers_check_unique();
+			return;
 		case XACT_EVENT_PRE_PREPARE:
 			if (writers != NIL || end_actions != NIL)
 				ereport(ERROR,

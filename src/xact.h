@@ -59,6 +59,7 @@ extern ShmcacheWriter *shmcache_writer_lookup(Oid viewoid);
 extern void shmcache_writer_append(ShmcacheWriter *writer, Relation view,
 								   Datum *values, bool *nulls);
 extern void shmcache_writer_truncate(ShmcacheWriter *writer, Relation view);
+extern void shmcache_writers_check_unique(void);
 extern void shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
 									  const ShmcacheIndex *def);
 extern void shmcache_writer_drop_index(ShmcacheWriter *writer, int64 index_id);
