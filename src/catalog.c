@@ -53,6 +53,7 @@
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -566,6 +567,87 @@ shmcache_catalog_indexes(int64 frame_id)
 }
 
 /*
+ * The planner's cache of index definitions, per frame: reading frame_index
+ * at every planning of a query on a frame would cost more than the lookup
+ * the plan makes.  Emptied on every relcache invalidation: create_index
+ * and drop_index invalidate the frame's view, as does dropping it.
+ */
+typedef struct IndexCacheEntry
+{
+	int64		frame_id;		/* hash key */
+	List	   *defs;			/* ShmcacheIndex definitions */
+} IndexCacheEntry;
+
+static HTAB *index_cache = NULL;
+static MemoryContext index_cache_context = NULL;
+
+static void
+invalidate_index_cache(Datum arg, Oid relid)
+{
+	if (index_cache_context != NULL)
+		MemoryContextReset(index_cache_context);
+	index_cache = NULL;
+}
+
+/* A copy of index definitions "defs" in the current memory context. */
+static List *
+copy_index_definitions(List *defs)
+{
+	List	   *copy = NIL;
+	ListCell   *lc;
+
+	foreach(lc, defs)
+	{
+		ShmcacheIndex *def = palloc(sizeof(ShmcacheIndex));
+
+		memcpy(def, lfirst(lc), sizeof(ShmcacheIndex));
+		copy = lappend(copy, def);
+	}
+	return copy;
+}
+
+/*
+ * shmcache_planned_indexes
+ *		shmcache_catalog_indexes for the planner, from a cache (a copy the
+ *		caller owns: an invalidation may empty the cache meanwhile).  A plan
+ *		that names an index that is gone by the time it runs is still right:
+ *		the node then reads every row (see lookup.c).
+ */
+List *
+shmcache_planned_indexes(int64 frame_id)
+{
+	IndexCacheEntry *entry;
+	List	   *defs;
+	MemoryContext old;
+
+	if (index_cache != NULL &&
+		(entry = hash_search(index_cache, &frame_id, HASH_FIND, NULL)) != NULL)
+		return copy_index_definitions(entry->defs);
+
+	/* (reading the catalog may process invalidations, emptying the cache) */
+	defs = shmcache_catalog_indexes(frame_id);
+	if (index_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (index_cache_context == NULL)
+			index_cache_context = AllocSetContextCreate(CacheMemoryContext,
+														"shmcache index definitions",
+														ALLOCSET_SMALL_SIZES);
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(IndexCacheEntry);
+		ctl.hcxt = index_cache_context;
+		index_cache = hash_create("shmcache index definitions", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	old = MemoryContextSwitchTo(index_cache_context);
+	entry = hash_search(index_cache, &frame_id, HASH_ENTER, NULL);
+	entry->defs = copy_index_definitions(defs);
+	MemoryContextSwitchTo(old);
+	return defs;
+}
+
+/*
  * shmcache_catalog_insert_index
  *		Record index "def" of frame "frame_id".
  */
@@ -831,4 +913,5 @@ shmcache_catalog_init(void)
 {
 	CacheRegisterSyscacheCallback(PROCOID, invalidate_extension_objects, (Datum) 0);
 	CacheRegisterSyscacheCallback(RELOID, invalidate_extension_objects, (Datum) 0);
+	CacheRegisterRelcacheCallback(invalidate_index_cache, (Datum) 0);
 }

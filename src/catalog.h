@@ -36,6 +36,7 @@ extern void shmcache_catalog_insert(int64 frame_id, Oid viewoid, List *coldefs,
 									const bool *notnull);
 extern bool shmcache_catalog_delete_view(Oid viewoid, int64 *frame_id);
 extern List *shmcache_catalog_indexes(int64 frame_id);
+extern List *shmcache_planned_indexes(int64 frame_id);
 extern void shmcache_catalog_insert_index(int64 frame_id, const ShmcacheIndex *def,
 										  bool primary);
 extern void shmcache_catalog_delete_indexes(int64 frame_id, int64 index_id);

@@ -408,7 +408,7 @@ shmcache_lookup_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	frame_id_arg = shmcache_frame_scan_argument(rte);
 	if (!IsA(frame_id_arg, Const) || ((Const *) frame_id_arg)->constisnull)
 		return;
-	foreach(lc, shmcache_catalog_indexes(DatumGetInt64(((Const *) frame_id_arg)->constvalue)))
+	foreach(lc, shmcache_planned_indexes(DatumGetInt64(((Const *) frame_id_arg)->constvalue)))
 		add_index_paths(root, rel, linitial(rte->functions), lfirst(lc));
 }
 
