@@ -100,8 +100,10 @@ typedef struct ShmcacheLookupState
 	int64		index_id;
 	bool		any;			/* the one key is = ANY(array) */
 	List	   *key_states;		/* ExprState per key value */
-	Oid		   *key_types;		/* their types */
+	Oid		   *key_types;		/* their (base) types */
 	ExprState  *fallback_qual;	/* the index clauses, if the index is gone */
+	ShmcacheIndexKeys keys;		/* the index and its key support, set up at
+								 * the first probe of a read (keys.version) */
 	ShmcacheRowList rows;		/* rows found, in order */
 	int			pos;			/* next of them to return */
 	uint64		next_row;		/* fallback: next row to read */
@@ -525,7 +527,10 @@ begin_shmcache_lookup(CustomScanState *node, EState *estate, int eflags)
 	state->key_states = ExecInitExprList(keys, &node->ss.ps);
 	state->key_types = palloc(sizeof(Oid) * Max(list_length(keys), 1));
 	foreach(lc, keys)
-		state->key_types[foreach_current_index(lc)] = exprType(lfirst(lc));
+		state->key_types[foreach_current_index(lc)] = getBaseType(exprType(lfirst(lc)));
+	/* (in the query's memory: it grows by repalloc as probes find rows) */
+	state->rows.max = 16;
+	state->rows.rows = palloc(sizeof(uint64) * state->rows.max);
 	state->fallback_qual = ExecInitQual(list_nth(cscan->custom_exprs, LOOKUP_EXPRS_CLAUSES),
 										&node->ss.ps);
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
@@ -624,10 +629,10 @@ find_rows(ShmcacheLookupState *state)
 {
 	ShmcacheRead *read = &state->reader.read;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-	ShmcacheIndex *index;
-	ShmcacheIndexKeys keys;
+	ShmcacheIndexKeys *keys = &state->keys;
 	const ShmcachePending *pending = NULL;
 	Datum		values[SHMCACHE_INDEX_MAX_KEYS];
+	MemoryContext old;
 	ListCell   *lc;
 	int			i;
 	int			kept;
@@ -638,15 +643,25 @@ find_rows(ShmcacheLookupState *state)
 	state->probed = true;
 	if (read->version == NULL)
 		return;
-	shmcache_read_use_indexes(read);
-	index = shmcache_index_find(read->version, state->index_id);
-	state->fallback = (index == NULL);
+	if (keys->version != read->version)
+	{
+		/* The first probe of this read (a rescan may probe again). */
+		ShmcacheIndex *index;
+
+		shmcache_read_use_indexes(read);
+		index = shmcache_index_find(read->version, state->index_id);
+		state->fallback = (index == NULL);
+		if (state->fallback)
+			return;
+		shmcache_index_keys_init(keys, read->version, index);
+	}
 	if (state->fallback)
 		return;
-	shmcache_index_keys_init(&keys, read->version, index);
 	if (read->own_writes)
 		pending = shmcache_writer_pending(read->frame_id, read->version, state->index_id);
 
+	/* Key values and arrays live as long as the row being produced. */
+	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
 	foreach(lc, state->key_states)
 	{
 		bool		isnull;
@@ -655,17 +670,18 @@ find_rows(ShmcacheLookupState *state)
 
 		/* A null key equals nothing. */
 		if (isnull)
-			return;
+			break;
 		if (state->any)
 		{
-			probe_array(state, &keys, pending, DatumGetArrayTypeP(value));
+			probe_array(state, keys, pending, DatumGetArrayTypeP(value));
 			break;
 		}
-		if (!key_datum(keys.keys[k].col, getBaseType(state->key_types[k]), value, &values[k]))
-			return;
+		if (!key_datum(keys->keys[k].col, state->key_types[k], value, &values[k]))
+			break;
 	}
-	if (!state->any)
-		probe(state, &keys, pending, values);
+	if (!state->any && lc == NULL)
+		probe(state, keys, pending, values);
+	MemoryContextSwitchTo(old);
 
 	if (state->rows.n > 1)
 	{
