@@ -8,6 +8,8 @@
 #   index holds one entry per row;
 # - pg_dump and a restore into another database keep the index definitions
 #   (PRIMARY KEY, UNIQUE, create_index);
+# - a database at extension version 0.1 updates to 0.2, and its frames take
+#   indexes;
 # - readers probing keys while a feeder appends batches and rolls every
 #   other one back: a reader never sees a row of a batch that did not
 #   commit, never misses a committed key, and the final frame equals what
@@ -80,7 +82,28 @@ $node->safe_psql('restored', q{INSERT INTO k VALUES (1, 'a', 1)});
 like($err, qr/duplicate key value violates unique constraint "k_pkey"/,
 	'the restored frame enforces its primary key');
 
-# 3. Readers probing while a feeder appends and rolls back.
+# 3. A database at extension version 0.1 with a frame, updated to 0.2:
+# the frame keeps its rows and takes indexes; pg_dump still works.
+$node->safe_psql('postgres', 'CREATE DATABASE up01');
+$node->safe_psql('up01', q{
+CREATE EXTENSION shmcache VERSION '0.1';
+SELECT shmcache.create_frame('old', 'id int8, v text');
+INSERT INTO old VALUES (1, 'a'), (2, 'b');
+ALTER EXTENSION shmcache UPDATE;
+SELECT shmcache.create_index('old', 'id', true);
+});
+is($node->safe_psql('up01', q{
+SELECT extversion FROM pg_extension WHERE extname = 'shmcache'}), '0.2',
+	'the extension updates from 0.1 to 0.2');
+is($node->safe_psql('up01', q{SELECT entries FROM shmcache.indexes}), '2',
+	'a frame made at 0.1 takes an index after the update');
+($rc, $out, $err) = $node->psql('up01', q{INSERT INTO old VALUES (1, 'c')});
+like($err, qr/duplicate key value violates unique constraint "old_id_key"/,
+	'and enforces it');
+$node->command_ok([ 'pg_dump', '-d', $node->connstr('up01'), '-f',
+		$node->basedir . '/up01.sql' ], 'pg_dump of the updated database');
+
+# 4. Readers probing while a feeder appends and rolls back.
 $node->safe_psql('postgres', q{
 SELECT shmcache.create_frame('feed', 'id int8 PRIMARY KEY, batch int4');
 });
