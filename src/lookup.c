@@ -101,7 +101,8 @@ typedef struct ShmcacheLookupState
 	bool		any;			/* the one key is = ANY(array) */
 	List	   *key_states;		/* ExprState per key value */
 	Oid		   *key_types;		/* their (base) types */
-	ExprState  *fallback_qual;	/* the index clauses, if the index is gone */
+	ExprState  *fallback_qual;	/* the index clauses, compiled only if the
+								 * index is gone */
 	ShmcacheIndexKeys keys;		/* the index and its key support, set up at
 								 * the first probe of a read (keys.version) */
 	ShmcacheRowList rows;		/* rows found, in order */
@@ -531,8 +532,6 @@ begin_shmcache_lookup(CustomScanState *node, EState *estate, int eflags)
 	/* (in the query's memory: it grows by repalloc as probes find rows) */
 	state->rows.max = 16;
 	state->rows.rows = palloc(sizeof(uint64) * state->rows.max);
-	state->fallback_qual = ExecInitQual(list_nth(cscan->custom_exprs, LOOKUP_EXPRS_CLAUSES),
-										&node->ss.ps);
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 	if (shmcache_reader_starts_at_begin(&state->reader))
 		shmcache_reader_start(&state->reader);
@@ -620,6 +619,22 @@ probe_array(ShmcacheLookupState *state, const ShmcacheIndexKeys *keys,
 }
 
 /*
+ * The index clauses compiled as a qual, for reading every row when the
+ * index is gone (rare: compiled then, not at every executor start).
+ */
+static ExprState *
+fallback_qual(ShmcacheLookupState *state)
+{
+	CustomScan *cscan = (CustomScan *) state->css.ss.ps.plan;
+	MemoryContext old = MemoryContextSwitchTo(state->css.ss.ps.state->es_query_cxt);
+	ExprState  *qual = ExecInitQual(list_nth(cscan->custom_exprs, LOOKUP_EXPRS_CLAUSES),
+									&state->css.ss.ps);
+
+	MemoryContextSwitchTo(old);
+	return qual;
+}
+
+/*
  * Find the rows: evaluate the keys and probe, then sort the rows found and
  * drop repeats (an IN list may name a key twice).  Without the index, start
  * reading every row instead.
@@ -652,7 +667,11 @@ find_rows(ShmcacheLookupState *state)
 		index = shmcache_index_find(read->version, state->index_id);
 		state->fallback = (index == NULL);
 		if (state->fallback)
+		{
+			if (state->fallback_qual == NULL)
+				state->fallback_qual = fallback_qual(state);
 			return;
+		}
 		shmcache_index_keys_init(keys, read->version, index);
 	}
 	if (state->fallback)
