@@ -6,9 +6,12 @@ MODULE_big = shmcache
 OBJS = \
 	src/shmcache.o \
 	src/shmem.o \
+	src/storage_dir.o \
 	src/storage.o \
+	src/storage_index.o \
 	src/index.o \
 	src/xact.o \
+	src/xact_queue.o \
 	src/pins.o \
 	src/catalog.o \
 	src/frames.o \

@@ -46,7 +46,7 @@
  *	   writer pin holds one more.
  *
  * Layer: storage, above shared memory; it knows no relation, transaction or
- * catalog.
+ * catalog.  The memory of a version's indexes is storage_index.c's.
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -61,7 +61,6 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
-#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
@@ -321,71 +320,11 @@ shmcache_version_chunk(ShmcacheVersion *version, uint64 chunkno)
 	return dsa_get_address(a, page[chunkno % SHMCACHE_DIR_PAGE]);
 }
 
-/*
- * Two-level directories (a version's chunks, an index's link pages): dir[]
- * holds pages of SHMCACHE_DIR_PAGE pointers, allocated as needed and never
- * moved, so that a reader never follows a pointer the writer replaces.
- */
-
-/* The slot of entry "n" of directory "dir"; its page must exist. */
-static dsa_pointer *
-dir_entry(const dsa_pointer *dir, uint64 n)
-{
-	dsa_pointer *page;
-
-	page = dsa_get_address(shmcache_area(), dir[n / SHMCACHE_DIR_PAGE]);
-	return &page[n % SHMCACHE_DIR_PAGE];
-}
-
-/*
- * Make sure the page of entry "n" of "dir" exists; its footprint is added
- * to *bytes.  Writer only.
- */
-static void
-dir_ensure_page(dsa_pointer *dir, uint64 n, pg_atomic_uint64 *bytes,
-				const char *frame_name)
-{
-	int			pageno = n / SHMCACHE_DIR_PAGE;
-	Size		page_size = sizeof(dsa_pointer) * SHMCACHE_DIR_PAGE;
-	dsa_pointer dp;
-
-	if (DsaPointerIsValid(dir[pageno]))
-		return;
-	dp = shmcache_alloc(page_size, frame_name);
-	memset(dsa_get_address(shmcache_area(), dp), 0, page_size);
-	pg_atomic_fetch_add_u64(bytes, shmcache_footprint(page_size));
-	pg_write_barrier();
-	dir[pageno] = dp;
-}
-
-/*
- * Free the pages of "dir" from the one of entry "keep" on, when no entry
- * there is kept; returns the bytes freed.
- */
-static Size
-dir_free_pages_from(dsa_pointer *dir, uint64 keep)
-{
-	Size		page_size = sizeof(dsa_pointer) * SHMCACHE_DIR_PAGE;
-	Size		freed = 0;
-	int			pageno;
-
-	for (pageno = (keep + SHMCACHE_DIR_PAGE - 1) / SHMCACHE_DIR_PAGE;
-		 pageno < SHMCACHE_DIR_SLOTS; pageno++)
-	{
-		if (!DsaPointerIsValid(dir[pageno]))
-			break;
-		shmcache_free(dir[pageno], page_size);
-		dir[pageno] = InvalidDsaPointer;
-		freed += shmcache_footprint(page_size);
-	}
-	return freed;
-}
-
 /* The directory slot holding chunk "chunkno"'s pointer. */
 static dsa_pointer *
 chunk_dir_entry(ShmcacheVersion *version, uint64 chunkno)
 {
-	return dir_entry(version->dir, chunkno);
+	return shmcache_dir_entry(version->dir, chunkno);
 }
 
 /*
@@ -407,7 +346,7 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 						frame_name,
 						(unsigned long long) (SHMCACHE_MAX_CHUNKS * SHMCACHE_CHUNK_ROWS))));
 
-	dir_ensure_page(version->dir, chunkno, &version->bytes, frame_name);
+	shmcache_dir_ensure_page(version->dir, chunkno, &version->bytes, frame_name);
 	dp = shmcache_alloc(version->chunk_size, frame_name);
 	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(version->chunk_size));
 	chunk = dsa_get_address(shmcache_area(), dp);
@@ -877,274 +816,7 @@ free_chunks_from(ShmcacheVersion *version, uint64 keep)
 	for (chunkno = keep; chunkno < version->nchunks; chunkno++)
 		freed += free_chunk(version, chunkno);
 	version->nchunks = keep;
-	return freed + dir_free_pages_from(version->dir, keep);
-}
-
-/* ------------------------------------------------------------------------
- * Indexes' memory: the index, its tables and its link pages.  Which rows an
- * index holds and how it is read is index.c's.
- * ------------------------------------------------------------------------
- */
-
-#define INDEX_MIN_BUCKETS			1024
-#define INDEX_LINK_PAGE_SIZE		(sizeof(uint32) * SHMCACHE_CHUNK_ROWS)
-
-static Size
-index_table_size(uint32 nbuckets)
-{
-	return offsetof(ShmcacheIndexTable, buckets) + sizeof(uint32) * (Size) nbuckets;
-}
-
-/* Allocate an index table of "nbuckets" buckets, all empty. */
-static dsa_pointer
-index_table_alloc(ShmcacheVersion *version, ShmcacheIndex *index,
-				  uint32 nbuckets, const char *frame_name)
-{
-	Size		size = index_table_size(nbuckets);
-	dsa_pointer dp = shmcache_alloc(size, frame_name);
-	ShmcacheIndexTable *table = dsa_get_address(shmcache_area(), dp);
-
-	table->older = InvalidDsaPointer;
-	table->mask = nbuckets - 1;
-	memset(table->buckets, 0, sizeof(uint32) * (Size) nbuckets);
-	pg_atomic_fetch_add_u64(&index->bytes, shmcache_footprint(size));
-	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(size));
-	return dp;
-}
-
-/*
- * shmcache_index_alloc
- *		A new, empty index of "version" with the definition of "def" (id,
- *		name, uniqueness, keys) and room for about "nbuckets" entries before
- *		it grows.  The caller puts it in one of the version's slots.
- */
-dsa_pointer
-shmcache_index_alloc(ShmcacheVersion *version, const ShmcacheIndex *def,
-					 uint32 nbuckets, const char *frame_name)
-{
-	dsa_pointer dp = shmcache_alloc(sizeof(ShmcacheIndex), frame_name);
-	ShmcacheIndex *index = dsa_get_address(shmcache_area(), dp);
-	int			i;
-
-	index->index_id = def->index_id;
-	index->name = def->name;
-	index->unique = def->unique;
-	index->nkeys = def->nkeys;
-	memcpy(index->keys, def->keys, sizeof(index->keys));
-	for (i = 0; i < SHMCACHE_DIR_SLOTS; i++)
-		index->dir[i] = InvalidDsaPointer;
-	index->npages = 0;
-	pg_atomic_init_u64(&index->nentries, 0);
-	pg_atomic_init_u64(&index->bytes, shmcache_footprint(sizeof(ShmcacheIndex)));
-	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(sizeof(ShmcacheIndex)));
-	index->next_dropped = InvalidDsaPointer;
-	index->has_range = false;
-	pg_atomic_init_u64(&index->table, InvalidDsaPointer);
-
-	PG_TRY();
-	{
-		uint32		buckets = (uint32) Min(pg_nextpower2_64(Max(nbuckets, INDEX_MIN_BUCKETS)),
-										   (uint64) 1 << 31);
-
-		pg_atomic_write_u64(&index->table,
-							index_table_alloc(version, index, buckets, frame_name));
-	}
-	PG_CATCH();
-	{
-		shmcache_index_free(version, dp);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	return dp;
-}
-
-/*
- * Free the link pages of "index" from chunk "keep" on; returns the bytes
- * freed.  Writer only, for rows never linked (rollback).
- */
-static Size
-index_free_links_from(ShmcacheIndex *index, uint64 keep)
-{
-	Size		freed = 0;
-	uint64		pageno;
-
-	for (pageno = keep; pageno < index->npages; pageno++)
-	{
-		dsa_pointer *entry;
-
-		if (!DsaPointerIsValid(index->dir[pageno / SHMCACHE_DIR_PAGE]))
-			continue;
-		entry = dir_entry(index->dir, pageno);
-		if (DsaPointerIsValid(*entry))
-		{
-			shmcache_free(*entry, INDEX_LINK_PAGE_SIZE);
-			*entry = InvalidDsaPointer;
-			freed += shmcache_footprint(INDEX_LINK_PAGE_SIZE);
-		}
-	}
-	index->npages = Min(index->npages, keep);
-	freed += dir_free_pages_from(index->dir, keep);
-	pg_atomic_fetch_sub_u64(&index->bytes, freed);
-	return freed;
-}
-
-/*
- * shmcache_index_free
- *		Free an index of "version" with its tables and link pages.  Nobody
- *		may read it any more.  Never fails.
- */
-void
-shmcache_index_free(ShmcacheVersion *version, dsa_pointer index_dp)
-{
-	ShmcacheIndex *index = dsa_get_address(shmcache_area(), index_dp);
-	dsa_pointer table_dp = pg_atomic_read_u64(&index->table);
-	Size		freed = index_free_links_from(index, 0);
-
-	while (DsaPointerIsValid(table_dp))
-	{
-		ShmcacheIndexTable *table = dsa_get_address(shmcache_area(), table_dp);
-		dsa_pointer older = table->older;
-		Size		size = index_table_size(table->mask + 1);
-
-		shmcache_free(table_dp, size);
-		freed += shmcache_footprint(size);
-		table_dp = older;
-	}
-	shmcache_free(index_dp, sizeof(ShmcacheIndex));
-	freed += shmcache_footprint(sizeof(ShmcacheIndex));
-	pg_atomic_fetch_sub_u64(&version->bytes, freed);
-}
-
-/*
- * shmcache_index_links
- *		The link page of chunk "chunkno" of "index", allocated if needed.
- *		Writer only: readers find existing pages through the directory.
- */
-uint32 *
-shmcache_index_links(ShmcacheVersion *version, ShmcacheIndex *index,
-					 uint64 chunkno, const char *frame_name)
-{
-	dsa_pointer *entry;
-
-	dir_ensure_page(index->dir, chunkno, &index->bytes, frame_name);
-	entry = dir_entry(index->dir, chunkno);
-	if (!DsaPointerIsValid(*entry))
-	{
-		dsa_pointer dp = shmcache_alloc(INDEX_LINK_PAGE_SIZE, frame_name);
-
-		pg_atomic_fetch_add_u64(&index->bytes, shmcache_footprint(INDEX_LINK_PAGE_SIZE));
-		pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(INDEX_LINK_PAGE_SIZE));
-		pg_write_barrier();
-		*entry = dp;
-		index->npages = Max(index->npages, chunkno + 1);
-	}
-	return dsa_get_address(shmcache_area(), *entry);
-}
-
-/*
- * shmcache_index_table_reserve
- *		A table of "nbuckets" buckets (a power of two) for "index" to grow
- *		into at commit (shmcache_index_table_install), so that growing then
- *		cannot fail; or to give back with shmcache_index_table_free.  Writer
- *		only.
- */
-dsa_pointer
-shmcache_index_table_reserve(ShmcacheVersion *version, ShmcacheIndex *index,
-							 uint32 nbuckets, const char *frame_name)
-{
-	Assert((nbuckets & (nbuckets - 1)) == 0);
-	return index_table_alloc(version, index, nbuckets, frame_name);
-}
-
-/*
- * shmcache_index_table_install
- *		Make reserved table "new_dp" (larger than the current one) the
- *		index's table, starting with the current heads: bucket j shares the
- *		chain of old bucket (j & old mask).  Published links never change;
- *		the old table stays for readers still in it.  Never fails.
- */
-void
-shmcache_index_table_install(ShmcacheIndex *index, dsa_pointer new_dp)
-{
-	dsa_pointer old_dp = pg_atomic_read_u64(&index->table);
-	ShmcacheIndexTable *old = dsa_get_address(shmcache_area(), old_dp);
-	ShmcacheIndexTable *new = dsa_get_address(shmcache_area(), new_dp);
-	uint32		j;
-
-	Assert(new->mask > old->mask);
-	for (j = 0; j <= new->mask; j++)
-		new->buckets[j] = old->buckets[j & old->mask];
-	new->older = old_dp;
-	pg_write_barrier();
-	pg_atomic_write_u64(&index->table, new_dp);
-}
-
-/*
- * shmcache_index_table_free
- *		Give back a reserved table that was never installed.
- */
-void
-shmcache_index_table_free(ShmcacheVersion *version, ShmcacheIndex *index,
-						  dsa_pointer table_dp)
-{
-	ShmcacheIndexTable *table = dsa_get_address(shmcache_area(), table_dp);
-	Size		size = index_table_size(table->mask + 1);
-
-	shmcache_free(table_dp, size);
-	pg_atomic_fetch_sub_u64(&index->bytes, shmcache_footprint(size));
-	pg_atomic_fetch_sub_u64(&version->bytes, shmcache_footprint(size));
-}
-
-/* Free the dropped indexes of "version" no pin can read any more. */
-static void
-free_dropped_indexes(ShmcacheVersion *version)
-{
-	dsa_pointer dp = pg_atomic_exchange_u64(&version->dropped, InvalidDsaPointer);
-
-	while (DsaPointerIsValid(dp))
-	{
-		dsa_pointer next = ((ShmcacheIndex *) dsa_get_address(shmcache_area(), dp))->next_dropped;
-
-		shmcache_index_free(version, dp);
-		dp = next;
-	}
-}
-
-/*
- * shmcache_index_drop
- *		Take the index in slot "slot" out of "version" (the writer, at
- *		commit).  It is freed at once if no pin may be reading indexes, else
- *		by the last such pin (shmcache_index_users_done): a pin counts itself
- *		in index_users before it looks at the slots.  Never fails.
- */
-void
-shmcache_index_drop(ShmcacheVersion *version, int slot)
-{
-	dsa_pointer dp = version->indexes[slot];
-	ShmcacheIndex *index = dsa_get_address(shmcache_area(), dp);
-	uint64		head;
-
-	version->indexes[slot] = InvalidDsaPointer;
-	head = pg_atomic_read_u64(&version->dropped);
-	do
-	{
-		index->next_dropped = head;
-	} while (!pg_atomic_compare_exchange_u64(&version->dropped, &head, dp));
-	pg_memory_barrier();
-	if (pg_atomic_read_u32(&version->index_users) == 0)
-		free_dropped_indexes(version);
-}
-
-/*
- * shmcache_index_users_done
- *		A pin that counted itself in index_users is done with the indexes.
- */
-void
-shmcache_index_users_done(ShmcacheVersion *version)
-{
-	if (pg_atomic_sub_fetch_u32(&version->index_users, 1) == 0 &&
-		DsaPointerIsValid(pg_atomic_read_u64(&version->dropped)))
-		free_dropped_indexes(version);
+	return freed + shmcache_dir_free_pages_from(version->dir, keep);
 }
 
 /*
@@ -1216,17 +888,8 @@ void
 shmcache_version_rollback(ShmcacheVersion *version, const ShmcacheTail *tail)
 {
 	uint64		keep = (tail->nrows + SHMCACHE_CHUNK_ROWS - 1) >> SHMCACHE_CHUNK_SHIFT;
-	Size		freed = free_chunks_from(version, keep);
-	int			i;
-
-	/* The indexes' links of the rows removed were never linked: free them. */
-	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
-	{
-		if (DsaPointerIsValid(version->indexes[i]))
-			freed += index_free_links_from(dsa_get_address(shmcache_area(),
-														   version->indexes[i]),
-										   keep);
-	}
+	Size		freed = free_chunks_from(version, keep) +
+		shmcache_version_cut_index_links(version, keep);
 
 	if ((tail->nrows & SHMCACHE_CHUNK_MASK) != 0)
 	{
@@ -1265,16 +928,9 @@ shmcache_version_unref(dsa_pointer version_dp)
 {
 	ShmcacheVersion *version = dsa_get_address(shmcache_area(), version_dp);
 
-	int			i;
-
 	if (pg_atomic_sub_fetch_u32(&version->refcount, 1) != 0)
 		return;
-	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
-	{
-		if (DsaPointerIsValid(version->indexes[i]))
-			shmcache_index_free(version, version->indexes[i]);
-	}
-	free_dropped_indexes(version);
+	shmcache_version_free_indexes(version);
 	free_chunks_from(version, 0);
 	shmcache_free(version_dp, version_header_size(version->natts));
 }

@@ -304,7 +304,13 @@ extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
 extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
 extern ShmcacheKind shmcache_fixed_kind(Oid typid);
 
-/* indexes' memory (storage.c); their use is index.c's */
+/* two-level directories (storage_dir.c) */
+extern dsa_pointer *shmcache_dir_entry(const dsa_pointer *dir, uint64 n);
+extern void shmcache_dir_ensure_page(dsa_pointer *dir, uint64 n, pg_atomic_uint64 *bytes,
+									 const char *frame_name);
+extern Size shmcache_dir_free_pages_from(dsa_pointer *dir, uint64 keep);
+
+/* indexes' memory (storage_index.c); their use is index.c's */
 extern dsa_pointer shmcache_index_alloc(ShmcacheVersion *version, const ShmcacheIndex *def,
 										uint32 nbuckets, const char *frame_name);
 extern void shmcache_index_free(ShmcacheVersion *version, dsa_pointer index_dp);
@@ -318,6 +324,8 @@ extern void shmcache_index_table_free(ShmcacheVersion *version, ShmcacheIndex *i
 									  dsa_pointer table_dp);
 extern void shmcache_index_drop(ShmcacheVersion *version, int slot);
 extern void shmcache_index_users_done(ShmcacheVersion *version);
+extern Size shmcache_version_cut_index_links(ShmcacheVersion *version, uint64 keep);
+extern void shmcache_version_free_indexes(ShmcacheVersion *version);
 extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
 
 /*

@@ -16,6 +16,7 @@
 #ifndef SHMCACHE_XACT_H
 #define SHMCACHE_XACT_H
 
+#include "access/xact.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 #include "index.h"
@@ -98,6 +99,10 @@ extern void shmcache_xact_at_end(bool at_commit, ShmcacheXactAction action, Oid 
 extern bool shmcache_xact_at_commit_queued(ShmcacheXactAction action, Oid dbid,
 										   int64 frame_id);
 extern void shmcache_forget_frame_on_commit(Oid dbid, Oid viewoid);
+extern void shmcache_xact_queue_run(bool commit);
+extern void shmcache_xact_queue_subxact_end(SubXactEvent event, SubTransactionId subid,
+											SubTransactionId parent);
+extern bool shmcache_xact_queue_empty(void);
 extern void shmcache_forget_frame_on_abort(int64 frame_id);
 
 #endif							/* SHMCACHE_XACT_H */
