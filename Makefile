@@ -33,6 +33,7 @@ OBJS = \
 	src/persist_sql.o \
 	src/autoload.o \
 	src/utility.o \
+	src/flatbuf.o \
 	src/arrow.o \
 	src/copyto.o \
 	src/domain.o

@@ -13,7 +13,7 @@
  * body: every buffer of the batch's arrays in the pre-order of the fields,
  * each padded to 8 bytes.  Everything is little endian.
  *
- * The flatbuffers are built by the small builder below, back to front as
+ * The flatbuffers are built by the small builder of flatbuf.c, back to front as
  * the flatbuffers library does: the children of a table (strings, vectors,
  * other tables) are written before it, so that every offset points forward
  * in the finished buffer; a table is preceded by its vtable.
@@ -60,6 +60,7 @@
 #include "utils/uuid.h"
 
 #include "arrow.h"
+#include "flatbuf.h"
 
 #ifdef WORDS_BIGENDIAN
 #error "the Arrow encoder writes the host's byte order and assumes little endian"
@@ -95,230 +96,6 @@
 #define ARROW_HEADER_DICTIONARY 2
 #define ARROW_HEADER_BATCH		3
 #define ARROW_FEATURE_DICTIONARY_REPLACEMENT 1
-
-/* ------------------------------------------------------------------------
- * A flatbuffer builder, back to front
- * ------------------------------------------------------------------------
- */
-
-#define FB_MAX_FIELDS		8
-
-typedef struct FlatBuilder
-{
-	char	   *buf;			/* bytes live in buf[head .. cap) */
-	Size		cap;
-	Size		head;
-	Size		minalign;		/* largest alignment used */
-	uint32		field_pos[FB_MAX_FIELDS];	/* of the open table, or 0 */
-	int			nfields;
-	uint32		table_start;
-} FlatBuilder;
-
-/* Position of the front, counted from the end of the buffer. */
-#define fb_pos(b)	((uint32) ((b)->cap - (b)->head))
-
-static void
-fb_init(FlatBuilder *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->cap = 1024;
-	b->buf = palloc(b->cap);
-	b->head = b->cap;
-	b->minalign = 1;
-}
-
-/* Make room for "n" more bytes in front. */
-static void
-fb_grow(FlatBuilder *b, Size n)
-{
-	Size		newcap;
-	char	   *newbuf;
-
-	if (b->head >= n)
-		return;
-	newcap = Max(b->cap * 2, b->cap + n);
-	newbuf = palloc(newcap);
-	memcpy(newbuf + newcap - fb_pos(b), b->buf + b->head, fb_pos(b));
-	b->head = newcap - fb_pos(b);
-	b->cap = newcap;
-	pfree(b->buf);
-	b->buf = newbuf;
-}
-
-static void
-fb_put(FlatBuilder *b, const void *data, Size n)
-{
-	fb_grow(b, n);
-	b->head -= n;
-	memcpy(b->buf + b->head, data, n);
-}
-
-static void
-fb_zero(FlatBuilder *b, Size n)
-{
-	fb_grow(b, n);
-	b->head -= n;
-	memset(b->buf + b->head, 0, n);
-}
-
-/*
- * Pad so that once "additional" more bytes are written the front is
- * aligned to "align" (a power of two).
- */
-static void
-fb_prep(FlatBuilder *b, Size align, Size additional)
-{
-	if (align > b->minalign)
-		b->minalign = align;
-	fb_zero(b, (~((Size) fb_pos(b) + additional) + 1) & (align - 1));
-}
-
-static void
-fb_scalar(FlatBuilder *b, const void *data, Size n)
-{
-	fb_prep(b, n, 0);
-	fb_put(b, data, n);
-}
-
-/* An offset to the object at position "target", relative to itself. */
-static void
-fb_uoffset(FlatBuilder *b, uint32 target)
-{
-	uint32		value;
-
-	fb_prep(b, 4, 0);
-	value = fb_pos(b) + 4 - target;
-	fb_put(b, &value, 4);
-}
-
-static uint32
-fb_string(FlatBuilder *b, const char *s)
-{
-	uint32		len = strlen(s);
-
-	fb_prep(b, 4, len + 1);
-	fb_zero(b, 1);
-	fb_put(b, s, len);
-	fb_put(b, &len, 4);
-	return fb_pos(b);
-}
-
-/* A vector of "n" structs of "size" bytes, aligned to "align". */
-static uint32
-fb_struct_vector(FlatBuilder *b, const void *elems, uint32 n, Size size,
-				 Size align)
-{
-	int64		i;
-
-	fb_prep(b, 4, size * n);
-	fb_prep(b, align, size * n);
-	for (i = (int64) n - 1; i >= 0; i--)
-		fb_put(b, (const char *) elems + i * size, size);
-	fb_put(b, &n, 4);
-	return fb_pos(b);
-}
-
-/* A vector of offsets to the objects at "targets". */
-static uint32
-fb_offset_vector(FlatBuilder *b, const uint32 *targets, uint32 n)
-{
-	int64		i;
-
-	fb_prep(b, 4, 4 * n);
-	for (i = (int64) n - 1; i >= 0; i--)
-		fb_uoffset(b, targets[i]);
-	fb_put(b, &n, 4);
-	return fb_pos(b);
-}
-
-static void
-fb_table_begin(FlatBuilder *b)
-{
-	memset(b->field_pos, 0, sizeof(b->field_pos));
-	b->nfields = 0;
-	b->table_start = fb_pos(b);
-}
-
-/* Field "id" of the open table is the scalar at "data" ("n" bytes). */
-static void
-fb_field_scalar(FlatBuilder *b, int id, const void *data, Size n)
-{
-	Assert(id < FB_MAX_FIELDS);
-	fb_scalar(b, data, n);
-	b->field_pos[id] = fb_pos(b);
-	b->nfields = Max(b->nfields, id + 1);
-}
-
-static void
-fb_field_int8(FlatBuilder *b, int id, uint8 v)
-{
-	fb_field_scalar(b, id, &v, 1);
-}
-
-static void
-fb_field_int16(FlatBuilder *b, int id, int16 v)
-{
-	fb_field_scalar(b, id, &v, 2);
-}
-
-static void
-fb_field_int32(FlatBuilder *b, int id, int32 v)
-{
-	fb_field_scalar(b, id, &v, 4);
-}
-
-static void
-fb_field_int64(FlatBuilder *b, int id, int64 v)
-{
-	fb_field_scalar(b, id, &v, 8);
-}
-
-/* Field "id" of the open table refers to the object at "target". */
-static void
-fb_field_offset(FlatBuilder *b, int id, uint32 target)
-{
-	Assert(id < FB_MAX_FIELDS);
-	fb_uoffset(b, target);
-	b->field_pos[id] = fb_pos(b);
-	b->nfields = Max(b->nfields, id + 1);
-}
-
-/*
- * End the open table: its soffset to the vtable, which is written just
- * before it.  Returns the table's position.
- */
-static uint32
-fb_table_end(FlatBuilder *b)
-{
-	int32		soffset = 0;
-	uint32		table;
-	uint16		entry;
-	int			i;
-
-	fb_scalar(b, &soffset, 4);
-	table = fb_pos(b);
-	for (i = b->nfields - 1; i >= 0; i--)
-	{
-		entry = b->field_pos[i] ? (uint16) (table - b->field_pos[i]) : 0;
-		fb_put(b, &entry, 2);
-	}
-	entry = (uint16) (table - b->table_start);
-	fb_put(b, &entry, 2);
-	entry = (uint16) (2 * (b->nfields + 2));
-	fb_put(b, &entry, 2);
-	soffset = (int32) (fb_pos(b) - table);
-	memcpy(b->buf + b->cap - table, &soffset, 4);
-	return table;
-}
-
-/* Finish the buffer with its root table; returns its length. */
-static Size
-fb_finish(FlatBuilder *b, uint32 root)
-{
-	fb_prep(b, b->minalign, 4);
-	fb_uoffset(b, root);
-	return fb_pos(b);
-}
 
 /* ------------------------------------------------------------------------
  * Output
@@ -368,7 +145,7 @@ out_zero(ShmcacheArrowWriter *w, Size len)
 static void
 out_message(ShmcacheArrowWriter *w, FlatBuilder *b, uint32 message)
 {
-	Size		len = fb_finish(b, message);
+	Size		len = shmcache_fb_finish(b, message);
 	Size		padded = TYPEALIGN(8, len);
 	uint32		prefix[2];
 
@@ -1179,26 +956,26 @@ layout_init(BatchLayout *l)
 static uint32
 build_record_batch(FlatBuilder *b, int64 length, const BatchLayout *l)
 {
-	uint32		nodes = fb_struct_vector(b, l->nodes, l->nnodes, sizeof(ArrowPair), 8);
-	uint32		buffers = fb_struct_vector(b, l->buffers, l->nbuffers, sizeof(ArrowPair), 8);
+	uint32		nodes = shmcache_fb_struct_vector(b, l->nodes, l->nnodes, sizeof(ArrowPair), 8);
+	uint32		buffers = shmcache_fb_struct_vector(b, l->buffers, l->nbuffers, sizeof(ArrowPair), 8);
 
-	fb_table_begin(b);
-	fb_field_int64(b, 0, length);
-	fb_field_offset(b, 1, nodes);
-	fb_field_offset(b, 2, buffers);
-	return fb_table_end(b);
+	shmcache_fb_table_begin(b);
+	shmcache_fb_field_int64(b, 0, length);
+	shmcache_fb_field_offset(b, 1, nodes);
+	shmcache_fb_field_offset(b, 2, buffers);
+	return shmcache_fb_table_end(b);
 }
 
 /* The Message table around header "header" of type "header_type". */
 static uint32
 build_message(FlatBuilder *b, uint8 header_type, uint32 header, int64 body)
 {
-	fb_table_begin(b);
-	fb_field_int64(b, 3, body);
-	fb_field_offset(b, 2, header);
-	fb_field_int16(b, 0, ARROW_METADATA_V5);
-	fb_field_int8(b, 1, header_type);
-	return fb_table_end(b);
+	shmcache_fb_table_begin(b);
+	shmcache_fb_field_int64(b, 3, body);
+	shmcache_fb_field_offset(b, 2, header);
+	shmcache_fb_field_int16(b, 0, ARROW_METADATA_V5);
+	shmcache_fb_field_int8(b, 1, header_type);
+	return shmcache_fb_table_end(b);
 }
 
 /* Write a message with the body of "l". */
@@ -1230,13 +1007,13 @@ write_dictionary(ShmcacheArrowWriter *w, ShmcacheArrowColumn *col)
 
 	layout_init(&l);
 	layout_column(&l, col->dict);
-	fb_init(&b);
+	shmcache_fb_init(&b);
 	batch = build_record_batch(&b, col->dict->length, &l);
-	fb_table_begin(&b);
-	fb_field_int64(&b, 0, col->dict_id);
-	fb_field_offset(&b, 1, batch);
-	fb_field_int8(&b, 2, false);
-	dict = fb_table_end(&b);
+	shmcache_fb_table_begin(&b);
+	shmcache_fb_field_int64(&b, 0, col->dict_id);
+	shmcache_fb_field_offset(&b, 1, batch);
+	shmcache_fb_field_int8(&b, 2, false);
+	dict = shmcache_fb_table_end(&b);
 	write_with_body(w, &b, build_message(&b, ARROW_HEADER_DICTIONARY, dict, l.body), &l);
 }
 
@@ -1294,7 +1071,7 @@ shmcache_arrow_write_batch(ShmcacheArrowWriter *w)
 	layout_init(&l);
 	for (i = 0; i < w->ncolumns; i++)
 		layout_column(&l, w->columns[i]);
-	fb_init(&b);
+	shmcache_fb_init(&b);
 	batch = build_record_batch(&b, w->batch_rows, &l);
 	write_with_body(w, &b, build_message(&b, ARROW_HEADER_BATCH, batch, l.body), &l);
 
@@ -1315,21 +1092,21 @@ build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
 	if (col->dictionary)
 		col = col->dict;
 	if (col->conv == ARROW_CONV_TIMESTAMPTZ)
-		tz = fb_string(b, "UTC");
-	fb_table_begin(b);
+		tz = shmcache_fb_string(b, "UTC");
+	shmcache_fb_table_begin(b);
 	switch (col->conv)
 	{
 		case ARROW_CONV_INT16:
 		case ARROW_CONV_INT32:
 		case ARROW_CONV_INT64:
 			*type_type = ARROW_TYPE_INT;
-			fb_field_int32(b, 0, col->width * 8);
-			fb_field_int8(b, 1, true);
+			shmcache_fb_field_int32(b, 0, col->width * 8);
+			shmcache_fb_field_int8(b, 1, true);
 			break;
 		case ARROW_CONV_FLOAT4:
 		case ARROW_CONV_FLOAT8:
 			*type_type = ARROW_TYPE_FLOAT;
-			fb_field_int16(b, 0, col->conv == ARROW_CONV_FLOAT4 ?
+			shmcache_fb_field_int16(b, 0, col->conv == ARROW_CONV_FLOAT4 ?
 						   ARROW_PRECISION_SINGLE : ARROW_PRECISION_DOUBLE);
 			break;
 		case ARROW_CONV_BOOL:
@@ -1337,9 +1114,9 @@ build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
 			break;
 		case ARROW_CONV_DECIMAL:
 			*type_type = ARROW_TYPE_DECIMAL;
-			fb_field_int32(b, 0, col->precision);
-			fb_field_int32(b, 1, col->scale);
-			fb_field_int32(b, 2, 128);
+			shmcache_fb_field_int32(b, 0, col->precision);
+			shmcache_fb_field_int32(b, 1, col->scale);
+			shmcache_fb_field_int32(b, 2, 128);
 			break;
 		case ARROW_CONV_TEXT:
 		case ARROW_CONV_NAME:
@@ -1351,46 +1128,46 @@ build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
 			break;
 		case ARROW_CONV_DATE:
 			*type_type = ARROW_TYPE_DATE;
-			fb_field_int16(b, 0, ARROW_DATE_DAY);
+			shmcache_fb_field_int16(b, 0, ARROW_DATE_DAY);
 			break;
 		case ARROW_CONV_TIME:
 			*type_type = ARROW_TYPE_TIME;
-			fb_field_int32(b, 1, 64);
-			fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+			shmcache_fb_field_int32(b, 1, 64);
+			shmcache_fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
 			break;
 		case ARROW_CONV_TIMESTAMP:
 		case ARROW_CONV_TIMESTAMPTZ:
 			*type_type = ARROW_TYPE_TIMESTAMP;
 			if (tz != 0)
-				fb_field_offset(b, 1, tz);
-			fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+				shmcache_fb_field_offset(b, 1, tz);
+			shmcache_fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
 			break;
 		case ARROW_CONV_INTERVAL:
 			*type_type = ARROW_TYPE_INTERVAL;
-			fb_field_int16(b, 0, ARROW_INTERVAL_MONTH_DAY_NANO);
+			shmcache_fb_field_int16(b, 0, ARROW_INTERVAL_MONTH_DAY_NANO);
 			break;
 		case ARROW_CONV_UUID:
 			*type_type = ARROW_TYPE_FIXED_BINARY;
-			fb_field_int32(b, 0, UUID_LEN);
+			shmcache_fb_field_int32(b, 0, UUID_LEN);
 			break;
 		case ARROW_CONV_ARRAY:
 			*type_type = ARROW_TYPE_LIST;
 			break;
 	}
-	return fb_table_end(b);
+	return shmcache_fb_table_end(b);
 }
 
 /* A KeyValue table. */
 static uint32
 build_key_value(FlatBuilder *b, const char *key, const char *value)
 {
-	uint32		k = fb_string(b, key);
-	uint32		v = fb_string(b, value);
+	uint32		k = shmcache_fb_string(b, key);
+	uint32		v = shmcache_fb_string(b, value);
 
-	fb_table_begin(b);
-	fb_field_offset(b, 0, k);
-	fb_field_offset(b, 1, v);
-	return fb_table_end(b);
+	shmcache_fb_table_begin(b);
+	shmcache_fb_field_offset(b, 0, k);
+	shmcache_fb_field_offset(b, 1, v);
+	return shmcache_fb_table_end(b);
 }
 
 /* The Field table of "col". */
@@ -1408,43 +1185,43 @@ build_field(FlatBuilder *b, const ShmcacheArrowColumn *col)
 
 	if (col->child)
 		children[nchildren++] = build_field(b, col->child);
-	children_vec = fb_offset_vector(b, children, nchildren);
+	children_vec = shmcache_fb_offset_vector(b, children, nchildren);
 	if (col->conv == ARROW_CONV_UUID)
 	{
 		uint32		kv[2];
 
 		kv[0] = build_key_value(b, "ARROW:extension:name", "arrow.uuid");
 		kv[1] = build_key_value(b, "ARROW:extension:metadata", "");
-		metadata = fb_offset_vector(b, kv, 2);
+		metadata = shmcache_fb_offset_vector(b, kv, 2);
 	}
 	if (col->dictionary)
 	{
 		uint32		index_type;
 
-		fb_table_begin(b);
-		fb_field_int32(b, 0, 16);
-		fb_field_int8(b, 1, true);
-		index_type = fb_table_end(b);
-		fb_table_begin(b);
-		fb_field_int64(b, 0, col->dict_id);
-		fb_field_offset(b, 1, index_type);
-		fb_field_int8(b, 2, false);
-		dictionary = fb_table_end(b);
+		shmcache_fb_table_begin(b);
+		shmcache_fb_field_int32(b, 0, 16);
+		shmcache_fb_field_int8(b, 1, true);
+		index_type = shmcache_fb_table_end(b);
+		shmcache_fb_table_begin(b);
+		shmcache_fb_field_int64(b, 0, col->dict_id);
+		shmcache_fb_field_offset(b, 1, index_type);
+		shmcache_fb_field_int8(b, 2, false);
+		dictionary = shmcache_fb_table_end(b);
 	}
 	type = build_type(b, col, &type_type);
-	name = fb_string(b, col->name);
+	name = shmcache_fb_string(b, col->name);
 
-	fb_table_begin(b);
-	fb_field_offset(b, 0, name);
-	fb_field_offset(b, 3, type);
+	shmcache_fb_table_begin(b);
+	shmcache_fb_field_offset(b, 0, name);
+	shmcache_fb_field_offset(b, 3, type);
 	if (dictionary)
-		fb_field_offset(b, 4, dictionary);
-	fb_field_offset(b, 5, children_vec);
+		shmcache_fb_field_offset(b, 4, dictionary);
+	shmcache_fb_field_offset(b, 5, children_vec);
 	if (metadata)
-		fb_field_offset(b, 6, metadata);
-	fb_field_int8(b, 1, true);
-	fb_field_int8(b, 2, type_type);
-	return fb_table_end(b);
+		shmcache_fb_field_offset(b, 6, metadata);
+	shmcache_fb_field_int8(b, 1, true);
+	shmcache_fb_field_int8(b, 2, type_type);
+	return shmcache_fb_table_end(b);
 }
 
 /*
@@ -1463,25 +1240,25 @@ shmcache_arrow_write_schema(ShmcacheArrowWriter *w)
 	bool		any_dictionary = false;
 	int			i;
 
-	fb_init(&b);
+	shmcache_fb_init(&b);
 	for (i = 0; i < w->ncolumns; i++)
 	{
 		fields[i] = build_field(&b, w->columns[i]);
 		any_dictionary |= w->columns[i]->dictionary;
 	}
-	fields_vec = fb_offset_vector(&b, fields, w->ncolumns);
+	fields_vec = shmcache_fb_offset_vector(&b, fields, w->ncolumns);
 	if (any_dictionary)
 	{
 		int64		feature = ARROW_FEATURE_DICTIONARY_REPLACEMENT;
 
-		features = fb_struct_vector(&b, &feature, 1, 8, 8);
+		features = shmcache_fb_struct_vector(&b, &feature, 1, 8, 8);
 	}
-	fb_table_begin(&b);
-	fb_field_offset(&b, 1, fields_vec);
+	shmcache_fb_table_begin(&b);
+	shmcache_fb_field_offset(&b, 1, fields_vec);
 	if (features)
-		fb_field_offset(&b, 3, features);
-	fb_field_int16(&b, 0, 0);	/* little endian */
-	schema = fb_table_end(&b);
+		shmcache_fb_field_offset(&b, 3, features);
+	shmcache_fb_field_int16(&b, 0, 0);	/* little endian */
+	schema = shmcache_fb_table_end(&b);
 	out_message(w, &b, build_message(&b, ARROW_HEADER_SCHEMA, schema, 0));
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(w->batch_context);
