@@ -58,17 +58,6 @@
 /* Rows whose memory a uniqueness check fetches ahead at a time. */
 #define CHECK_BATCH				64
 
-/*
- * Ask the CPU to bring the cache line of "p" in, to read it or to write it
- * (a hint; may do nothing).
- */
-#if defined(__GNUC__) || defined(__clang__)
-#define prefetch_line(p)		__builtin_prefetch((p), 0)
-#define prefetch_line_write(p)	__builtin_prefetch((p), 1)
-#else
-#define prefetch_line(p)		((void) (p))
-#define prefetch_line_write(p)	((void) (p))
-#endif
 
 /* ShmcachePending.next of a row that has a null key (not indexed). */
 #define PENDING_UNINDEXED		PG_UINT32_MAX
@@ -526,7 +515,7 @@ prefetch_batch(const ShmcachePending *pending, const ShmcacheIndexTable *table,
 	uint32		i;
 
 	for (i = from; i < to; i++)
-		prefetch_line(&table->buckets[pending->hashes[i] & table->mask]);
+		shmcache_prefetch(&table->buckets[pending->hashes[i] & table->mask]);
 	for (i = from; i < to; i++)
 	{
 		uint32		link = table->buckets[pending->hashes[i] & table->mask];
@@ -537,9 +526,9 @@ prefetch_batch(const ShmcachePending *pending, const ShmcacheIndexTable *table,
 		row = link - 1;
 		if (row >= pending->first_row)
 			continue;
-		prefetch_line(&link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK]);
+		shmcache_prefetch(&link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK]);
 		if (col->typlen > 0)
-			prefetch_line(shmcache_version_chunk(pending->keys.version,
+			shmcache_prefetch(shmcache_version_chunk(pending->keys.version,
 												 row >> SHMCACHE_CHUNK_SHIFT) +
 						  col->values_off + (row & SHMCACHE_CHUNK_MASK) * col->stride);
 	}
@@ -764,7 +753,7 @@ shmcache_pending_link(ShmcachePending *pending)
 	{
 		/* The buckets are far apart: ask for the ones of later rows early. */
 		if (i + LINK_PREFETCH < pending->n)
-			prefetch_line_write(&table->buckets[pending->hashes[i + LINK_PREFETCH] & table->mask]);
+			shmcache_prefetch_write(&table->buckets[pending->hashes[i + LINK_PREFETCH] & table->mask]);
 		if (pending->next[i] == PENDING_UNINDEXED)
 			continue;
 		link_row(index, table, pending->first_row + i, pending->hashes[i]);

@@ -721,14 +721,20 @@ fetch_row(ShmcacheLookupState *state, uint64 row)
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
 	ShmcacheVersion *version = state->reader.read.version;
 	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
+	uint32		slotno = (uint32) (row & SHMCACHE_CHUNK_MASK);
 	int			i;
 
+	/*
+	 * A row's columns lie in as many arrays: ask for all of their cache
+	 * lines first, so that the memory latencies overlap.
+	 */
+	for (i = 0; i < state->ncolumns; i++)
+		shmcache_prefetch_value(&version->cols[state->columns[i]], chunk, slotno);
 	for (i = 0; i < state->ncolumns; i++)
 	{
 		int			col = state->columns[i];
 
-		slot->tts_values[col] = shmcache_fetch_value(&version->cols[col], chunk,
-													 (uint32) (row & SHMCACHE_CHUNK_MASK),
+		slot->tts_values[col] = shmcache_fetch_value(&version->cols[col], chunk, slotno,
 													 &slot->tts_isnull[col]);
 	}
 	return ExecStoreVirtualTuple(slot);

@@ -238,6 +238,18 @@ shmcache_dict_entry(const ShmcacheDict *dict, uint32 code)
 }
 
 /*
+ * Ask the CPU to bring the cache line of "p" in, to read it or to write it
+ * (a hint; may do nothing).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define shmcache_prefetch(p)		__builtin_prefetch((p), 0)
+#define shmcache_prefetch_write(p)	__builtin_prefetch((p), 1)
+#else
+#define shmcache_prefetch(p)		((void) (p))
+#define shmcache_prefetch_write(p)	((void) (p))
+#endif
+
+/*
  * A 64-bit value's hash: the finaliser of MurmurHash3, in which every input
  * bit affects every output bit.
  */
@@ -327,6 +339,19 @@ extern void shmcache_index_users_done(ShmcacheVersion *version);
 extern Size shmcache_version_cut_index_links(ShmcacheVersion *version, uint64 keep);
 extern void shmcache_version_free_indexes(ShmcacheVersion *version);
 extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
+
+/*
+ * Ask the CPU for the cache lines of column "col" of slot "slot" of a chunk
+ * (its value, or code, and its null bit), ahead of shmcache_fetch_value: a
+ * hint, for readers that fetch scattered rows.
+ */
+static inline void
+shmcache_prefetch_value(const ShmcacheColumn *col, const char *chunk, uint32 slot)
+{
+	shmcache_prefetch(chunk + col->values_off + (Size) slot * col->stride);
+	if (col->nulls_off != 0)
+		shmcache_prefetch(chunk + col->nulls_off + (slot >> 3));
+}
 
 /*
  * Fetch column "col" of slot "slot" of a chunk, as a Datum pointing into
