@@ -35,6 +35,7 @@ OBJS = \
 	src/utility.o \
 	src/flatbuf.o \
 	src/arrow.o \
+	src/arrow_ipc.o \
 	src/copyto.o \
 	src/domain.o
 

@@ -286,6 +286,40 @@ RESET enable_mergejoin;
 SELECT shmcache.drop_frame('ix_ci_frame');
 DROP COLLATION ix_ci;
 
+-- long = ANY / IN lists (eight values and more) on columns without an
+-- index are filtered through a hash set: the same rows as the heap table,
+-- with the filters pushed and not
+CREATE TABLE ix_lists_h AS
+SELECT g AS i, ((g % 97) / 4.0)::float4 AS f4,
+       CASE WHEN g % 50 = 0 THEN 'NaN'::float8 WHEN g % 51 = 0 THEN -0.0::float8
+            ELSE g / 8.0 END AS f8,
+       timestamptz '2024-01-01 00:00+00' + g * interval '1 s' AS tz
+  FROM generate_series(1, 40000) g;
+SELECT shmcache.cache_table('ix_lists_h', 'ix_lists');
+CREATE FUNCTION ix_lists_same(cond text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE nf int8; nh int8; np int8;
+BEGIN
+    EXECUTE 'SELECT count(*) FROM ix_lists WHERE ' || cond INTO nf;
+    EXECUTE 'SELECT count(*) FROM ix_lists_h WHERE ' || cond INTO nh;
+    PERFORM set_config('shmcache.enable_pushdown', 'off', true);
+    EXECUTE 'SELECT count(*) FROM ix_lists WHERE ' || cond INTO np;
+    PERFORM set_config('shmcache.enable_pushdown', 'on', true);
+    RETURN CASE WHEN nf = nh AND np = nh THEN nf::text
+                ELSE format('MISMATCH frame %s heap %s unpushed %s', nf, nh, np) END;
+END $$;
+SELECT ix_lists_same('i IN (1, 2, 3, 16384, 16385, 20000, 39999, 40000, 40001, -5)');
+SELECT ix_lists_same('i = ANY (ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, NULL, 5000000000]::int8[])');
+SELECT ix_lists_same('f4 IN (0, 0.25, 0.5, 1.75, 24, 23.75, 3.25, 7.5, 100)');
+SELECT ix_lists_same('f8 IN (''NaN'', 0, 0.125, 1.5, 2.5, 3.5, 99.75, 4999.875, 5000)');
+SELECT ix_lists_same('f8 = ANY (ARRAY[''-0'', ''NaN'', 1, 2, 3, 4, 5, 6, 7]::float8[])');
+SELECT ix_lists_same('tz IN (''2024-01-01 00:00:01+00'', ''2024-01-01 00:00:02+00'',
+    ''2024-01-01 01:00:00+00'', ''2024-01-01 02:00:00+00'', ''2024-01-01 03:00:00+00'',
+    ''2024-01-01 04:00:00+00'', ''2024-01-01 05:00:00+00'', ''2024-01-02 00:00:00+00'')');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM ix_lists WHERE i IN (1, 2, 3, 4, 5, 6, 7, 8, 9);
+SELECT shmcache.drop_frame('ix_lists');
+DROP TABLE ix_lists_h;
+DROP FUNCTION ix_lists_same(text);
+
 -- cache_table carries the source's primary key
 CREATE TABLE ix_src (a int, b text, c int, PRIMARY KEY (b, a));
 INSERT INTO ix_src SELECT g % 10, 'b' || (g / 10), g FROM generate_series(1, 100) g;

@@ -110,6 +110,9 @@ typedef struct ShmcacheArrowWriter
 } ShmcacheArrowWriter;
 
 /* Rows and bytes after which the generic path ends a record batch. */
+/* Size of the output buffer: the sink gets pieces of about this size. */
+#define SHMCACHE_ARROW_OUT_SIZE		(1024 * 1024)
+
 #define SHMCACHE_ARROW_BATCH_ROWS	65536
 #define SHMCACHE_ARROW_BATCH_BYTES	(16 * 1024 * 1024)
 
@@ -132,5 +135,9 @@ extern void shmcache_arrow_put_values(ShmcacheArrowColumn *col, const char *src,
 									  const uint16 *sel, uint32 n);
 extern void shmcache_arrow_put_nulls(ShmcacheArrowColumn *col, const uint8 *nullbits,
 									 const uint16 *sel, uint32 n);
+
+/* arrow.c for arrow_ipc.c: finishing and emptying a batch's columns */
+extern void shmcache_arrow_validity_fill(ShmcacheArrowColumn *col, int64 upto);
+extern void shmcache_arrow_column_reset(ShmcacheArrowColumn *col);
 
 #endif							/* SHMCACHE_ARROW_H */

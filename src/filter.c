@@ -48,7 +48,6 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/restrictinfo.h"
-#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -98,16 +97,33 @@ typedef struct Filter
 	double	   *fvals;
 	Datum	   *dvals;
 	bool	   *dict_match;		/* generic on a dictionary: per entry */
-	uint64	   *set_keys;		/* a long = ANY list of integers or floats
-								 * as a hash set (value_key), or NULL */
-	bool	   *set_used;
-	uint32		set_mask;
+	struct valueset_hash *set; /* a long = ANY list of integers or floats
+								 * as a hash set (of float_key for floats),
+								 * or NULL */
 	uint64	   *set_bits;		/* SET_BITS bits: one per bit_of(key) of
 								 * the keys, so that most values not in the
 								 * set are told by one bit */
 } Filter;
 
 #define SET_BITS			65536
+
+/* A value of a hash set of a long = ANY list (simplehash). */
+typedef struct ValueSetEntry
+{
+	uint64		key;
+	char		status;
+} ValueSetEntry;
+
+#define SH_PREFIX		valueset
+#define SH_ELEMENT_TYPE	ValueSetEntry
+#define SH_KEY_TYPE		uint64
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key)	shmcache_hash_int64(key)
+#define SH_EQUAL(tb, a, b)	((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* = ANY lists at least this long are probed through a hash set. */
 #define HASHED_LIST_MIN		8
@@ -510,7 +526,7 @@ bind_filter(Filter *f, const ShmcacheColumn *col, ExprContext *econtext)
 		f->never = (f->nvals == 0);
 		if (!f->never && f->rep != REP_GENERIC && f->strategy != BTEqualStrategyNumber)
 			reduce_any(f);
-		f->set_keys = NULL;
+		f->set = NULL;
 		if (f->rep != REP_GENERIC && f->eval_type == FILTER_ANY &&
 			f->nvals >= HASHED_LIST_MIN)
 			build_value_set(f);
@@ -752,19 +768,9 @@ static inline bool
 set_contains(const Filter *f, uint64 key)
 {
 	uint32		b = bit_of(key);
-	uint32		h;
 
-	if ((f->set_bits[b >> 6] & (UINT64CONST(1) << (b & 63))) == 0)
-		return false;
-	h = shmcache_hash_int64(key) & f->set_mask;
-
-	while (f->set_used[h])
-	{
-		if (f->set_keys[h] == key)
-			return true;
-		h = (h + 1) & f->set_mask;
-	}
-	return false;
+	return (f->set_bits[b >> 6] & (UINT64CONST(1) << (b & 63))) != 0 &&
+		valueset_lookup(f->set, key) != NULL;
 }
 
 /*
@@ -775,24 +781,18 @@ set_contains(const Filter *f, uint64 key)
 static void
 build_value_set(Filter *f)
 {
-	uint32		size = pg_nextpower2_32((uint32) f->nvals * 2);
 	int			k;
 
-	f->set_mask = size - 1;
-	f->set_keys = palloc(sizeof(uint64) * size);
-	f->set_used = palloc0(sizeof(bool) * size);
+	f->set = valueset_create(CurrentMemoryContext, f->nvals, NULL);
 	f->set_bits = palloc0(SET_BITS / 8);
 	for (k = 0; k < f->nvals; k++)
 	{
 		uint64		key = f->rep == REP_INT ? (uint64) f->ivals[k] : float_key(f->fvals[k]);
-		uint32		h = shmcache_hash_int64(key) & f->set_mask;
 		uint32		b = bit_of(key);
+		bool		found;
 
 		f->set_bits[b >> 6] |= UINT64CONST(1) << (b & 63);
-		while (f->set_used[h] && f->set_keys[h] != key)
-			h = (h + 1) & f->set_mask;
-		f->set_used[h] = true;
-		f->set_keys[h] = key;
+		(void) valueset_insert(f->set, key, &found);
 	}
 }
 
@@ -800,7 +800,7 @@ build_value_set(Filter *f)
 static inline bool
 int_in_list(const Filter *f, int64 v)
 {
-	if (f->set_keys != NULL)
+	if (f->set != NULL)
 		return set_contains(f, (uint64) v);
 	for (int k = 0; k < f->nvals; k++)
 	{
@@ -814,7 +814,7 @@ int_in_list(const Filter *f, int64 v)
 static inline bool
 float_in_list(const Filter *f, double v)
 {
-	if (f->set_keys != NULL)
+	if (f->set != NULL)
 		return set_contains(f, float_key(v));
 	for (int k = 0; k < f->nvals; k++)
 	{

@@ -503,14 +503,15 @@ shmcache_writer_visible(int64 frame_id, Snapshot snapshot, dsa_pointer *version_
 }
 
 /*
- * Raise a unique violation of "index" for the key of a row "values" (per
- * column of "view"), with message "msg" and detail "detail" (formats taking
- * the constraint's name, resp. the key columns and values).
+ * Raise a unique violation of "index" by stored row "row" of "version" (a
+ * frame of "view"), with message "msg" and detail "detail" (formats taking
+ * the constraint's name, resp. the key columns and their values).
  */
 static void
-report_duplicate(Relation view, const ShmcacheIndex *index, const Datum *values,
-				 const char *msg, const char *detail)
+report_duplicate(Relation view, ShmcacheVersion *version, const ShmcacheIndex *index,
+				 uint64 row, const char *msg, const char *detail)
 {
+	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
 	TupleDesc	desc = RelationGetDescr(view);
 	StringInfoData cols;
 	StringInfoData vals;
@@ -523,42 +524,22 @@ report_duplicate(Relation view, const ShmcacheIndex *index, const Datum *values,
 		Form_pg_attribute attr = TupleDescAttr(desc, index->keys[k]);
 		Oid			outfunc;
 		bool		varlena;
+		bool		isnull;
+		Datum		value = shmcache_fetch_value(&version->cols[index->keys[k]], chunk,
+												 (uint32) (row & SHMCACHE_CHUNK_MASK),
+												 &isnull);
 
 		getTypeOutputInfo(attr->atttypid, &outfunc, &varlena);
 		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
 						 quote_identifier(NameStr(attr->attname)));
 		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
-						 OidOutputFunctionCall(outfunc, values[index->keys[k]]));
+						 OidOutputFunctionCall(outfunc, value));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_UNIQUE_VIOLATION),
 			 errmsg_internal(msg, NameStr(index->name)),
 			 errdetail_internal(detail, cols.data, vals.data),
 			 errtableconstraint(view, NameStr(index->name))));
-}
-
-/*
- * A unique violation of "index" by stored row "row" of "version": message
- * "msg" and detail "detail" as for report_duplicate.
- */
-static void
-report_stored_duplicate(Relation view, ShmcacheVersion *version,
-						const ShmcacheIndex *index, uint64 row, const char *msg,
-						const char *detail)
-{
-	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
-	Datum	   *values = palloc0(sizeof(Datum) * Max(version->natts, 1));
-	int			k;
-
-	for (k = 0; k < index->nkeys; k++)
-	{
-		bool		isnull;
-
-		values[index->keys[k]] = shmcache_fetch_value(&version->cols[index->keys[k]], chunk,
-													  (uint32) (row & SHMCACHE_CHUNK_MASK),
-													  &isnull);
-	}
-	report_duplicate(view, index, values, msg, detail);
 }
 
 /*
@@ -630,7 +611,7 @@ writer_check_unique(ShmcacheWriter *writer, Relation view)
 			continue;
 		row = shmcache_pending_check(pending);
 		if (row != PG_UINT64_MAX)
-			report_stored_duplicate(view, writer->target, shmcache_pending_index(pending),
+			report_duplicate(view, writer->target, shmcache_pending_index(pending),
 									row, "duplicate key value violates unique constraint \"%s\"",
 									"Key (%s)=(%s) already exists.");
 	}
@@ -773,7 +754,7 @@ shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
 	{
 		duplicate = shmcache_index_build(writer->target, index, writer->nrows, frame_name);
 		if (duplicate != PG_UINT64_MAX)
-			report_stored_duplicate(view, writer->target, index, duplicate,
+			report_duplicate(view, writer->target, index, duplicate,
 									"could not create unique index \"%s\"",
 									"Key (%s)=(%s) is duplicated.");
 	}
