@@ -205,7 +205,7 @@ build_record_batch(FlatBuilder *b, int64 length, const BatchLayout *l)
 	uint32		buffers = shmcache_fb_struct_vector(b, l->buffers, l->nbuffers, sizeof(ArrowPair), 8);
 
 	shmcache_fb_table_begin(b);
-	shmcache_fb_field_int64(b, 0, length);
+	shmcache_fb_field_int(b, 0, length, 8);
 	shmcache_fb_field_offset(b, 1, nodes);
 	shmcache_fb_field_offset(b, 2, buffers);
 	return shmcache_fb_table_end(b);
@@ -216,10 +216,10 @@ static uint32
 build_message(FlatBuilder *b, uint8 header_type, uint32 header, int64 body)
 {
 	shmcache_fb_table_begin(b);
-	shmcache_fb_field_int64(b, 3, body);
+	shmcache_fb_field_int(b, 3, body, 8);
 	shmcache_fb_field_offset(b, 2, header);
-	shmcache_fb_field_int16(b, 0, ARROW_METADATA_V5);
-	shmcache_fb_field_int8(b, 1, header_type);
+	shmcache_fb_field_int(b, 0, ARROW_METADATA_V5, 2);
+	shmcache_fb_field_int(b, 1, header_type, 1);
 	return shmcache_fb_table_end(b);
 }
 
@@ -255,9 +255,9 @@ write_dictionary(ShmcacheArrowWriter *w, ShmcacheArrowColumn *col)
 	shmcache_fb_init(&b);
 	batch = build_record_batch(&b, col->dict->length, &l);
 	shmcache_fb_table_begin(&b);
-	shmcache_fb_field_int64(&b, 0, col->dict_id);
+	shmcache_fb_field_int(&b, 0, col->dict_id, 8);
 	shmcache_fb_field_offset(&b, 1, batch);
-	shmcache_fb_field_int8(&b, 2, false);
+	shmcache_fb_field_int(&b, 2, false, 1);
 	dict = shmcache_fb_table_end(&b);
 	write_with_body(w, &b, build_message(&b, ARROW_HEADER_DICTIONARY, dict, l.body), &l);
 }
@@ -345,23 +345,23 @@ build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
 		case ARROW_CONV_INT32:
 		case ARROW_CONV_INT64:
 			*type_type = ARROW_TYPE_INT;
-			shmcache_fb_field_int32(b, 0, col->width * 8);
-			shmcache_fb_field_int8(b, 1, true);
+			shmcache_fb_field_int(b, 0, col->width * 8, 4);
+			shmcache_fb_field_int(b, 1, true, 1);
 			break;
 		case ARROW_CONV_FLOAT4:
 		case ARROW_CONV_FLOAT8:
 			*type_type = ARROW_TYPE_FLOAT;
-			shmcache_fb_field_int16(b, 0, col->conv == ARROW_CONV_FLOAT4 ?
-						   ARROW_PRECISION_SINGLE : ARROW_PRECISION_DOUBLE);
+			shmcache_fb_field_int(b, 0, col->conv == ARROW_CONV_FLOAT4 ?
+								  ARROW_PRECISION_SINGLE : ARROW_PRECISION_DOUBLE, 2);
 			break;
 		case ARROW_CONV_BOOL:
 			*type_type = ARROW_TYPE_BOOL;
 			break;
 		case ARROW_CONV_DECIMAL:
 			*type_type = ARROW_TYPE_DECIMAL;
-			shmcache_fb_field_int32(b, 0, col->precision);
-			shmcache_fb_field_int32(b, 1, col->scale);
-			shmcache_fb_field_int32(b, 2, 128);
+			shmcache_fb_field_int(b, 0, col->precision, 4);
+			shmcache_fb_field_int(b, 1, col->scale, 4);
+			shmcache_fb_field_int(b, 2, 128, 4);
 			break;
 		case ARROW_CONV_TEXT:
 		case ARROW_CONV_NAME:
@@ -373,27 +373,27 @@ build_type(FlatBuilder *b, const ShmcacheArrowColumn *col, uint8 *type_type)
 			break;
 		case ARROW_CONV_DATE:
 			*type_type = ARROW_TYPE_DATE;
-			shmcache_fb_field_int16(b, 0, ARROW_DATE_DAY);
+			shmcache_fb_field_int(b, 0, ARROW_DATE_DAY, 2);
 			break;
 		case ARROW_CONV_TIME:
 			*type_type = ARROW_TYPE_TIME;
-			shmcache_fb_field_int32(b, 1, 64);
-			shmcache_fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+			shmcache_fb_field_int(b, 1, 64, 4);
+			shmcache_fb_field_int(b, 0, ARROW_TIME_MICROSECOND, 2);
 			break;
 		case ARROW_CONV_TIMESTAMP:
 		case ARROW_CONV_TIMESTAMPTZ:
 			*type_type = ARROW_TYPE_TIMESTAMP;
 			if (tz != 0)
 				shmcache_fb_field_offset(b, 1, tz);
-			shmcache_fb_field_int16(b, 0, ARROW_TIME_MICROSECOND);
+			shmcache_fb_field_int(b, 0, ARROW_TIME_MICROSECOND, 2);
 			break;
 		case ARROW_CONV_INTERVAL:
 			*type_type = ARROW_TYPE_INTERVAL;
-			shmcache_fb_field_int16(b, 0, ARROW_INTERVAL_MONTH_DAY_NANO);
+			shmcache_fb_field_int(b, 0, ARROW_INTERVAL_MONTH_DAY_NANO, 2);
 			break;
 		case ARROW_CONV_UUID:
 			*type_type = ARROW_TYPE_FIXED_BINARY;
-			shmcache_fb_field_int32(b, 0, UUID_LEN);
+			shmcache_fb_field_int(b, 0, UUID_LEN, 4);
 			break;
 		case ARROW_CONV_ARRAY:
 			*type_type = ARROW_TYPE_LIST;
@@ -444,13 +444,13 @@ build_field(FlatBuilder *b, const ShmcacheArrowColumn *col)
 		uint32		index_type;
 
 		shmcache_fb_table_begin(b);
-		shmcache_fb_field_int32(b, 0, 16);
-		shmcache_fb_field_int8(b, 1, true);
+		shmcache_fb_field_int(b, 0, 16, 4);
+		shmcache_fb_field_int(b, 1, true, 1);
 		index_type = shmcache_fb_table_end(b);
 		shmcache_fb_table_begin(b);
-		shmcache_fb_field_int64(b, 0, col->dict_id);
+		shmcache_fb_field_int(b, 0, col->dict_id, 8);
 		shmcache_fb_field_offset(b, 1, index_type);
-		shmcache_fb_field_int8(b, 2, false);
+		shmcache_fb_field_int(b, 2, false, 1);
 		dictionary = shmcache_fb_table_end(b);
 	}
 	type = build_type(b, col, &type_type);
@@ -464,8 +464,8 @@ build_field(FlatBuilder *b, const ShmcacheArrowColumn *col)
 	shmcache_fb_field_offset(b, 5, children_vec);
 	if (metadata)
 		shmcache_fb_field_offset(b, 6, metadata);
-	shmcache_fb_field_int8(b, 1, true);
-	shmcache_fb_field_int8(b, 2, type_type);
+	shmcache_fb_field_int(b, 1, true, 1);
+	shmcache_fb_field_int(b, 2, type_type, 1);
 	return shmcache_fb_table_end(b);
 }
 
@@ -502,7 +502,7 @@ shmcache_arrow_write_schema(ShmcacheArrowWriter *w)
 	shmcache_fb_field_offset(&b, 1, fields_vec);
 	if (features)
 		shmcache_fb_field_offset(&b, 3, features);
-	shmcache_fb_field_int16(&b, 0, 0);	/* little endian */
+	shmcache_fb_field_int(&b, 0, 0, 2);	/* little endian */
 	schema = shmcache_fb_table_end(&b);
 	out_message(w, &b, build_message(&b, ARROW_HEADER_SCHEMA, schema, 0));
 	MemoryContextSwitchTo(old);

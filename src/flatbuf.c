@@ -152,28 +152,20 @@ fb_field_scalar(FlatBuilder *b, int id, const void *data, Size n)
 	b->nfields = Max(b->nfields, id + 1);
 }
 
+/*
+ * Field "id" of the open table is the integer "v", stored in "width" bytes
+ * (1, 2, 4 or 8), little-endian as flatbuffers are.
+ */
 void
-shmcache_fb_field_int8(FlatBuilder *b, int id, uint8 v)
+shmcache_fb_field_int(FlatBuilder *b, int id, int64 v, int width)
 {
-	fb_field_scalar(b, id, &v, 1);
-}
+	uint8		bytes[sizeof(int64)];
+	int			i;
 
-void
-shmcache_fb_field_int16(FlatBuilder *b, int id, int16 v)
-{
-	fb_field_scalar(b, id, &v, 2);
-}
-
-void
-shmcache_fb_field_int32(FlatBuilder *b, int id, int32 v)
-{
-	fb_field_scalar(b, id, &v, 4);
-}
-
-void
-shmcache_fb_field_int64(FlatBuilder *b, int id, int64 v)
-{
-	fb_field_scalar(b, id, &v, 8);
+	Assert(width == 1 || width == 2 || width == 4 || width == 8);
+	for (i = 0; i < width; i++)
+		bytes[i] = (uint8) ((uint64) v >> (8 * i));
+	fb_field_scalar(b, id, bytes, width);
 }
 
 /* Field "id" of the open table refers to the object at "target". */
