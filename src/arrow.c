@@ -169,6 +169,34 @@ shmcache_arrow_column_reset(ShmcacheArrowColumn *col)
 		shmcache_arrow_column_reset(col->dict);
 }
 
+/* The types that map to one Arrow type whatever their modifier. */
+static const struct
+{
+	Oid			type;
+	ShmcacheArrowConv conv;
+	int			width;			/* bytes of a value, 0 if variable */
+}			simple_types[] =
+{
+	{INT2OID, ARROW_CONV_INT16, 2},
+	{INT4OID, ARROW_CONV_INT32, 4},
+	{INT8OID, ARROW_CONV_INT64, 8},
+	{FLOAT4OID, ARROW_CONV_FLOAT4, 4},
+	{FLOAT8OID, ARROW_CONV_FLOAT8, 8},
+	{BOOLOID, ARROW_CONV_BOOL, 0},
+	{TEXTOID, ARROW_CONV_TEXT, 0},
+	{VARCHAROID, ARROW_CONV_TEXT, 0},
+	{BPCHAROID, ARROW_CONV_TEXT, 0},
+	{JSONOID, ARROW_CONV_TEXT, 0},
+	{NAMEOID, ARROW_CONV_NAME, 0},
+	{BYTEAOID, ARROW_CONV_BYTEA, 0},
+	{DATEOID, ARROW_CONV_DATE, 4},
+	{TIMEOID, ARROW_CONV_TIME, 8},
+	{TIMESTAMPOID, ARROW_CONV_TIMESTAMP, 8},
+	{TIMESTAMPTZOID, ARROW_CONV_TIMESTAMPTZ, 8},
+	{INTERVALOID, ARROW_CONV_INTERVAL, 16},
+	{UUIDOID, ARROW_CONV_UUID, UUID_LEN},
+};
+
 /*
  * Map PostgreSQL type "typid" with modifier "typmod" to an Arrow type (see
  * ShmcacheArrowConv) for column "col".
@@ -178,69 +206,20 @@ map_type(ShmcacheArrowColumn *col, Oid typid, int32 typmod)
 {
 	Oid			base = getBaseTypeAndTypmod(typid, &typmod);
 	Oid			elemtype;
+	Size		i;
 
 	col->width = 0;
+	for (i = 0; i < lengthof(simple_types); i++)
+	{
+		if (simple_types[i].type == base)
+		{
+			col->conv = simple_types[i].conv;
+			col->width = simple_types[i].width;
+			return;
+		}
+	}
 	switch (base)
 	{
-		case INT2OID:
-			col->conv = ARROW_CONV_INT16;
-			col->width = 2;
-			return;
-		case INT4OID:
-			col->conv = ARROW_CONV_INT32;
-			col->width = 4;
-			return;
-		case INT8OID:
-			col->conv = ARROW_CONV_INT64;
-			col->width = 8;
-			return;
-		case FLOAT4OID:
-			col->conv = ARROW_CONV_FLOAT4;
-			col->width = 4;
-			return;
-		case FLOAT8OID:
-			col->conv = ARROW_CONV_FLOAT8;
-			col->width = 8;
-			return;
-		case BOOLOID:
-			col->conv = ARROW_CONV_BOOL;
-			return;
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-		case JSONOID:
-			col->conv = ARROW_CONV_TEXT;
-			return;
-		case NAMEOID:
-			col->conv = ARROW_CONV_NAME;
-			return;
-		case BYTEAOID:
-			col->conv = ARROW_CONV_BYTEA;
-			return;
-		case DATEOID:
-			col->conv = ARROW_CONV_DATE;
-			col->width = 4;
-			return;
-		case TIMEOID:
-			col->conv = ARROW_CONV_TIME;
-			col->width = 8;
-			return;
-		case TIMESTAMPOID:
-			col->conv = ARROW_CONV_TIMESTAMP;
-			col->width = 8;
-			return;
-		case TIMESTAMPTZOID:
-			col->conv = ARROW_CONV_TIMESTAMPTZ;
-			col->width = 8;
-			return;
-		case INTERVALOID:
-			col->conv = ARROW_CONV_INTERVAL;
-			col->width = 16;
-			return;
-		case UUIDOID:
-			col->conv = ARROW_CONV_UUID;
-			col->width = UUID_LEN;
-			return;
 #ifdef HAVE_INT128
 		case NUMERICOID:
 			if (typmod >= (int32) VARHDRSZ)
@@ -669,35 +648,28 @@ shmcache_arrow_put_values(ShmcacheArrowColumn *col, const char *src,
 
 	buf_reserve(&col->data, (Size) n * col->width);
 
+/* d[i] = conv(s[sel[i]]) (or conv(s[i])) for i < n, over arrays of "type" */
+#define GATHER_CONVERTED(type, conv) \
+	do { \
+		const type *s = (const type *) src; \
+		type	   *d = (type *) (col->data.data + col->data.len); \
+		if (sel) \
+			for (i = 0; i < n; i++) \
+				d[i] = conv(s[sel[i]]); \
+		else \
+			for (i = 0; i < n; i++) \
+				d[i] = conv(s[i]); \
+	} while (0)
+
 	switch (col->conv)
 	{
 		case ARROW_CONV_DATE:
-			{
-				const int32 *s = (const int32 *) src;
-				int32	   *d = (int32 *) (col->data.data + col->data.len);
-
-				if (sel)
-					for (i = 0; i < n; i++)
-						d[i] = date_to_arrow(s[sel[i]]);
-				else
-					for (i = 0; i < n; i++)
-						d[i] = date_to_arrow(s[i]);
-				break;
-			}
+			GATHER_CONVERTED(int32, date_to_arrow);
+			break;
 		case ARROW_CONV_TIMESTAMP:
 		case ARROW_CONV_TIMESTAMPTZ:
-			{
-				const int64 *s = (const int64 *) src;
-				int64	   *d = (int64 *) (col->data.data + col->data.len);
-
-				if (sel)
-					for (i = 0; i < n; i++)
-						d[i] = timestamp_to_arrow(s[sel[i]]);
-				else
-					for (i = 0; i < n; i++)
-						d[i] = timestamp_to_arrow(s[i]);
-				break;
-			}
+			GATHER_CONVERTED(int64, timestamp_to_arrow);
+			break;
 		case ARROW_CONV_INTERVAL:
 			{
 				char	   *d = col->data.data + col->data.len;
@@ -708,27 +680,21 @@ shmcache_arrow_put_values(ShmcacheArrowColumn *col, const char *src,
 				break;
 			}
 		default:
-			{
-				char	   *d = col->data.data + col->data.len;
-				int			width = col->width;
-
-				if (sel == NULL)
-					memcpy(d, src, (Size) n * width);
-				else if (width == 2)
-					for (i = 0; i < n; i++)
-						((int16 *) d)[i] = ((const int16 *) src)[sel[i]];
-				else if (width == 4)
-					for (i = 0; i < n; i++)
-						((int32 *) d)[i] = ((const int32 *) src)[sel[i]];
-				else if (width == 8)
-					for (i = 0; i < n; i++)
-						((int64 *) d)[i] = ((const int64 *) src)[sel[i]];
-				else
-					for (i = 0; i < n; i++)
-						memcpy(d + (Size) i * width, src + (Size) sel[i] * width, width);
-				break;
-			}
+			if (sel == NULL)
+				memcpy(col->data.data + col->data.len, src, (Size) n * col->width);
+			else if (col->width == 2)
+				GATHER_CONVERTED(int16,);
+			else if (col->width == 4)
+				GATHER_CONVERTED(int32,);
+			else if (col->width == 8)
+				GATHER_CONVERTED(int64,);
+			else
+				for (i = 0; i < n; i++)
+					memcpy(col->data.data + col->data.len + (Size) i * col->width,
+						   src + (Size) sel[i] * col->width, col->width);
+			break;
 	}
+#undef GATHER_CONVERTED
 	col->data.len += (Size) n * col->width;
 	col->length += n;
 }
