@@ -528,6 +528,7 @@ shmcache_snapshot_next_pending(Oid dbid)
 {
 	HASH_SEQ_STATUS status;
 	ShmcacheSnapEntry *entry;
+	ShmcacheSnapEntry *next = NULL;
 	int64		frame_id = 0;
 
 	LWLockAcquire(snap_shared->lock, LW_EXCLUSIVE);
@@ -535,16 +536,13 @@ shmcache_snapshot_next_pending(Oid dbid)
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
 		if (entry->key.dbid == dbid && entry->state == SNAP_PENDING &&
-			(frame_id == 0 || entry->key.frame_id < frame_id))
-			frame_id = entry->key.frame_id;
+			(next == NULL || entry->key.frame_id < next->key.frame_id))
+			next = entry;
 	}
-	if (frame_id != 0)
+	if (next != NULL)
 	{
-		ShmcacheFrameKey key;
-
-		key = shmcache_frame_key(dbid, frame_id);
-		entry = hash_search(snap_table, &key, HASH_FIND, NULL);
-		entry->state = SNAP_LOADING;
+		next->state = SNAP_LOADING;
+		frame_id = next->key.frame_id;
 	}
 	LWLockRelease(snap_shared->lock);
 	return frame_id;
