@@ -197,6 +197,24 @@ row_has_key(const ShmcacheIndexKeys *keys, uint64 row, const Datum *values)
 }
 
 /*
+ * Ask for the memory of candidate row "row": its key values and the columns
+ * the caller will read if it matches, at once, so that their latencies
+ * overlap instead of following one another.
+ */
+static void
+prefetch_candidate(const ShmcacheIndexKeys *keys, uint64 row)
+{
+	const char *chunk = shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
+	uint32		slot = (uint32) (row & SHMCACHE_CHUNK_MASK);
+	int			i;
+
+	for (i = 0; i < keys->nkeys; i++)
+		shmcache_prefetch_value(keys->keys[i].col, chunk, slot);
+	for (i = 0; i < keys->nfetch; i++)
+		shmcache_prefetch_value(&keys->version->cols[keys->fetch_columns[i]], chunk, slot);
+}
+
+/*
  * The key columns of a row being appended ("values"/"nulls" per column) in
  * "out"; false if one is null.
  */
@@ -242,7 +260,8 @@ rowlist_add(ShmcacheRowList *out, uint64 row)
 /*
  * Walk the committed chain of "hash": add to "out" every row below "limit"
  * with key "values", or, with "out" NULL, stop at the first.  Returns the
- * number of rows found.
+ * number of rows found.  A unique index has one committed row of a key at
+ * the most, so its walk ends at the first found.
  */
 static int
 walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
@@ -259,15 +278,22 @@ walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
 	while (link != 0)
 	{
 		uint64		row = link - 1;
+		uint32	   *next = &link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK];
 
-		if (row < limit && row_has_key(keys, row, values))
+		if (row < limit)
 		{
-			found++;
-			if (out == NULL)
-				break;
-			rowlist_add(out, row);
+			prefetch_candidate(keys, row);
+			shmcache_prefetch(next);
+			if (row_has_key(keys, row, values))
+			{
+				found++;
+				if (out != NULL)
+					rowlist_add(out, row);
+				if (out == NULL || index->unique)
+					break;
+			}
 		}
-		link = link_page(index, row >> SHMCACHE_CHUNK_SHIFT)[row & SHMCACHE_CHUNK_MASK];
+		link = *next;
 	}
 	return found;
 }
@@ -329,6 +355,8 @@ shmcache_index_keys_init(ShmcacheIndexKeys *keys, ShmcacheVersion *version,
 	keys->version = version;
 	keys->index = index;
 	keys->nkeys = index->nkeys;
+	keys->fetch_columns = NULL;
+	keys->nfetch = 0;
 	for (k = 0; k < index->nkeys; k++)
 	{
 		ShmcacheKeySupport *ks = &keys->keys[k];

@@ -38,6 +38,10 @@ typedef struct ShmcacheIndexKeys
 	ShmcacheIndex *index;
 	int			nkeys;
 	ShmcacheKeySupport keys[SHMCACHE_INDEX_MAX_KEYS];
+	const int  *fetch_columns;	/* columns the caller reads from the rows
+								 * found, asked for from memory with each
+								 * candidate row's key (NULL: none) */
+	int			nfetch;
 } ShmcacheIndexKeys;
 
 /* Row numbers a lookup found. */

@@ -673,6 +673,8 @@ find_rows(ShmcacheLookupState *state)
 			return;
 		}
 		shmcache_index_keys_init(keys, read->version, index);
+		keys->fetch_columns = state->columns;
+		keys->nfetch = state->ncolumns;
 	}
 	if (state->fallback)
 		return;
