@@ -22,7 +22,10 @@
 #	  1. one "oid = x" lookup, client round trip: pgbench, 1 client, random x,
 #	     -M prepared and -M simple, latency average
 #	  2. its execution time: EXPLAIN ANALYZE Execution Time over KEYS keys
-#	     (also on the frame without index)
+#	     (also on the frame without index), first in a fresh session, then
+#	     in the same session after WARM lookups of other keys on each side
+#	     (a fresh backend pays a page fault the first time it touches each
+#	     page of shared memory: shared buffers and frames alike)
 #	  3. "oid = ANY(100 random keys)": execution time over ANY_SETS key sets
 #	     and client round trip, also on the frame without index
 #	  4. CLIENTS clients doing "oid = x" for DURATION seconds while a feeder
@@ -45,6 +48,7 @@
 #	  DURATION=10      seconds per pgbench run (pgbench -T) of 1, 3 and 4
 #	                   (bash's own SECONDS cannot be used for it)
 #	  KEYS=200         keys timed with EXPLAIN ANALYZE in measure 2
+#	  WARM=300000      lookups per side warming the session of measure 2
 #	  ANY_SETS=30      sets of 100 keys timed with EXPLAIN ANALYZE in measure 3
 #	  PROTOCOLS="prepared simple"  pgbench -M of measures 1 and 3
 #	  CLIENTS=10       lookup clients of measure 4 (-M CONC_PROTOCOL=prepared)
@@ -82,6 +86,7 @@ ROWS="${1:-10000000}"
 REPS="${REPS:-5}"
 DURATION="${DURATION:-10}"
 KEYS="${KEYS:-200}"
+WARM="${WARM:-300000}"
 ANY_SETS="${ANY_SETS:-30}"
 PROTOCOLS="${PROTOCOLS:-prepared simple}"
 CLIENTS="${CLIENTS:-10}"
@@ -99,7 +104,7 @@ JIT="${JIT:-on}"
 HUGE_PAGES="${HUGE_PAGES:-try}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 
-for v in ROWS REPS DURATION KEYS ANY_SETS CLIENTS BATCH BATCHES ORDERS SEED PARALLEL SKIP_BUILD; do
+for v in ROWS REPS DURATION KEYS WARM ANY_SETS CLIENTS BATCH BATCHES ORDERS SEED PARALLEL SKIP_BUILD; do
 	[[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, not '${!v}'"
 done
 ((ROWS >= 100)) || die "ROWS must be at least 100"
@@ -364,20 +369,43 @@ heading "Execution times: $KEYS point lookups, $ANY_SETS x ANY($ANY_KEYS keys), 
 explain() {
 	echo "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $1;"
 }
+# point_lookups NAME SEED SIDE...: KEYS "oid = x" lookups on each side, timed.
+point_lookups() {
+	local name="$1" seed="$2" j=0 k s
+	shift 2
+	while read -r k; do
+		j=$((j + 1))
+		for s in $(turn "$j" "$@"); do
+			printf '\\echo @@ %s %s %s\n' "$name" "$s" "$j"
+			explain "SELECT * FROM ${TBL[$s]} WHERE oid = $k"
+		done
+	done < <(random_keys "$KEYS" "$seed")
+}
+# warm_session: WARM lookups of random keys on the frame and on the heap in
+# this session, as a long-lived worker has done, so that its backend has
+# touched (and mapped) the pages a lookup reads.
+warm_session() {
+	cat <<SQL
+DO \$\$
+DECLARE r record;
+BEGIN
+  PERFORM setseed($seed_frac);
+  FOR i IN 1..$WARM LOOP
+    SELECT * INTO r FROM ${TBL[frame]} WHERE oid = (SELECT (random() * ($ROWS - 1))::int8 + 1);
+    SELECT * INTO r FROM ${TBL[heap]} WHERE oid = (SELECT (random() * ($ROWS - 1))::int8 + 1);
+  END LOOP;
+END \$\$;
+SQL
+}
 {
 	# warm-up, untimed
 	for s in frame noidx heap; do
 		explain "SELECT * FROM ${TBL[$s]} WHERE oid = $mid"
 		explain "SELECT * FROM ${TBL[$s]} WHERE oid = ANY(ARRAY[$any_example]::int8[])"
 	done
-	j=0
-	while read -r k; do
-		j=$((j + 1))
-		for s in $(turn "$j" frame noidx heap); do
-			printf '\\echo @@ point %s %s\n' "$s" "$j"
-			explain "SELECT * FROM ${TBL[$s]} WHERE oid = $k"
-		done
-	done < <(random_keys "$KEYS" $((SEED + 1)))
+	point_lookups point $((SEED + 1)) frame noidx heap
+	warm_session
+	point_lookups pointwarm $((SEED + 3)) frame heap
 	j=0
 	while read -r keys; do
 		j=$((j + 1))
@@ -551,8 +579,10 @@ for p in $PROTOCOLS; do
 	row "1. oid = x, round trip -M $p, ms" \
 		"$(fig "point_rt_$p heap")" "$(fig "point_rt_$p frame")" "-" time "x heap >= 1"
 done
-row "2. oid = x, execution, ms" \
+row "2. oid = x, execution, fresh session, ms" \
 	"$(fig "point_exec heap")" "$(fig "point_exec frame")" "$(fig "point_exec noidx")" time "x heap >= 3"
+row "2. oid = x, execution, warm session, ms" \
+	"$(fig "pointwarm_exec heap")" "$(fig "pointwarm_exec frame")" "-" time "x heap >= 3"
 row "3. oid = ANY($ANY_KEYS keys), execution, ms" \
 	"$(fig "any_exec heap")" "$(fig "any_exec frame")" "$(fig "any_exec noidx")" time "x heap >= 1; noidx >= 20x faster than today"
 for p in $PROTOCOLS; do
