@@ -9,8 +9,10 @@
 -- an aggregate with pushed filters and a per-row filter
 EXPLAIN (COSTS OFF) SELECT t, count(*), sum(i4), avg(f8) FROM pbig_f
  WHERE id > 50000 AND t IN ('S01', 'S02') AND i4 * 2 > id GROUP BY t;
--- DISTINCT aggregates, FILTER and HAVING are not pushed: Agg over the scan
+-- count(DISTINCT) is pushed (serial only); other DISTINCT aggregates,
+-- FILTER and HAVING are not: Agg over the scan
 EXPLAIN (COSTS OFF) SELECT k, count(DISTINCT t) FROM pbig_f WHERE id < 100 GROUP BY k;
+EXPLAIN (COSTS OFF) SELECT k, sum(DISTINCT i4) FROM pbig_f WHERE id < 100 GROUP BY k;
 EXPLAIN (COSTS OFF) SELECT k, count(*) FROM pbig_f GROUP BY k HAVING count(*) > 1;
 -- a scan with pushed filters of every kind
 EXPLAIN (COSTS OFF) SELECT id FROM pbig_f

@@ -597,6 +597,9 @@ combine_state(AggSpec *agg, AggAccum *into, const AggAccum *from)
 				into->has = true;
 			}
 			break;
+		case AGG_COUNT_DISTINCT:
+			/* never planned in parallel (agg_plan.c) */
+			elog(ERROR, "count(DISTINCT) has no partial states");
 	}
 }
 
@@ -642,6 +645,7 @@ shmcache_agg_final_value(const AggSpec *agg, const AggAccum *st, bool *isnull)
 	{
 		case AGG_COUNT_STAR:
 		case AGG_COUNT:
+		case AGG_COUNT_DISTINCT:
 			return Int64GetDatum(st->count);
 		default:
 			break;

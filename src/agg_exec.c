@@ -344,10 +344,16 @@ aggregate_frame(ShmcacheAggState *state)
 		if (state->grouped)
 			shmcache_agg_assign_groups(state, chunk, n, all);
 		for (a = 0; a < state->naggs; a++)
-			shmcache_agg_accumulate(state, a, chunk, n, all);
+		{
+			if (state->aggs[a].kind == AGG_COUNT_DISTINCT)
+				shmcache_agg_count_distinct(state, a, chunk, n, all);
+			else
+				shmcache_agg_accumulate(state, a, chunk, n, all);
+		}
 		if (has_numeric)
 			shmcache_agg_compact_numeric_sums(state);
 	}
+	shmcache_agg_finish_distinct(state);
 	state->done = true;
 	state->next_output = 0;
 }
@@ -516,11 +522,13 @@ describe_aggregate(const AggSpec *agg, TupleDesc rowdesc)
 		[AGG_MIN_INT] = "min", [AGG_MAX_INT] = "max",
 		[AGG_MIN_FLOAT] = "min", [AGG_MAX_FLOAT] = "max",
 		[AGG_MIN_GENERIC] = "min", [AGG_MAX_GENERIC] = "max",
+		[AGG_COUNT_DISTINCT] = "count",
 	};
 
 	if (agg->col < 0)
 		return psprintf("%s(*)", names[agg->kind]);
-	return psprintf("%s(%s)", names[agg->kind],
+	return psprintf("%s(%s%s)", names[agg->kind],
+					agg->kind == AGG_COUNT_DISTINCT ? "DISTINCT " : "",
 					quote_identifier(NameStr(TupleDescAttr(rowdesc, agg->col)->attname)));
 }
 

@@ -86,8 +86,33 @@ frame_column(Expr *expr, Index relid)
 }
 
 /*
+ * Can the node count the distinct values of argument "arg" of "aggref" (a
+ * count(DISTINCT) of a frame column)?  Those of an integer, date/time or
+ * float column, or of a text/varchar one under a deterministic collation
+ * (equal means equal bytes), distinct by the type's own equality.
+ */
+static bool
+countable_distinct(Aggref *aggref, Expr *arg)
+{
+	Oid			type = exprType((Node *) arg);
+	ShmcacheKind kind = shmcache_fixed_kind(type);
+	SortGroupClause *sgc = linitial(aggref->aggdistinct);
+
+	if (type == TEXTOID || type == VARCHAROID)
+	{
+		if (!OidIsValid(aggref->inputcollid) ||
+			!get_collation_isdeterministic(aggref->inputcollid))
+			return false;
+	}
+	else if (!SHMCACHE_KIND_IS_INT(kind) && !SHMCACHE_KIND_IS_FLOAT(kind))
+		return false;
+	return sgc->eqop == lookup_type_cache(type, TYPECACHE_EQ_OPR)->eq_opr;
+}
+
+/*
  * The kind of a supported aggregate call, or -1.  Only the built-in
- * aggregates of pg_catalog, on a plain column of the frame.
+ * aggregates of pg_catalog, on a plain column of the frame; of DISTINCT
+ * ones, count.
  */
 static int
 classify_aggref(Aggref *aggref, Index relid, int *col)
@@ -96,7 +121,7 @@ classify_aggref(Aggref *aggref, Index relid, int *col)
 	Oid			argtype;
 	TargetEntry *arg;
 
-	if (aggref->aggdistinct != NIL || aggref->aggorder != NIL ||
+	if (aggref->aggorder != NIL ||
 		aggref->aggfilter != NULL || aggref->aggkind != AGGKIND_NORMAL ||
 		aggref->agglevelsup != 0 || aggref->aggsplit != AGGSPLIT_SIMPLE ||
 		get_func_namespace(aggref->aggfnoid) != PG_CATALOG_NAMESPACE)
@@ -113,6 +138,9 @@ classify_aggref(Aggref *aggref, Index relid, int *col)
 	if ((*col = frame_column(arg->expr, relid)) < 0)
 		return -1;
 	argtype = exprType((Node *) arg->expr);
+	if (aggref->aggdistinct != NIL)
+		return strcmp(name, "count") == 0 && countable_distinct(aggref, arg->expr) ?
+			AGG_COUNT_DISTINCT : -1;
 	if (strcmp(name, "count") == 0)
 		return AGG_COUNT;
 	if (strcmp(name, "sum") == 0)
@@ -396,6 +424,23 @@ add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
 }
 
 /*
+ * Is one of "aggrefs" a DISTINCT aggregate?  Its set of values is not
+ * split between processes: such aggregation is serial, as core's is.
+ */
+static bool
+has_distinct_aggregate(List *aggrefs)
+{
+	ListCell   *lc;
+
+	foreach(lc, aggrefs)
+	{
+		if (((Aggref *) lfirst(lc))->aggdistinct != NIL)
+			return true;
+	}
+	return false;
+}
+
+/*
  * create_upper_paths_hook: offer a ShmcacheAggregate path for the grouping
  * stage of a query that reads one frame.
  */
@@ -467,8 +512,9 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	path->path.total_cost = cost + ngroups * cpu_tuple_cost;
 	add_path(output_rel, &path->path);
 
-	add_parallel_agg_path(root, input_rel, output_rel, group_exprs, aggrefs,
-						  ngroups, cost);
+	if (!has_distinct_aggregate(aggrefs))
+		add_parallel_agg_path(root, input_rel, output_rel, group_exprs, aggrefs,
+							  ngroups, cost);
 }
 
 /*

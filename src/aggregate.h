@@ -2,7 +2,8 @@
  *
  * aggregate.h
  *	  Aggregate pushdown: the ShmcacheAggregate custom scan node computes
- *	  count, sum, avg, min and max (optionally grouped, optionally filtered)
+ *	  count, count(DISTINCT), sum, avg, min and max (optionally grouped,
+ *	  optionally filtered)
  *	  straight from a frame's column arrays, without forming a tuple per row.
  *	  This header is private to the node's files, and holds what they share
  *	  (aggregate kinds and states, groups, the node state, the positions of
@@ -14,7 +15,8 @@
  *					or the partial rows, output rows, rescans, parallel DSM,
  *					EXPLAIN
  *	  agg_group.c	groups: their hash table, the group of each row,
- *					accumulation by dense key
+ *					accumulation by dense key, the (group, value) sets
+ *					of count(DISTINCT)
  *	  agg_accum.c	aggregates: accumulation kernels, partial states
  *					(serialized, combined), final values
  *
@@ -63,7 +65,9 @@ typedef enum AggKind
 	AGG_MIN_FLOAT,				/* min/max of float kinds */
 	AGG_MAX_FLOAT,
 	AGG_MIN_GENERIC,			/* min/max by the type's btree comparison */
-	AGG_MAX_GENERIC
+	AGG_MAX_GENERIC,
+	AGG_COUNT_DISTINCT			/* count(DISTINCT) of an integer, date/time,
+								 * float or text column; serial only */
 } AggKind;
 
 /*
@@ -167,6 +171,8 @@ typedef struct ShmcacheAggState
 	const GroupKey *probe;		/* the key group_table is looking up */
 	/* per group column of text: value -> value number (stringhash) */
 	struct stringhash_hash *string_table[MAX_GROUP_COLUMNS];
+	/* per aggregate: the values a count(DISTINCT) has seen, or NULL */
+	struct DistinctSet **distinct;
 	uint32		next_output;
 
 	/* per chunk work space */
@@ -243,6 +249,9 @@ extern bool shmcache_agg_accumulate_by_key(ShmcacheAggState *state, const char *
 										   uint32 n, bool all);
 extern uint32 shmcache_agg_partial_row_group(ShmcacheAggState *state,
 											 TupleTableSlot *slot);
+extern void shmcache_agg_count_distinct(ShmcacheAggState *state, int a,
+										const char *chunk, uint32 n, bool all);
+extern void shmcache_agg_finish_distinct(ShmcacheAggState *state);
 
 /* agg_accum.c */
 extern void shmcache_agg_accumulate(ShmcacheAggState *state, int a, const char *chunk,
