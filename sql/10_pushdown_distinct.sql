@@ -5,7 +5,9 @@
 -- count(DISTINCT) is never planned in parallel.  The small cases (NULLs,
 -- NaN, -0, collations, groups) are in sql/pushdown_queries.inc.
 --
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS shmcache;
+RESET client_min_messages;
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE dist_h (g int4, i int8, f float8, t text, d date);
 INSERT INTO dist_h
