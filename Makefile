@@ -22,6 +22,7 @@ OBJS = \
 	src/reader.o \
 	src/scan.o \
 	src/lookup.o \
+	src/topn.o \
 	src/agg_plan.o \
 	src/agg_exec.o \
 	src/agg_group.o \

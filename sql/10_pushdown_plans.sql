@@ -66,5 +66,31 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
+-- ORDER BY ... LIMIT: ShmcacheTopN under the Limit, the quals that are not
+-- pushed evaluated only on rows that would enter the heap; a chunk whose
+-- min/max of the first key cannot beat a full heap is passed over (pbig's
+-- id ascends with the rows: after the first chunk, all); ORDER BY of an
+-- expression (a COLLATE clause too), a LIMIT past 100,000 or a parameter,
+-- and DISTINCT stay with PostgreSQL's Sort
+SELECT pd_explain('SELECT id, t FROM pbig_f ORDER BY id LIMIT 3');
+SELECT pd_explain('SELECT id FROM pbig_f WHERE t = ''S03'' AND i4 + 1 > 0 ORDER BY f8 DESC, id LIMIT 5 OFFSET 2');
+EXPLAIN (COSTS OFF) SELECT id FROM pbig_f ORDER BY tz DESC NULLS LAST, t, d NULLS FIRST LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM pbig_f ORDER BY tz, t COLLATE "C" LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM pbig_f ORDER BY id + 1 LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM pbig_f ORDER BY id LIMIT 200000;
+EXPLAIN (COSTS OFF) SELECT DISTINCT t FROM pbig_f ORDER BY t LIMIT 3;
+PREPARE topn(int) AS SELECT id FROM pbig_f ORDER BY f8 LIMIT $1;
+EXPLAIN (COSTS OFF) EXECUTE topn(3);
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE topn(3);
+RESET plan_cache_mode;
+DEALLOCATE topn;
+-- a scrollable cursor reads the rows backward too
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT id, f8 FROM pbig_f WHERE f8 < 1000 ORDER BY f8 DESC, id LIMIT 4;
+FETCH ALL FROM c;
+FETCH BACKWARD 2 FROM c;
+COMMIT;
+
 DROP FUNCTION pd_explain(text);
 \i sql/pushdown_cleanup.inc

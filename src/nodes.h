@@ -40,6 +40,9 @@ extern bool shmcache_scan_applies(struct PlannerInfo *root, struct RelOptInfo *r
 /* lookup.c */
 extern void shmcache_lookup_init(void);
 
+/* topn.c */
+extern void shmcache_topn_init(void);
+
 /* agg_plan.c */
 extern void shmcache_aggregate_init(void);
 

@@ -200,6 +200,7 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 			continue;
 		}
 		reader->chunks_scanned++;
+		reader->chunkno = chunkno;
 		if (*n > 0)
 			return chunk;
 	}

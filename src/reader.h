@@ -48,6 +48,7 @@ typedef struct ShmcacheReader
 								 * parallel worker, nor for a NULL id) */
 	ShmcacheParallelRead *pread;	/* shared read, in a parallel plan */
 	uint64		next_chunk;		/* next chunk (serial read) */
+	uint64		chunkno;		/* the chunk next_chunk returned last */
 	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
 	uint64		chunks_skipped;
 } ShmcacheReader;

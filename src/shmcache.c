@@ -221,4 +221,5 @@ _PG_init(void)
 	shmcache_scan_init();
 	shmcache_aggregate_init();
 	shmcache_lookup_init();
+	shmcache_topn_init();
 }
