@@ -9,11 +9,14 @@
 -- an aggregate with pushed filters and a per-row filter
 EXPLAIN (COSTS OFF) SELECT t, count(*), sum(i4), avg(f8) FROM pbig_f
  WHERE id > 50000 AND t IN ('S01', 'S02') AND i4 * 2 > id GROUP BY t;
--- count(DISTINCT) is pushed (serial only); other DISTINCT aggregates,
--- FILTER and HAVING are not: Agg over the scan
+-- count(DISTINCT) is pushed (serial only); other DISTINCT aggregates and
+-- FILTER are not: Agg over the scan
 EXPLAIN (COSTS OFF) SELECT k, count(DISTINCT t) FROM pbig_f WHERE id < 100 GROUP BY k;
 EXPLAIN (COSTS OFF) SELECT k, sum(DISTINCT i4) FROM pbig_f WHERE id < 100 GROUP BY k;
-EXPLAIN (COSTS OFF) SELECT k, count(*) FROM pbig_f GROUP BY k HAVING count(*) > 1;
+EXPLAIN (COSTS OFF) SELECT k, count(*) FILTER (WHERE i4 > 0) FROM pbig_f GROUP BY k;
+-- HAVING is the node's Filter over its groups, with the aggregates only it
+-- uses computed too
+EXPLAIN (COSTS OFF) SELECT k, count(*) FROM pbig_f GROUP BY k HAVING count(*) > 1 AND max(t) > 'S';
 -- a scan with pushed filters of every kind
 EXPLAIN (COSTS OFF) SELECT id FROM pbig_f
  WHERE id BETWEEN 10 AND 20 AND 5 < i4 AND t IN ('S01', NULL) AND nl IS NULL AND f8 <> 'NaN'

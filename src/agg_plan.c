@@ -220,17 +220,17 @@ groupable_column(Expr *expr, Index relid, Oid eqop)
 }
 
 /*
- * The Aggrefs of the grouping target, or NIL with *ok false if something in
- * it cannot be computed by the node.
+ * The Aggrefs of the grouping target and of the HAVING quals, or NIL with
+ * *ok false if something in them cannot be computed by the node.
  */
 static List *
-collect_aggrefs(PathTarget *target, Index relid, bool *ok)
+collect_aggrefs(PathTarget *target, List *having, Index relid, bool *ok)
 {
 	List	   *aggrefs = NIL;
 	ListCell   *lc;
 
 	*ok = true;
-	foreach(lc, pull_var_clause((Node *) target->exprs,
+	foreach(lc, pull_var_clause((Node *) list_make2(target->exprs, having),
 								PVC_INCLUDE_AGGREGATES | PVC_RECURSE_PLACEHOLDERS |
 								PVC_RECURSE_WINDOWFUNCS))
 	{
@@ -297,7 +297,7 @@ aggregation_cost(PlannerInfo *root, RelOptInfo *rel, List *group_exprs, List *ag
  */
 static CustomPath *
 make_agg_path(RelOptInfo *output_rel, PathTarget *target, AggMode mode,
-			  Index relid, List *group_exprs, List *aggrefs)
+			  Index relid, List *group_exprs, List *aggrefs, List *having)
 {
 	CustomPath *path = makeNode(CustomPath);
 
@@ -310,8 +310,8 @@ make_agg_path(RelOptInfo *output_rel, PathTarget *target, AggMode mode,
 	path->path.parallel_workers = 0;
 	path->path.pathkeys = NIL;
 	path->flags = 0;
-	path->custom_private = list_make4(makeInteger(relid), group_exprs, aggrefs,
-									  makeInteger(mode));
+	path->custom_private = list_make5(makeInteger(relid), group_exprs, aggrefs,
+									  makeInteger(mode), having);
 	path->methods = &shmcache_agg_path_methods;
 	return path;
 }
@@ -355,6 +355,25 @@ frame_bytes_read(PlannerInfo *root, RelOptInfo *rel, List *group_exprs,
 }
 
 /*
+ * The rows of an aggregate path returning "ngroups" groups, and its cost,
+ * with the HAVING quals evaluated on each group, as core's cost_agg has it.
+ */
+static void
+charge_having(PlannerInfo *root, Path *path, List *having, double ngroups)
+{
+	QualCost	having_cost;
+
+	path->rows = ngroups;
+	if (having == NIL)
+		return;
+	cost_qual_eval(&having_cost, having, root);
+	path->startup_cost += having_cost.startup;
+	path->total_cost += having_cost.startup + ngroups * having_cost.per_tuple;
+	path->rows = clamp_row_est(ngroups *
+							   clauselist_selectivity(root, having, 0, JOIN_INNER, NULL));
+}
+
+/*
  * Offer a parallel plan too, if the frame scan has a partial path (the frame
  * is named by a constant and its quals may run in workers): a finalizing
  * node combining, by group, the partial states of a Gather of partial
@@ -365,7 +384,8 @@ frame_bytes_read(PlannerInfo *root, RelOptInfo *rel, List *group_exprs,
 static void
 add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
 					  RelOptInfo *output_rel, List *group_exprs,
-					  List *aggrefs, double ngroups, Cost serial_cost)
+					  List *aggrefs, List *having, double ngroups,
+					  Cost serial_cost)
 {
 	PathTarget *partial_target = create_empty_pathtarget();
 	CustomPath *partial;
@@ -387,7 +407,7 @@ add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
 	set_pathtarget_cost_width(root, partial_target);
 
 	partial = make_agg_path(output_rel, partial_target, AGG_MODE_PARTIAL,
-							input_rel->relid, group_exprs, aggrefs);
+							input_rel->relid, group_exprs, aggrefs, NIL);
 	partial->path.parallel_aware = true;
 	partial->path.parallel_safe = true;
 	partial->path.parallel_workers = workers;
@@ -414,12 +434,12 @@ add_parallel_agg_path(PlannerInfo *root, RelOptInfo *input_rel,
 								NULL, &gathered);
 
 	final = make_agg_path(output_rel, output_rel->reltarget, AGG_MODE_FINAL,
-						  input_rel->relid, group_exprs, aggrefs);
+						  input_rel->relid, group_exprs, aggrefs, having);
 	final->custom_paths = list_make1(gather);
-	final->path.rows = ngroups;
 	final->path.startup_cost = gather->path.total_cost +
 		gathered * (list_length(group_exprs) + list_length(aggrefs)) * cpu_operator_cost;
 	final->path.total_cost = final->path.startup_cost + ngroups * cpu_tuple_cost;
+	charge_having(root, &final->path, having, ngroups);
 	add_path(output_rel, &final->path);
 }
 
@@ -453,6 +473,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	RangeTblEntry *rte;
 	CustomPath *path;
 	List	   *aggrefs;
+	List	   *having;
 	List	   *group_exprs = NIL;
 	ListCell   *lc;
 	bool		ok;
@@ -466,7 +487,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		!shmcache_enable_customscan || ShmcacheShared == NULL ||
 		input_rel->reloptkind != RELOPT_BASEREL ||
 		(!parse->hasAggs && parse->groupClause == NIL) ||
-		parse->groupingSets != NIL || parse->havingQual != NULL ||
+		parse->groupingSets != NIL ||
 		list_length(parse->groupClause) > MAX_GROUP_COLUMNS)
 		return;
 	rte = planner_rt_fetch(input_rel->relid, root);
@@ -497,7 +518,8 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 			return;
 		group_exprs = lappend(group_exprs, expr);
 	}
-	aggrefs = collect_aggrefs(output_rel->reltarget, input_rel->relid, &ok);
+	having = (List *) ((GroupPathExtraData *) extra)->havingQual;
+	aggrefs = collect_aggrefs(output_rel->reltarget, having, input_rel->relid, &ok);
 	if (!ok || (aggrefs == NIL && group_exprs == NIL))
 		return;
 
@@ -506,15 +528,15 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	cost = aggregation_cost(root, input_rel, group_exprs, aggrefs);
 
 	path = make_agg_path(output_rel, output_rel->reltarget, AGG_MODE_SERIAL,
-						 input_rel->relid, group_exprs, aggrefs);
-	path->path.rows = ngroups;
+						 input_rel->relid, group_exprs, aggrefs, having);
 	path->path.startup_cost = cost;
 	path->path.total_cost = cost + ngroups * cpu_tuple_cost;
+	charge_having(root, &path->path, having, ngroups);
 	add_path(output_rel, &path->path);
 
 	if (!has_distinct_aggregate(aggrefs))
 		add_parallel_agg_path(root, input_rel, output_rel, group_exprs, aggrefs,
-							  ngroups, cost);
+							  having, ngroups, cost);
 }
 
 /*
@@ -523,7 +545,9 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
  * group columns, aggregate specs (kind, column, collation), pushed quals,
  * other quals, columns read, check-as user, the frame's column names, types
  * and typmods, the mode.  A finalizing node reads no frame itself: it has no
- * quals and its one child plan is the Gather of partial nodes.
+ * quals and its one child plan is the Gather of partial nodes.  The HAVING
+ * quals are the plan's own quals (of a serial or finalizing node), over
+ * the scan tuple's aggregates and group columns.
  */
 static Plan *
 plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -533,6 +557,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *group_exprs = lsecond(best_path->custom_private);
 	List	   *aggrefs = lthird(best_path->custom_private);
 	AggMode		mode = intVal(lfourth(best_path->custom_private));
+	List	   *having = list_nth(best_path->custom_private, 4);
 	RelOptInfo *input_rel = find_base_rel(root, relid);
 	RangeTblEntry *rte = planner_rt_fetch(relid, root);
 	RangeTblFunction *rtfunc = linitial(rte->functions);
@@ -577,7 +602,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	}
 
 	cscan->scan.plan.targetlist = tlist;
-	cscan->scan.plan.qual = NIL;
+	cscan->scan.plan.qual = having;
 	cscan->scan.scanrelid = 0;
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->custom_exprs = list_make1(copyObject(shmcache_frame_scan_argument(rte)));
