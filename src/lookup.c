@@ -732,13 +732,8 @@ fetch_row(ShmcacheLookupState *state, uint64 row)
 	 */
 	for (i = 0; i < state->ncolumns; i++)
 		shmcache_prefetch_value(&version->cols[state->columns[i]], chunk, slotno);
-	for (i = 0; i < state->ncolumns; i++)
-	{
-		int			col = state->columns[i];
-
-		slot->tts_values[col] = shmcache_fetch_value(&version->cols[col], chunk, slotno,
-													 &slot->tts_isnull[col]);
-	}
+	shmcache_fetch_row(version, chunk, slotno, state->columns, state->ncolumns,
+					   slot->tts_values, slot->tts_isnull);
 	return ExecStoreVirtualTuple(slot);
 }
 

@@ -32,6 +32,12 @@ extern struct ShmcacheReader *shmcache_scan_reader(struct PlanState *ps, int *co
 												   int ncolumns);
 struct RelOptInfo;
 extern List *shmcache_frame_scan_tlist(struct RelOptInfo *rel, struct RangeTblEntry *rte);
+extern List *shmcache_scan_private(struct RangeTblEntry *rte, List *columns, List *pushed,
+								   List *read_columns);
+struct CustomScanState;
+extern void shmcache_scan_begin_reader(struct CustomScanState *node,
+									   struct ShmcacheReader *reader,
+									   int **columns, int *ncolumns);
 
 struct PlannerInfo;
 extern bool shmcache_scan_applies(struct PlannerInfo *root, struct RelOptInfo *rel,

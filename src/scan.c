@@ -389,6 +389,18 @@ shmcache_frame_scan_tlist(RelOptInfo *rel, RangeTblEntry *rte)
 }
 
 /*
+ * shmcache_scan_private
+ *		The custom_private of a node reading the frame of "rte" as a frame
+ *		scan does (see ShmcacheScanPrivate).
+ */
+List *
+shmcache_scan_private(RangeTblEntry *rte, List *columns, List *pushed, List *read_columns)
+{
+	return list_make4(columns, list_make1_oid(shmcache_scan_check_as_user(rte)),
+					  pushed, read_columns);
+}
+
+/*
  * PlanCustomPath: a CustomScan with scanrelid 0 whose scan tuple has the
  * frame's columns.
  */
@@ -420,8 +432,7 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_exprs = list_make1(copyObject(shmcache_frame_scan_argument(rte)));
-	cscan->custom_private = list_make4(columns, list_make1_oid(shmcache_scan_check_as_user(rte)),
-									   pushed, read_columns);
+	cscan->custom_private = shmcache_scan_private(rte, columns, pushed, read_columns);
 	cscan->methods = &shmcache_scan_methods;
 	return &cscan->scan.plan;
 }
@@ -457,23 +468,28 @@ reset_scan_position(ShmcacheScanState *state)
 	state->pos = 0;
 }
 
-static void
-begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
+/*
+ * shmcache_scan_begin_reader
+ *		BeginCustomScan of a node whose plan was made as a frame scan's (its
+ *		custom_private starting as ShmcacheScanPrivate): its reader, and the
+ *		columns fetched into the scan slot (*columns, *ncolumns).
+ */
+void
+shmcache_scan_begin_reader(CustomScanState *node, ShmcacheReader *reader,
+						   int **columns, int *ncolumns)
 {
-	ShmcacheScanState *state = (ShmcacheScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	List	   *priv = cscan->custom_private;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	shmcache_require_shmem();
-	shmcache_reader_init(&state->reader, &node->ss.ps, linitial(cscan->custom_exprs),
+	shmcache_reader_init(reader, &node->ss.ps, linitial(cscan->custom_exprs),
 						 linitial_oid(list_nth(priv, SCAN_PRIVATE_CHECK_AS_USER)),
 						 list_nth(priv, SCAN_PRIVATE_READ_COLUMNS),
 						 list_nth(priv, SCAN_PRIVATE_PUSHED),
 						 slot->tts_tupleDescriptor);
-	state->ncolumns = list_length(list_nth(priv, SCAN_PRIVATE_COLUMNS));
-	state->columns = int_list_to_array(list_nth(priv, SCAN_PRIVATE_COLUMNS));
-	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+	*ncolumns = list_length(list_nth(priv, SCAN_PRIVATE_COLUMNS));
+	*columns = int_list_to_array(list_nth(priv, SCAN_PRIVATE_COLUMNS));
 
 	/* Columns the query does not need stay null in every row. */
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
@@ -485,8 +501,17 @@ begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
 	 * worker uses the leader's read instead (see
 	 * initialize_worker_shmcache_scan).
 	 */
-	if (shmcache_reader_starts_at_begin(&state->reader))
-		shmcache_reader_start(&state->reader);
+	if (shmcache_reader_starts_at_begin(reader))
+		shmcache_reader_start(reader);
+}
+
+static void
+begin_shmcache_scan(CustomScanState *node, EState *estate, int eflags)
+{
+	ShmcacheScanState *state = (ShmcacheScanState *) node;
+
+	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+	shmcache_scan_begin_reader(node, &state->reader, &state->columns, &state->ncolumns);
 }
 
 /* ExecScan access method: the next selected row, or an empty slot. */
@@ -495,9 +520,7 @@ shmcache_scan_next(ScanState *ss)
 {
 	ShmcacheScanState *state = (ShmcacheScanState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
-	const ShmcacheColumn *cols;
 	uint32		slotno;
-	int			i;
 
 	ExecClearTuple(slot);
 	if (state->pos >= state->nsel)
@@ -511,16 +534,10 @@ shmcache_scan_next(ScanState *ss)
 			return slot;
 		}
 	}
-	cols = state->reader.read.version->cols;
 	slotno = state->sel_all ? state->pos : state->sel[state->pos];
 	state->pos++;
-	for (i = 0; i < state->ncolumns; i++)
-	{
-		int			col = state->columns[i];
-
-		slot->tts_values[col] = shmcache_fetch_value(&cols[col], state->chunk,
-													 slotno, &slot->tts_isnull[col]);
-	}
+	shmcache_fetch_row(state->reader.read.version, state->chunk, slotno,
+					   state->columns, state->ncolumns, slot->tts_values, slot->tts_isnull);
 	return ExecStoreVirtualTuple(slot);
 }
 

@@ -388,4 +388,23 @@ shmcache_fetch_value(const ShmcacheColumn *col, const char *chunk,
 	}
 }
 
+/*
+ * Fetch columns "columns" (0-based, "ncolumns" of them) of slot "slot" of a
+ * chunk of "version" into values[col] and isnull[col], as
+ * shmcache_fetch_value does.
+ */
+static inline void
+shmcache_fetch_row(const ShmcacheVersion *version, const char *chunk, uint32 slot,
+				   const int *columns, int ncolumns, Datum *values, bool *isnull)
+{
+	int			i;
+
+	for (i = 0; i < ncolumns; i++)
+	{
+		int			col = columns[i];
+
+		values[col] = shmcache_fetch_value(&version->cols[col], chunk, slot, &isnull[col]);
+	}
+}
+
 #endif							/* SHMCACHE_STORAGE_H */

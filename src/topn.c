@@ -65,14 +65,13 @@
 /* The largest LIMIT (OFFSET included) the node keeps rows for */
 #define TOPN_MAX_ROWS		100000
 
-/* The positions of a ShmcacheTopN's custom_private list. */
+/*
+ * The positions of a ShmcacheTopN's custom_private list: a frame scan's
+ * (shmcache_scan_private), then these.
+ */
 typedef enum ShmcacheTopNPrivate
 {
-	TOPN_PRIVATE_COLUMNS,		/* 0-based columns fetched into the slot */
-	TOPN_PRIVATE_CHECK_AS_USER, /* one-element OID list */
-	TOPN_PRIVATE_PUSHED,		/* pushed quals */
-	TOPN_PRIVATE_READ_COLUMNS,	/* every column read */
-	TOPN_PRIVATE_KEY_COLUMNS,	/* per sort key: its 0-based column, */
+	TOPN_PRIVATE_KEY_COLUMNS = 4,	/* per sort key: its 0-based column, */
 	TOPN_PRIVATE_SORT_OPS,		/* its sort operator, */
 	TOPN_PRIVATE_COLLATIONS,	/* its collation */
 	TOPN_PRIVATE_NULLS_FIRST,	/* and whether nulls come first */
@@ -327,9 +326,8 @@ plan_shmcache_topn(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_exprs = list_make1(copyObject(shmcache_frame_scan_argument(rte)));
-	cscan->custom_private = list_make4(columns, list_make1_oid(shmcache_scan_check_as_user(rte)),
-									   pushed, read_columns);
-	cscan->custom_private = list_concat(cscan->custom_private, keys);
+	cscan->custom_private = list_concat(shmcache_scan_private(rte, columns, pushed, read_columns),
+										keys);
 	cscan->custom_private = lappend(cscan->custom_private,
 									lthird(best_path->custom_private));
 	cscan->methods = &shmcache_topn_scan_methods;
@@ -397,22 +395,10 @@ static void
 begin_shmcache_topn(CustomScanState *node, EState *estate, int eflags)
 {
 	ShmcacheTopNState *state = (ShmcacheTopNState *) node;
-	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	List	   *priv = cscan->custom_private;
-	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	ListCell   *lc;
+	List	   *priv = ((CustomScan *) node->ss.ps.plan)->custom_private;
 	int			nkeys;
 
-	shmcache_require_shmem();
-	shmcache_reader_init(&state->reader, &node->ss.ps, linitial(cscan->custom_exprs),
-						 linitial_oid(list_nth(priv, TOPN_PRIVATE_CHECK_AS_USER)),
-						 list_nth(priv, TOPN_PRIVATE_READ_COLUMNS),
-						 list_nth(priv, TOPN_PRIVATE_PUSHED),
-						 slot->tts_tupleDescriptor);
-	state->ncolumns = list_length(list_nth(priv, TOPN_PRIVATE_COLUMNS));
-	state->columns = palloc(sizeof(int) * Max(state->ncolumns, 1));
-	foreach(lc, (List *) list_nth(priv, TOPN_PRIVATE_COLUMNS))
-		state->columns[foreach_current_index(lc)] = lfirst_int(lc);
+	shmcache_scan_begin_reader(node, &state->reader, &state->columns, &state->ncolumns);
 	prepare_sort_keys(state, priv);
 	state->skip_by_range = first_key_has_range(state, priv);
 	state->limit = intVal(list_nth(priv, TOPN_PRIVATE_LIMIT));
@@ -424,10 +410,6 @@ begin_shmcache_topn(CustomScanState *node, EState *estate, int eflags)
 	state->probe_values = palloc(sizeof(Datum) * nkeys);
 	state->probe_nulls = palloc(sizeof(bool) * nkeys);
 	state->order = palloc(sizeof(int) * state->limit);
-
-	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	if (shmcache_reader_starts_at_begin(&state->reader))
-		shmcache_reader_start(&state->reader);
 }
 
 /* Compare the keys at "va"/"na" with those at "vb"/"nb", in sort order. */
@@ -531,17 +513,10 @@ static TupleTableSlot *
 fill_slot(ShmcacheTopNState *state, const char *chunk, uint32 slotno)
 {
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
-	const ShmcacheColumn *cols = state->reader.read.version->cols;
-	int			i;
 
 	ExecClearTuple(slot);
-	for (i = 0; i < state->ncolumns; i++)
-	{
-		int			col = state->columns[i];
-
-		slot->tts_values[col] = shmcache_fetch_value(&cols[col], chunk, slotno,
-													 &slot->tts_isnull[col]);
-	}
+	shmcache_fetch_row(state->reader.read.version, chunk, slotno,
+					   state->columns, state->ncolumns, slot->tts_values, slot->tts_isnull);
 	return ExecStoreVirtualTuple(slot);
 }
 
