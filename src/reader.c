@@ -138,12 +138,20 @@ shmcache_reader_end(ShmcacheReader *reader)
 
 /*
  * shmcache_reader_rewind
- *		Read from the first chunk again (a serial read).
+ *		Read from the first chunk again (a serial read; from the last one if
+ *		reader->backward).
  */
 void
 shmcache_reader_rewind(ShmcacheReader *reader)
 {
 	reader->next_chunk = 0;
+}
+
+/* The number of chunks that hold the rows of the read. */
+static uint64
+read_chunks(const ShmcacheReader *reader)
+{
+	return (reader->read.nrows + SHMCACHE_CHUNK_ROWS - 1) >> SHMCACHE_CHUNK_SHIFT;
 }
 
 /*
@@ -187,6 +195,12 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 			return NULL;
 		if (reader->pread != NULL)
 			(void) shmcache_parallel_read_claim(reader->pread, &reader->read, &chunkno);
+		else if (reader->backward)
+		{
+			if (reader->next_chunk >= read_chunks(reader))
+				return NULL;
+			chunkno = read_chunks(reader) - 1 - reader->next_chunk++;
+		}
 		else
 			chunkno = reader->next_chunk++;
 		first = chunkno << SHMCACHE_CHUNK_SHIFT;

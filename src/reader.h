@@ -47,7 +47,9 @@ typedef struct ShmcacheReader
 	bool		pinned;			/* read holds a pin of ours (not so in a
 								 * parallel worker, nor for a NULL id) */
 	ShmcacheParallelRead *pread;	/* shared read, in a parallel plan */
-	uint64		next_chunk;		/* next chunk (serial read) */
+	uint64		next_chunk;		/* chunks taken so far (serial read) */
+	bool		backward;		/* a serial read from the last chunk to the
+								 * first (set by the node before reading) */
 	uint64		chunkno;		/* the chunk next_chunk returned last */
 	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
 	uint64		chunks_skipped;

@@ -22,7 +22,12 @@
  * the heap has the other quals evaluated on it.  Once the heap is full, a
  * chunk whose min/max of the first sort key (an integer-kind or float
  * column in its type's own order) show that none of its rows can beat the
- * heap's worst is passed over.  At the end the heap's rows
+ * heap's worst is passed over, and a row whose first key is worse than the
+ * worst row's is passed over by comparing the raw values.  The chunks are
+ * read from the last to the first when the first and last chunks' ranges
+ * show the best rows are likely at the end (a descending order of a
+ * column that grows with the rows), so that the heap fills with them
+ * first and the other chunks are passed over.  At the end the heap's rows
  * are sorted and formed from their row numbers, in the scan slot, with
  * values pointing into the pinned version; the plan's quals and projection
  * apply as in ShmcacheScan.  Among rows with equal keys, which enter the
@@ -90,6 +95,10 @@ typedef struct ShmcacheTopNState
 	SortSupport sortkeys;		/* and how it compares */
 	bool		skip_by_range;	/* chunk min/max of the first key may rule
 								 * chunks out */
+	ShmcacheKind first_kind;	/* then: the first key column's kind */
+	bool		worst_known;	/* the heap is full, and worst_first is the
+								 * first key of its worst row */
+	double		worst_first;
 	uint16	   *sel;			/* selected rows of the current chunk */
 	int			limit;			/* rows kept */
 
@@ -401,6 +410,8 @@ begin_shmcache_topn(CustomScanState *node, EState *estate, int eflags)
 	shmcache_scan_begin_reader(node, &state->reader, &state->columns, &state->ncolumns);
 	prepare_sort_keys(state, priv);
 	state->skip_by_range = first_key_has_range(state, priv);
+	state->first_kind = shmcache_fixed_kind(TupleDescAttr(state->reader.rowdesc,
+														  state->key_columns[0])->atttypid);
 	state->limit = intVal(list_nth(priv, TOPN_PRIVATE_LIMIT));
 	nkeys = state->nkeys;
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
@@ -508,6 +519,43 @@ heap_add(ShmcacheTopNState *state, uint64 row)
 	}
 }
 
+/*
+ * An integer-kind or float value of the first sort key as a double.  The
+ * conversion keeps the order (it may make close integers equal), so a value
+ * that compares worse as a double is worse.
+ */
+static inline double
+first_key_number(const ShmcacheTopNState *state, Datum value)
+{
+	switch (state->first_kind)
+	{
+		case SHMCACHE_KIND_INT16:
+			return DatumGetInt16(value);
+		case SHMCACHE_KIND_INT32:
+			return DatumGetInt32(value);
+		case SHMCACHE_KIND_INT64:
+			return (double) DatumGetInt64(value);
+		case SHMCACHE_KIND_FLOAT4:
+			return DatumGetFloat4(value);
+		default:
+			return DatumGetFloat8(value);
+	}
+}
+
+/*
+ * Note the first key of the heap's worst row, once the heap is full and
+ * that key is a number (not NULL, not NaN).
+ */
+static void
+note_worst(ShmcacheTopNState *state)
+{
+	state->worst_known = false;
+	if (!state->skip_by_range || state->nheap < state->limit || state->nulls[0])
+		return;
+	state->worst_first = first_key_number(state, state->values[0]);
+	state->worst_known = !isnan(state->worst_first);
+}
+
 /* Fill the scan slot with the columns of row "slotno" of "chunk". */
 static TupleTableSlot *
 fill_slot(ShmcacheTopNState *state, const char *chunk, uint32 slotno)
@@ -535,6 +583,8 @@ collect_chunk(ShmcacheTopNState *state, const char *chunk, uint64 chunkno,
 	uint32		j;
 	int			k;
 
+	bool		reverse = state->sortkeys[0].ssup_reverse;
+
 	for (j = 0; j < n; j++)
 	{
 		uint32		slotno = all ? j : state->sel[j];
@@ -542,6 +592,13 @@ collect_chunk(ShmcacheTopNState *state, const char *chunk, uint64 chunkno,
 		for (k = 0; k < state->nkeys; k++)
 			state->probe_values[k] = shmcache_fetch_value(&cols[state->key_columns[k]], chunk,
 														  slotno, &state->probe_nulls[k]);
+		if (state->worst_known && !state->probe_nulls[0])
+		{
+			double		first = first_key_number(state, state->probe_values[0]);
+
+			if (reverse ? first < state->worst_first : first > state->worst_first)
+				continue;
+		}
 		if (state->nheap == state->limit &&
 			compare_keys(state, state->probe_values, state->probe_nulls,
 						 state->values, state->nulls) >= 0)
@@ -555,7 +612,37 @@ collect_chunk(ShmcacheTopNState *state, const char *chunk, uint64 chunkno,
 				continue;
 		}
 		heap_add(state, (chunkno << SHMCACHE_CHUNK_SHIFT) | slotno);
+		note_worst(state);
 	}
+}
+
+/*
+ * Should the frame be read from its last chunk back: are the best values of
+ * the first sort key (by the chunk statistics of the first and last
+ * chunks) likely at the end?
+ */
+static bool
+best_rows_at_end(ShmcacheTopNState *state)
+{
+	ShmcacheRead *read = &state->reader.read;
+	const ShmcacheColumn *col;
+	const ShmcacheStats *first;
+	const ShmcacheStats *last;
+	uint64		nchunks;
+
+	if (!state->skip_by_range || read->version == NULL || read->nrows == 0)
+		return false;
+	nchunks = (read->nrows + SHMCACHE_CHUNK_ROWS - 1) >> SHMCACHE_CHUNK_SHIFT;
+	col = &read->version->cols[state->key_columns[0]];
+	first = shmcache_chunk_stats(shmcache_version_chunk(read->version, 0), col);
+	last = shmcache_chunk_stats(shmcache_version_chunk(read->version, nchunks - 1), col);
+	if (nchunks < 2 || !first->has_range || !last->has_range)
+		return false;
+	if (SHMCACHE_KIND_IS_INT(col->kind))
+		return state->sortkeys[0].ssup_reverse ? last->max.i > first->max.i :
+			last->min.i < first->min.i;
+	return state->sortkeys[0].ssup_reverse ? last->max.f > first->max.f :
+		last->min.f < first->min.f;
 }
 
 /*
@@ -621,6 +708,8 @@ collect(ShmcacheTopNState *state)
 	state->next_output = 0;
 	state->candidates = 0;
 	state->chunks_passed = 0;
+	state->worst_known = false;
+	state->reader.backward = best_rows_at_end(state);
 	shmcache_reader_rewind(&state->reader);
 	while ((chunk = shmcache_reader_next_chunk(&state->reader, state->sel, &n, &all)) != NULL)
 	{
@@ -717,6 +806,8 @@ explain_shmcache_topn(CustomScanState *node, List *ancestors, ExplainState *es)
 	shmcache_reader_explain_counts(&state->reader, es);
 	if (es->analyze && state->skip_by_range)
 		ExplainPropertyUInteger("Chunks Passed Over", NULL, state->chunks_passed, es);
+	if (es->analyze && state->reader.backward)
+		ExplainPropertyText("Chunk Order", "last to first", es);
 	if (es->analyze && state->css.ss.ps.qual != NULL)
 		ExplainPropertyUInteger("Filter Evaluations", NULL, state->candidates, es);
 }
