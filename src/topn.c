@@ -11,7 +11,8 @@
  * relation is a frame scan, without grouping, aggregates, window functions,
  * DISTINCT, set-returning functions in its target list or a qual without
  * columns, sorted by plain columns of the frame, with a constant LIMIT
- * (OFFSET included: root->limit_tuples) of at most TOPN_MAX_ROWS.  The path
+ * (OFFSET included: root->limit_tuples) of at most TOPN_MAX_ROWS, not WITH
+ * TIES (the rows tied with the last one would be cut).  The path
  * is sorted as the query asks and returns the limit's rows; the Limit node
  * stays above it (for OFFSET, and to stop early).
  *
@@ -225,7 +226,8 @@ topn_query_applies(PlannerInfo *root, RelOptInfo *rel)
 	if (parse->hasAggs || parse->groupClause != NIL || parse->groupingSets != NIL ||
 		parse->havingQual != NULL || parse->hasWindowFuncs ||
 		parse->distinctClause != NIL || parse->hasTargetSRFs ||
-		parse->rowMarks != NIL || rel->reloptkind != RELOPT_BASEREL)
+		parse->rowMarks != NIL || parse->limitOption == LIMIT_OPTION_WITH_TIES ||
+		rel->reloptkind != RELOPT_BASEREL)
 		return false;
 	rte = planner_rt_fetch(rel->relid, root);
 	if (!shmcache_scan_applies(root, rel, rel->relid, rte))
