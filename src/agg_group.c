@@ -145,12 +145,24 @@ typedef struct DistinctEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* Pairs of a count(DISTINCT) with hashes of one range, once spilled. */
+/* A block of the pairs of a partition. */
+#define DISTINCT_BLOCK_KEYS		4096
+typedef struct DistinctBlock
+{
+	struct DistinctBlock *next;
+	uint32		n;
+	DistinctKey keys[DISTINCT_BLOCK_KEYS];
+} DistinctBlock;
+
+/*
+ * Pairs of a count(DISTINCT) with hashes of one range, once spilled: in
+ * blocks appended as they fill, so that no pair is ever copied to grow.
+ */
 typedef struct DistinctPart
 {
-	DistinctKey *keys;
+	DistinctBlock *head;
+	DistinctBlock *tail;
 	Size		n;				/* pairs held */
-	Size		max;			/* allocated */
 	Size		deduplicated;	/* n after the last deduplication */
 } DistinctPart;
 
@@ -741,34 +753,70 @@ distinct_part_add(DistinctSet *set, DistinctKey key, uint32 hash)
 {
 	DistinctPart *part = &set->parts[hash >> (32 - DISTINCT_PART_BITS)];
 
-	if (part->n == part->max)
+	if (part->tail == NULL || part->tail->n == DISTINCT_BLOCK_KEYS)
 	{
-		part->max = Max(1024, part->max * 2);
-		part->keys = part->keys == NULL ?
-			palloc_extended(sizeof(DistinctKey) * part->max, MCXT_ALLOC_HUGE) :
-			repalloc_huge(part->keys, sizeof(DistinctKey) * part->max);
+		DistinctBlock *block = palloc(sizeof(DistinctBlock));
+
+		block->next = NULL;
+		block->n = 0;
+		if (part->tail == NULL)
+			part->head = block;
+		else
+			part->tail->next = block;
+		part->tail = block;
 	}
-	part->keys[part->n++] = key;
+	part->tail->keys[part->tail->n++] = key;
+	part->n++;
 }
 
-/* Keep one of each pair of "part" (in a set the size of the partition). */
+/*
+ * Keep one of each pair of "part" (in a set the size of the partition),
+ * packed into its first blocks; the others are freed.  With "accs", each
+ * pair kept adds one to its group's count there.
+ */
 static void
-distinct_part_deduplicate(DistinctPart *part)
+distinct_part_deduplicate(DistinctPart *part, AggAccum *accs)
 {
 	distincthash_hash *seen = distincthash_create(CurrentMemoryContext, part->n, NULL);
-	Size		kept = 0;
-	Size		i;
+	DistinctBlock *into = part->head;
+	DistinctBlock *block;
+	DistinctBlock *next;
+	uint32		at = 0;
 
-	for (i = 0; i < part->n; i++)
+	for (block = part->head; block != NULL; block = block->next)
 	{
-		bool		found;
+		uint32		i;
 
-		distincthash_insert(seen, part->keys[i], &found);
-		if (!found)
-			part->keys[kept++] = part->keys[i];
+		for (i = 0; i < block->n; i++)
+		{
+			bool		found;
+
+			distincthash_insert(seen, block->keys[i], &found);
+			if (found)
+				continue;
+			if (accs != NULL)
+				accs[block->keys[i].group].count++;
+			if (at == DISTINCT_BLOCK_KEYS)
+			{
+				into->n = at;
+				into = into->next;
+				at = 0;
+			}
+			into->keys[at++] = block->keys[i];
+		}
 	}
+	part->n = part->deduplicated = seen->members;
 	distincthash_destroy(seen);
-	part->n = part->deduplicated = kept;
+	if (into == NULL)
+		return;
+	into->n = at;
+	for (block = into->next; block != NULL; block = next)
+	{
+		next = block->next;
+		pfree(block);
+	}
+	into->next = NULL;
+	part->tail = into;
 }
 
 /*
@@ -839,7 +887,7 @@ shmcache_agg_count_distinct(ShmcacheAggState *state, int a, const char *chunk,
 			distinct_part_add(set, key, hash);
 			part = &set->parts[hash >> (32 - DISTINCT_PART_BITS)];
 			if (part->n >= 2 * part->deduplicated + 65536)
-				distinct_part_deduplicate(part);
+				distinct_part_deduplicate(part, NULL);
 			continue;
 		}
 		distincthash_insert(set->pairs, key, &found);
@@ -872,16 +920,17 @@ shmcache_agg_finish_distinct(ShmcacheAggState *state)
 		for (p = 0; p < (1 << DISTINCT_PART_BITS); p++)
 		{
 			DistinctPart *part = &set->parts[p];
-			Size		i;
+			DistinctBlock *block;
+			DistinctBlock *next;
 
 			CHECK_FOR_INTERRUPTS();
-			distinct_part_deduplicate(part);
-			for (i = 0; i < part->n; i++)
-				state->accums[a][part->keys[i].group].count++;
-			if (part->keys != NULL)
-				pfree(part->keys);
-			part->keys = NULL;
-			part->n = part->max = 0;
+			distinct_part_deduplicate(part, state->accums[a]);
+			for (block = part->head; block != NULL; block = next)
+			{
+				next = block->next;
+				pfree(block);
+			}
+			memset(part, 0, sizeof(DistinctPart));
 		}
 	}
 }
