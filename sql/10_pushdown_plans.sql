@@ -9,8 +9,8 @@
 -- an aggregate with pushed filters and a per-row filter
 EXPLAIN (COSTS OFF) SELECT t, count(*), sum(i4), avg(f8) FROM pbig_f
  WHERE id > 50000 AND t IN ('S01', 'S02') AND i4 * 2 > id GROUP BY t;
--- count(DISTINCT) is pushed (serial only); other DISTINCT aggregates and
--- FILTER are not: Agg over the scan
+-- count(DISTINCT) (serial only) and FILTER are pushed; other DISTINCT
+-- aggregates are not: Agg over the scan
 EXPLAIN (COSTS OFF) SELECT k, count(DISTINCT t) FROM pbig_f WHERE id < 100 GROUP BY k;
 EXPLAIN (COSTS OFF) SELECT k, sum(DISTINCT i4) FROM pbig_f WHERE id < 100 GROUP BY k;
 EXPLAIN (COSTS OFF) SELECT k, count(*) FILTER (WHERE i4 > 0) FROM pbig_f GROUP BY k;

@@ -136,6 +136,9 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 	List	   *group_cols = list_nth(priv, AGG_PRIVATE_GROUP_COLUMNS);
 	List	   *agg_specs = list_nth(priv, AGG_PRIVATE_AGGREGATES);
 	TupleDesc	scandesc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+	List	   *filter_clauses = NIL;
+	List	   *row_columns;
+	Node	   *filter;
 	ListCell   *lc;
 
 	shmcache_require_shmem();
@@ -150,15 +153,7 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 						 list_nth(priv, AGG_PRIVATE_PUSHED),
 						 state->row_slot->tts_tupleDescriptor);
 	if (state->rest != NIL)
-	{
-		List	   *row_columns = var_columns((Node *) state->rest);
-
-		state->nrow_columns = list_length(row_columns);
-		state->row_columns = palloc(sizeof(int) * Max(state->nrow_columns, 1));
-		foreach(lc, row_columns)
-			state->row_columns[foreach_current_index(lc)] = lfirst_int(lc);
 		state->rest_qual = ExecInitQual(state->rest, &node->ss.ps);
-	}
 
 	state->ngroupcols = list_length(group_cols);
 	state->grouped = state->ngroupcols > 0;
@@ -174,9 +169,28 @@ begin_shmcache_agg(CustomScanState *node, EState *estate, int eflags)
 		agg->kind = linitial_int(spec);
 		agg->col = lsecond_int(spec);
 		agg->collation = (Oid) lthird_int(spec);
+		filter = list_nth(list_nth(priv, AGG_PRIVATE_FILTERS), foreach_current_index(lc));
+		if (filter != NULL)
+		{
+			agg->filter_clause = make_ands_implicit((Expr *) filter);
+			agg->filter = ExecInitQual(agg->filter_clause, &node->ss.ps);
+			filter_clauses = list_concat(filter_clauses, agg->filter_clause);
+		}
 		agg->resulttype = TupleDescAttr(scandesc, state->ngroupcols +
 										foreach_current_index(lc))->atttypid;
 		set_state_reference_type(agg, state->row_slot->tts_tupleDescriptor);
+	}
+
+	/* the columns the row quals and the FILTER clauses read */
+	row_columns = var_columns((Node *) list_make2(state->rest, filter_clauses));
+	state->nrow_columns = list_length(row_columns);
+	state->row_columns = palloc(sizeof(int) * Max(state->nrow_columns, 1));
+	foreach(lc, row_columns)
+		state->row_columns[foreach_current_index(lc)] = lfirst_int(lc);
+	if (filter_clauses != NIL)
+	{
+		state->filter_sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+		state->filter_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
 	}
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
 	state->row_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
@@ -272,46 +286,108 @@ start_aggregation(ShmcacheAggState *state)
  */
 
 /*
- * Keep only the rows of the selection that pass the quals evaluated per row
- * (the ones not pushed), filling a slot with the columns they read.
+ * Make the row slot the expression context's scan tuple: a stored virtual
+ * tuple in which each row overwrites the columns the row quals and FILTER
+ * clauses read (the others stay null).
  */
-static void
-apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all)
+static TupleTableSlot *
+prepare_row_slot(ShmcacheAggState *state)
 {
-	const ShmcacheColumn *cols = state->reader.read.version->cols;
-	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
 	TupleTableSlot *slot = state->row_slot;
-	uint32		m = 0;
-	uint32		j;
 
-	/*
-	 * The slot stays a stored virtual tuple; each row overwrites the values
-	 * of the columns the quals read (the others stay null).
-	 */
-	econtext->ecxt_scantuple = slot;
+	state->css.ss.ps.ps_ExprContext->ecxt_scantuple = slot;
 	if (TTS_EMPTY(slot))
 	{
 		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 		ExecStoreVirtualTuple(slot);
 	}
+	return slot;
+}
+
+/* Does row "i" of "chunk", put in the row slot, pass the quals "qual"? */
+static bool
+row_passes(ShmcacheAggState *state, TupleTableSlot *slot, const char *chunk, uint32 i,
+		   ExprState *qual)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	shmcache_fetch_row(state->reader.read.version, chunk, i, state->row_columns,
+					   state->nrow_columns, slot->tts_values, slot->tts_isnull);
+	ResetExprContext(econtext);
+	return ExecQual(qual, econtext);
+}
+
+/*
+ * Keep the selected rows of "chunk" that pass the quals not pushed: *n, *all
+ * and state->sel are narrowed to them.
+ */
+static void
+apply_row_quals(ShmcacheAggState *state, const char *chunk, uint32 *n, bool *all)
+{
+	TupleTableSlot *slot = prepare_row_slot(state);
+	uint32		m = 0;
+	uint32		j;
+
 	for (j = 0; j < *n; j++)
 	{
 		uint32		i = *all ? j : state->sel[j];
-		int			k;
 
-		for (k = 0; k < state->nrow_columns; k++)
-		{
-			int			c = state->row_columns[k];
-
-			slot->tts_values[c] = shmcache_fetch_value(&cols[c], chunk, i,
-													   &slot->tts_isnull[c]);
-		}
-		ResetExprContext(econtext);
-		if (ExecQual(state->rest_qual, econtext))
+		if (row_passes(state, slot, chunk, i, state->rest_qual))
 			state->sel[m++] = (uint16) i;
 	}
 	*n = m;
 	*all = false;
+}
+
+/*
+ * The selected rows of "chunk" that the FILTER of aggregate "agg" passes,
+ * in filter_sel, and their groups in filter_group; returns their number.
+ */
+static uint32
+filter_rows(ShmcacheAggState *state, const AggSpec *agg, const char *chunk, uint32 n,
+			bool all)
+{
+	TupleTableSlot *slot = prepare_row_slot(state);
+	uint32		m = 0;
+	uint32		j;
+
+	for (j = 0; j < n; j++)
+	{
+		uint32		i = all ? j : state->sel[j];
+
+		if (!row_passes(state, slot, chunk, i, agg->filter))
+			continue;
+		state->filter_sel[m] = (uint16) i;
+		state->filter_group[m] = state->grouped ? state->row_group[j] : 0;
+		m++;
+	}
+	return m;
+}
+
+/*
+ * Accumulate aggregate "a" over the selected rows of "chunk", those its
+ * FILTER passes if it has one (the kernels then see them as the selection).
+ */
+static void
+accumulate_aggregate(ShmcacheAggState *state, int a, const char *chunk, uint32 n, bool all)
+{
+	AggSpec    *agg = &state->aggs[a];
+	uint16	   *sel = state->sel;
+	uint32	   *row_group = state->row_group;
+
+	if (agg->filter != NULL)
+	{
+		n = filter_rows(state, agg, chunk, n, all);
+		all = false;
+		state->sel = state->filter_sel;
+		state->row_group = state->filter_group;
+	}
+	if (n > 0 && agg->kind == AGG_COUNT_DISTINCT)
+		shmcache_agg_count_distinct(state, a, chunk, n, all);
+	else if (n > 0)
+		shmcache_agg_accumulate(state, a, chunk, n, all);
+	state->sel = sel;
+	state->row_group = row_group;
 }
 
 /* Run through the chunks of the snapshot, accumulating. */
@@ -344,12 +420,7 @@ aggregate_frame(ShmcacheAggState *state)
 		if (state->grouped)
 			shmcache_agg_assign_groups(state, chunk, n, all);
 		for (a = 0; a < state->naggs; a++)
-		{
-			if (state->aggs[a].kind == AGG_COUNT_DISTINCT)
-				shmcache_agg_count_distinct(state, a, chunk, n, all);
-			else
-				shmcache_agg_accumulate(state, a, chunk, n, all);
-		}
+			accumulate_aggregate(state, a, chunk, n, all);
 		if (has_numeric)
 			shmcache_agg_compact_numeric_sums(state);
 	}
@@ -510,28 +581,6 @@ initialize_worker_shmcache_agg(CustomScanState *node, shm_toc *toc,
 	prepare_comparisons(state);
 }
 
-/* The name of a pushed aggregate, as SQL. */
-static char *
-describe_aggregate(const AggSpec *agg, TupleDesc rowdesc)
-{
-	static const char *const names[] = {
-		[AGG_COUNT_STAR] = "count", [AGG_COUNT] = "count",
-		[AGG_SUM_INT] = "sum", [AGG_SUM_INT8] = "sum", [AGG_AVG_INT] = "avg",
-		[AGG_SUM_FLOAT4] = "sum", [AGG_SUM_FLOAT8] = "sum", [AGG_AVG_FLOAT] = "avg",
-		[AGG_SUM_NUMERIC] = "sum", [AGG_AVG_NUMERIC] = "avg",
-		[AGG_MIN_INT] = "min", [AGG_MAX_INT] = "max",
-		[AGG_MIN_FLOAT] = "min", [AGG_MAX_FLOAT] = "max",
-		[AGG_MIN_GENERIC] = "min", [AGG_MAX_GENERIC] = "max",
-		[AGG_COUNT_DISTINCT] = "count",
-	};
-
-	if (agg->col < 0)
-		return psprintf("%s(*)", names[agg->kind]);
-	return psprintf("%s(%s%s)", names[agg->kind],
-					agg->kind == AGG_COUNT_DISTINCT ? "DISTINCT " : "",
-					quote_identifier(NameStr(TupleDescAttr(rowdesc, agg->col)->attname)));
-}
-
 /*
  * The quals evaluated per row as text: their Vars are given range table
  * index 1 and deparsed as columns of the frame's view.
@@ -547,6 +596,34 @@ describe_row_quals(List *quals, Oid viewoid)
 	return deparse_expression(copy, deparse_context_for(get_rel_name(viewoid), viewoid),
 							  false, false);
 }
+
+/* A pushed aggregate, as SQL. */
+static char *
+describe_aggregate(const AggSpec *agg, TupleDesc rowdesc, Oid viewoid)
+{
+	static const char *const names[] = {
+		[AGG_COUNT_STAR] = "count", [AGG_COUNT] = "count",
+		[AGG_SUM_INT] = "sum", [AGG_SUM_INT8] = "sum", [AGG_AVG_INT] = "avg",
+		[AGG_SUM_FLOAT4] = "sum", [AGG_SUM_FLOAT8] = "sum", [AGG_AVG_FLOAT] = "avg",
+		[AGG_SUM_NUMERIC] = "sum", [AGG_AVG_NUMERIC] = "avg",
+		[AGG_MIN_INT] = "min", [AGG_MAX_INT] = "max",
+		[AGG_MIN_FLOAT] = "min", [AGG_MAX_FLOAT] = "max",
+		[AGG_MIN_GENERIC] = "min", [AGG_MAX_GENERIC] = "max",
+		[AGG_COUNT_DISTINCT] = "count",
+	};
+	char	   *call;
+
+	if (agg->col < 0)
+		call = psprintf("%s(*)", names[agg->kind]);
+	else
+		call = psprintf("%s(%s%s)", names[agg->kind],
+						agg->kind == AGG_COUNT_DISTINCT ? "DISTINCT " : "",
+						quote_identifier(NameStr(TupleDescAttr(rowdesc, agg->col)->attname)));
+	if (agg->filter_clause == NIL)
+		return call;
+	return psprintf("%s FILTER (WHERE %s)", call, describe_row_quals(agg->filter_clause, viewoid));
+}
+
 
 /*
  * EXPLAIN: the frame, the columns read, the group key, the aggregates, the
@@ -575,7 +652,7 @@ explain_shmcache_agg(CustomScanState *node, List *ancestors, ExplainState *es)
 	}
 	items = NIL;
 	for (i = 0; i < state->naggs; i++)
-		items = lappend(items, describe_aggregate(&state->aggs[i], rowdesc));
+		items = lappend(items, describe_aggregate(&state->aggs[i], rowdesc, viewoid));
 	if (items != NIL)
 		ExplainPropertyList(state->mode == AGG_MODE_SERIAL ? "Aggregates" :
 							state->mode == AGG_MODE_PARTIAL ? "Partial Aggregates" :

@@ -497,6 +497,11 @@ shmcache_agg_prepare_by_key(ShmcacheAggState *state)
 	{
 		AggSpec    *agg = &state->aggs[a];
 
+		if (agg->filter != NULL)
+		{
+			state->by_key = false;
+			break;
+		}
 		switch (agg->kind)
 		{
 			case AGG_COUNT_STAR:

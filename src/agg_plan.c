@@ -86,6 +86,31 @@ frame_column(Expr *expr, Index relid)
 }
 
 /*
+ * Can the node evaluate "expr" (a FILTER clause, or NULL) on a row of frame
+ * scan "relid" it holds in its row slot: only the frame's own columns, and
+ * nothing that needs the executor's context (see
+ * shmcache_needs_executor_context)?
+ */
+static bool
+row_expression_ok(Node *expr, Index relid)
+{
+	ListCell   *lc;
+
+	if (expr == NULL)
+		return true;
+	if (shmcache_needs_executor_context(expr))
+		return false;
+	foreach(lc, pull_var_clause(expr, PVC_RECURSE_PLACEHOLDERS))
+	{
+		Var		   *var = lfirst(lc);
+
+		if (var->varno != (int) relid || var->varlevelsup != 0 || var->varattno < 1)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Can the node count the distinct values of argument "arg" of "aggref" (a
  * count(DISTINCT) of a frame column)?  Those of an integer, date/time or
  * float column, or of a text/varchar one under a deterministic collation
@@ -121,8 +146,8 @@ classify_aggref(Aggref *aggref, Index relid, int *col)
 	Oid			argtype;
 	TargetEntry *arg;
 
-	if (aggref->aggorder != NIL ||
-		aggref->aggfilter != NULL || aggref->aggkind != AGGKIND_NORMAL ||
+	if (aggref->aggorder != NIL || !row_expression_ok((Node *) aggref->aggfilter, relid) ||
+		aggref->aggkind != AGGKIND_NORMAL ||
 		aggref->agglevelsup != 0 || aggref->aggsplit != AGGSPLIT_SIMPLE ||
 		get_func_namespace(aggref->aggfnoid) != PG_CATALOG_NAMESPACE)
 		return -1;
@@ -544,7 +569,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
  * the aggregates (their partial states for a partial node).  custom_private:
  * group columns, aggregate specs (kind, column, collation), pushed quals,
  * other quals, columns read, check-as user, the frame's column names, types
- * and typmods, the mode.  A finalizing node reads no frame itself: it has no
+ * and typmods, the mode, the aggregates' FILTER clauses.  A finalizing node reads no frame itself: it has no
  * quals and its one child plan is the Gather of partial nodes.  The HAVING
  * quals are the plan's own quals (of a serial or finalizing node), over
  * the scan tuple's aggregates and group columns.
@@ -565,6 +590,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *scan_tlist = NIL;
 	List	   *group_cols = NIL;
 	List	   *agg_specs = NIL;
+	List	   *filters = NIL;
 	List	   *pushed;
 	List	   *rest;
 	List	   *read_columns;
@@ -590,6 +616,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 											 list_length(scan_tlist) + 1, NULL, false));
 		agg_specs = lappend(agg_specs,
 							list_make3_int(kind, col, (int) aggref->inputcollid));
+		filters = lappend(filters, mode == AGG_MODE_FINAL ? NULL : copyObject(aggref->aggfilter));
 	}
 	if (mode == AGG_MODE_FINAL)
 		pushed = rest = read_columns = NIL;
@@ -614,6 +641,7 @@ plan_shmcache_agg(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypes);
 	cscan->custom_private = lappend(cscan->custom_private, rtfunc->funccoltypmods);
 	cscan->custom_private = lappend(cscan->custom_private, makeInteger(mode));
+	cscan->custom_private = lappend(cscan->custom_private, filters);
 	cscan->custom_plans = custom_plans;
 	cscan->methods = &shmcache_agg_scan_methods;
 	return &cscan->scan.plan;

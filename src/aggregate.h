@@ -94,6 +94,8 @@ typedef struct AggSpec
 	bool		refbyval;		/* (numeric sum, generic min/max) */
 	bool		exact_floats;	/* float sum/avg: a chunk needed the exact
 								 * path, so do all later ones */
+	List	   *filter_clause;	/* FILTER (WHERE ...), implicit AND, or NIL */
+	ExprState  *filter;			/* its compiled form, on row_slot */
 } AggSpec;
 
 /* The running state of one aggregate in one group. */
@@ -149,8 +151,9 @@ typedef struct ShmcacheAggState
 								 * used by a finalizing node) */
 	List	   *rest;			/* quals evaluated per row */
 	ExprState  *rest_qual;
-	TupleTableSlot *row_slot;	/* frame columns, for rest_qual */
-	int		   *row_columns;	/* columns rest_qual needs */
+	TupleTableSlot *row_slot;	/* frame columns, for rest_qual and the
+								 * aggregates' FILTER clauses */
+	int		   *row_columns;	/* columns they need */
 	int			nrow_columns;
 	int			ngroupcols;
 	int			group_cols[MAX_GROUP_COLUMNS];
@@ -176,6 +179,8 @@ typedef struct ShmcacheAggState
 	uint32		next_output;
 
 	/* per chunk work space */
+	uint16	   *filter_sel;		/* rows an aggregate's FILTER passes */
+	uint32	   *filter_group;	/* and their groups */
 	uint16	   *sel;
 	uint32	   *row_group;		/* group of each selected row */
 	uint32	   *code_group;		/* single text group column: per code */
@@ -203,7 +208,8 @@ typedef enum ShmcacheAggPrivate
 	AGG_PRIVATE_COLUMN_NAMES,	/* the frame's columns: names, */
 	AGG_PRIVATE_COLUMN_TYPES,	/* types */
 	AGG_PRIVATE_COLUMN_TYPMODS, /* and typmods */
-	AGG_PRIVATE_MODE			/* AggMode */
+	AGG_PRIVATE_MODE,			/* AggMode */
+	AGG_PRIVATE_FILTERS			/* per aggregate: its FILTER clause, or NULL */
 } ShmcacheAggPrivate;
 
 /* The integer-kind value in slot "i" of a column's values as int64. */
