@@ -95,15 +95,7 @@ struct ShmcachePending
 static inline int64
 int_value(const ShmcacheColumn *col, Datum d)
 {
-	switch (col->kind)
-	{
-		case SHMCACHE_KIND_INT16:
-			return DatumGetInt16(d);
-		case SHMCACHE_KIND_INT32:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt64(d);
-	}
+	return shmcache_int_datum(col->kind, d);
 }
 
 /* The value of a float-kind Datum, with -0 made 0. */

@@ -2,8 +2,9 @@
  *
  * nodes.h
  *	  The plan/exec nodes' entry points: ShmcacheScan and shmcache.scan()
- *	  (scan.c), ShmcacheAggregate (agg_plan.c), and the planning helpers the
- *	  two share.
+ *	  (scan.c), ShmcacheLookup (lookup.c), ShmcacheTopN (topn.c),
+ *	  ShmcacheAggregate (agg_plan.c), and the planning and reading helpers
+ *	  of scan.c the others share.
  *
  * Layer: plan/exec nodes, above the reader (reader.h).
  *

@@ -615,8 +615,7 @@ stats_add(ShmcacheStats *stats, ShmcacheKind kind, Datum value)
 {
 	if (SHMCACHE_KIND_IS_INT(kind))
 	{
-		int64		v = kind == SHMCACHE_KIND_INT16 ? DatumGetInt16(value) :
-			kind == SHMCACHE_KIND_INT32 ? DatumGetInt32(value) : DatumGetInt64(value);
+		int64		v = shmcache_int_datum(kind, value);
 
 		if (!stats->has_range)
 		{

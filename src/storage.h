@@ -388,6 +388,21 @@ shmcache_fetch_value(const ShmcacheColumn *col, const char *chunk,
 	}
 }
 
+/* The value of a Datum of an integer-kind column of kind "kind". */
+static inline int64
+shmcache_int_datum(ShmcacheKind kind, Datum d)
+{
+	switch (kind)
+	{
+		case SHMCACHE_KIND_INT16:
+			return DatumGetInt16(d);
+		case SHMCACHE_KIND_INT32:
+			return DatumGetInt32(d);
+		default:
+			return DatumGetInt64(d);
+	}
+}
+
 /*
  * Fetch columns "columns" (0-based, "ncolumns" of them) of slot "slot" of a
  * chunk of "version" into values[col] and isnull[col], as

@@ -47,17 +47,13 @@
 
 #include <math.h>
 
-#include "access/sysattr.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
-#include "optimizer/paths.h"
 #include "optimizer/planner.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
@@ -529,19 +525,11 @@ heap_add(ShmcacheTopNState *state, uint64 row)
 static inline double
 first_key_number(const ShmcacheTopNState *state, Datum value)
 {
-	switch (state->first_kind)
-	{
-		case SHMCACHE_KIND_INT16:
-			return DatumGetInt16(value);
-		case SHMCACHE_KIND_INT32:
-			return DatumGetInt32(value);
-		case SHMCACHE_KIND_INT64:
-			return (double) DatumGetInt64(value);
-		case SHMCACHE_KIND_FLOAT4:
-			return DatumGetFloat4(value);
-		default:
-			return DatumGetFloat8(value);
-	}
+	if (SHMCACHE_KIND_IS_INT(state->first_kind))
+		return (double) shmcache_int_datum(state->first_kind, value);
+	if (state->first_kind == SHMCACHE_KIND_FLOAT4)
+		return DatumGetFloat4(value);
+	return DatumGetFloat8(value);
 }
 
 /*
@@ -671,8 +659,7 @@ chunk_cannot_enter(ShmcacheTopNState *state, const char *chunk)
 		return false;
 	if (SHMCACHE_KIND_IS_INT(col->kind))
 	{
-		int64		w = col->kind == SHMCACHE_KIND_INT16 ? DatumGetInt16(worst) :
-			col->kind == SHMCACHE_KIND_INT32 ? DatumGetInt32(worst) : DatumGetInt64(worst);
+		int64		w = shmcache_int_datum(col->kind, worst);
 
 		if (ssup->ssup_reverse)
 			return ties ? stats->max.i <= w : stats->max.i < w;
