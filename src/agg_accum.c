@@ -418,7 +418,7 @@ shmcache_agg_accumulate(ShmcacheAggState *state, int a, const char *chunk, uint3
 void
 shmcache_agg_compact_numeric_sums(ShmcacheAggState *state)
 {
-	MemoryContext fresh = AllocSetContextCreate(GetMemoryChunkContext(state->groups),
+	MemoryContext fresh = AllocSetContextCreate(GetMemoryChunkContext(state->group_nulls),
 												"shmcache numeric sums",
 												ALLOCSET_DEFAULT_SIZES);
 	uint32		g;

@@ -465,21 +465,22 @@ shmcache_agg_next(ScanState *ss)
 {
 	ShmcacheAggState *state = (ShmcacheAggState *) ss;
 	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
-	FrameGroup	   *group;
+	uint32		g;
 	MemoryContext old;
 	int			i;
 
 	ExecClearTuple(slot);
 	if (state->next_output >= state->ngroups)
 		return slot;
-	group = &state->groups[state->next_output++];
+	g = state->next_output++;
 
 	/* values made here live until the next call (ExecScan resets this) */
 	old = MemoryContextSwitchTo(ss->ps.ps_ExprContext->ecxt_per_tuple_memory);
 	for (i = 0; i < state->ngroupcols; i++)
 	{
-		slot->tts_isnull[i] = (group->nulls & (1 << i)) != 0;
-		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : group->values[i];
+		slot->tts_isnull[i] = (state->group_nulls[g] & (1 << i)) != 0;
+		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 :
+			group_output_values(state, g)[i];
 	}
 	for (i = 0; i < state->naggs; i++)
 	{

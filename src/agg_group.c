@@ -191,8 +191,8 @@ group_key_of(const ShmcacheAggState *state, uint32 group, const int64 **parts,
 	}
 	else
 	{
-		*parts = state->groups[group].parts;
-		*nulls = state->groups[group].nulls;
+		*parts = group_key_parts(state, group);
+		*nulls = state->group_nulls[group];
 	}
 }
 
@@ -246,20 +246,25 @@ varlena_images_equal(const char *a, const char *b)
 static uint32
 add_group(ShmcacheAggState *state, const GroupKey *key)
 {
-	FrameGroup *group;
+	Size		width = Max(state->ngroupcols, 1);
 	int			a;
 
 	if (state->ngroups == state->maxgroups)
 	{
 		state->maxgroups *= 2;
-		state->groups = repalloc_huge(state->groups, sizeof(FrameGroup) * state->maxgroups);
+		state->group_parts = repalloc_huge(state->group_parts,
+										   sizeof(int64) * width * state->maxgroups);
+		state->group_values = repalloc_huge(state->group_values,
+											sizeof(Datum) * width * state->maxgroups);
+		state->group_nulls = repalloc_huge(state->group_nulls,
+										   sizeof(uint32) * state->maxgroups);
 		for (a = 0; a < state->naggs; a++)
 			state->accums[a] = repalloc_huge(state->accums[a],
 											 sizeof(AggAccum) * state->maxgroups);
 	}
-	group = &state->groups[state->ngroups];
-	memcpy(group->parts, key->parts, sizeof(group->parts));
-	group->nulls = key->nulls;
+	memcpy(group_key_parts(state, state->ngroups), key->parts,
+		   sizeof(int64) * state->ngroupcols);
+	state->group_nulls[state->ngroups] = key->nulls;
 	for (a = 0; a < state->naggs; a++)
 		memset(&state->accums[a][state->ngroups], 0, sizeof(AggAccum));
 	return state->ngroups++;
@@ -301,8 +306,8 @@ lookup_group(ShmcacheAggState *state, const GroupKey *key, const char *chunk,
 		{
 			bool		isnull;
 
-			state->groups[g].values[c] = shmcache_fetch_value(&cols[state->group_cols[c]],
-															  chunk, slot, &isnull);
+			group_output_values(state, g)[c] = shmcache_fetch_value(&cols[state->group_cols[c]],
+																	chunk, slot, &isnull);
 		}
 	}
 	return g;
@@ -353,7 +358,7 @@ text_group(ShmcacheAggState *state, const ShmcacheDict *dict, uint32 code)
 		memset(&key, 0, sizeof(key));
 		key.parts[0] = id;
 		g = add_group(state, &key);
-		state->groups[g].values[0] = PointerGetDatum(shmcache_dict_entry(dict, code));
+		group_output_values(state, g)[0] = PointerGetDatum(shmcache_dict_entry(dict, code));
 		state->id_group[id] = g;
 	}
 	return state->id_group[id];
@@ -474,7 +479,7 @@ int_group(ShmcacheAggState *state, int64 value)
 	key.parts[0] = value;
 	g = find_group(state, &key, &found);
 	if (!found)
-		state->groups[g].values[0] =
+		group_output_values(state, g)[0] =
 			int_datum(value, TupleDescAttr(state->row_slot->tts_tupleDescriptor,
 										   state->group_cols[0])->atttypid);
 	return g;
@@ -952,10 +957,14 @@ shmcache_agg_reset_groups(ShmcacheAggState *state)
 	int			a;
 	int			c;
 
-	if (state->groups == NULL)
+	if (state->group_nulls == NULL)
 	{
+		Size		width = Max(state->ngroupcols, 1);
+
 		state->maxgroups = 64;
-		state->groups = palloc(sizeof(FrameGroup) * state->maxgroups);
+		state->group_parts = palloc(sizeof(int64) * width * state->maxgroups);
+		state->group_values = palloc(sizeof(Datum) * width * state->maxgroups);
+		state->group_nulls = palloc(sizeof(uint32) * state->maxgroups);
 		state->accums = palloc(sizeof(AggAccum *) * Max(state->naggs, 1));
 		state->distinct = palloc0(sizeof(DistinctSet *) * Max(state->naggs, 1));
 		for (a = 0; a < state->naggs; a++)
@@ -1026,6 +1035,6 @@ shmcache_agg_partial_row_group(ShmcacheAggState *state, TupleTableSlot *slot)
 	}
 	g = find_group(state, &key, &found);
 	if (!found)
-		memcpy(state->groups[g].values, values, sizeof(Datum) * state->ngroupcols);
+		memcpy(group_output_values(state, g), values, sizeof(Datum) * state->ngroupcols);
 	return g;
 }

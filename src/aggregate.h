@@ -121,13 +121,6 @@ typedef struct AggAccum
 	Datum		numeric;		/* numeric sum, or 0 */
 } AggAccum;
 
-/* A group: its key (its aggregate states are in ShmcacheAggState.accums). */
-typedef struct FrameGroup
-{
-	int64		parts[MAX_GROUP_COLUMNS];	/* key parts */
-	uint32		nulls;			/* bit i: group column i is null */
-	Datum		values[MAX_GROUP_COLUMNS];	/* output values of the key */
-} FrameGroup;
 
 /* A group key being looked up */
 typedef struct GroupKey
@@ -165,8 +158,16 @@ typedef struct ShmcacheAggState
 	bool		done;			/* aggregation finished */
 	MemoryContext numeric_context;	/* numeric sums between chunks */
 
-	/* groups */
-	FrameGroup *groups;
+	/*
+	 * groups, numbered in order of appearance: the key of group g is
+	 * ngroupcols parts from group_parts[g * ngroupcols] (see
+	 * group_key_parts) with null bits group_nulls[g] (bit i: group column i
+	 * is null), its output values as many Datums from group_values[g *
+	 * ngroupcols]; its aggregate states are in accums
+	 */
+	int64	   *group_parts;
+	Datum	   *group_values;
+	uint32	   *group_nulls;
 	uint32		ngroups;
 	uint32		maxgroups;
 	AggAccum  **accums;			/* per aggregate, the states of every group */
@@ -211,6 +212,12 @@ typedef enum ShmcacheAggPrivate
 	AGG_PRIVATE_MODE,			/* AggMode */
 	AGG_PRIVATE_FILTERS			/* per aggregate: its FILTER clause, or NULL */
 } ShmcacheAggPrivate;
+
+/* The key parts and the output values of group "g". */
+#define group_key_parts(state, g) \
+	(&(state)->group_parts[(Size) (g) * Max((state)->ngroupcols, 1)])
+#define group_output_values(state, g) \
+	(&(state)->group_values[(Size) (g) * Max((state)->ngroupcols, 1)])
 
 /* The integer-kind value in slot "i" of a column's values as int64. */
 static inline int64
