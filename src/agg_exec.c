@@ -625,7 +625,6 @@ describe_aggregate(const AggSpec *agg, TupleDesc rowdesc, Oid viewoid)
 	return psprintf("%s FILTER (WHERE %s)", call, describe_row_quals(agg->filter_clause, viewoid));
 }
 
-
 /*
  * EXPLAIN: the frame, the columns read, the group key, the aggregates, the
  * pushed filters and the per-row filter; with ANALYZE the rows visible,

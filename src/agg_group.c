@@ -728,6 +728,22 @@ distinct_set_create(ShmcacheKind kind)
 	return set;
 }
 
+/* Give back the memory of "set" (after shmcache_agg_finish_distinct). */
+static void
+distinct_set_free(DistinctSet *set)
+{
+	if (set->pairs != NULL)
+		distincthash_destroy(set->pairs);
+	if (set->parts != NULL)
+		pfree(set->parts);
+	if (set->strings != NULL)
+	{
+		stringhash_destroy(set->strings);
+		pfree(set->code_ids);
+	}
+	pfree(set);
+}
+
 /*
  * The distinct value of slot "i" of a column of kind "kind" (see the header
  * comment): floats equal as float8eq has them give the same bits.
@@ -757,8 +773,8 @@ distinct_value(ShmcacheKind kind, const char *values, uint32 i, const uint32 *co
 	}
 }
 
-/* Add "key" (hash "hash") to the partition of its hash. */
-static inline void
+/* Add "key" (hash "hash") to the partition of its hash, which it returns. */
+static inline DistinctPart *
 distinct_part_add(DistinctSet *set, DistinctKey key, uint32 hash)
 {
 	DistinctPart *part = &set->parts[hash >> (32 - DISTINCT_PART_BITS)];
@@ -777,6 +793,7 @@ distinct_part_add(DistinctSet *set, DistinctKey key, uint32 hash)
 	}
 	part->tail->keys[part->tail->n++] = key;
 	part->n++;
+	return part;
 }
 
 /*
@@ -843,7 +860,7 @@ distinct_spill(DistinctSet *set, AggAccum *accs, uint32 ngroups)
 	set->parts = palloc0(sizeof(DistinctPart) << DISTINCT_PART_BITS);
 	distincthash_start_iterate(set->pairs, &it);
 	while ((entry = distincthash_iterate(set->pairs, &it)) != NULL)
-		distinct_part_add(set, entry->key, entry->hash);
+		(void) distinct_part_add(set, entry->key, entry->hash);
 	distincthash_destroy(set->pairs);
 	set->pairs = NULL;
 	for (g = 0; g < ngroups; g++)
@@ -891,11 +908,8 @@ shmcache_agg_count_distinct(ShmcacheAggState *state, int a, const char *chunk,
 		key.value = distinct_value(kind, values, i, set->code_ids);
 		if (set->parts != NULL)
 		{
-			DistinctPart *part;
-			uint32		hash = distinct_hash(key);
+			DistinctPart *part = distinct_part_add(set, key, distinct_hash(key));
 
-			distinct_part_add(set, key, hash);
-			part = &set->parts[hash >> (32 - DISTINCT_PART_BITS)];
 			if (part->n >= 2 * part->deduplicated + 65536)
 				distinct_part_deduplicate(part, NULL);
 			continue;
@@ -971,17 +985,28 @@ shmcache_agg_reset_groups(ShmcacheAggState *state)
 			state->accums[a] = palloc(sizeof(AggAccum) * state->maxgroups);
 	}
 	state->ngroups = 0;
+
+	/* the tables of an earlier aggregation (a rescan) go first */
 	for (a = 0; a < state->naggs; a++)
 	{
-		if (state->aggs[a].kind == AGG_COUNT_DISTINCT)
-			state->distinct[a] = distinct_set_create(state->reader.read.version->cols[state->aggs[a].col].kind);
+		if (state->aggs[a].kind != AGG_COUNT_DISTINCT)
+			continue;
+		if (state->distinct[a] != NULL)
+			distinct_set_free(state->distinct[a]);
+		state->distinct[a] = distinct_set_create(state->reader.read.version->cols[state->aggs[a].col].kind);
 	}
 	memset(&key, 0, sizeof(key));
 	if (state->grouped)
 	{
+		if (state->group_table != NULL)
+			grouphash_destroy(state->group_table);
 		state->group_table = grouphash_create(CurrentMemoryContext, 256, state);
 		for (c = 0; c < state->ngroupcols; c++)
+		{
+			if (state->string_table[c] != NULL)
+				stringhash_destroy(state->string_table[c]);
 			state->string_table[c] = stringhash_create(CurrentMemoryContext, 256, NULL);
+		}
 		if (state->code_group == NULL)
 			state->code_group = palloc(sizeof(uint32) * SHMCACHE_CHUNK_ROWS);
 		if (state->id_group != NULL)

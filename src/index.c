@@ -168,19 +168,24 @@ keys_hash(const ShmcacheIndexKeys *keys, const Datum *values)
 	return h;
 }
 
-/* Does stored row "row" have the key "values"? */
-static bool
-row_has_key(const ShmcacheIndexKeys *keys, uint64 row, const Datum *values)
+/* The chunk of stored row "row" of the keys' version. */
+static inline const char *
+row_chunk(const ShmcacheIndexKeys *keys, uint64 row)
 {
-	const char *chunk = shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
+	return shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
+}
+
+/* Does the stored row in slot "slot" of "chunk" have the key "values"? */
+static bool
+row_has_key(const ShmcacheIndexKeys *keys, const char *chunk, uint32 slot,
+			const Datum *values)
+{
 	int			k;
 
 	for (k = 0; k < keys->nkeys; k++)
 	{
 		bool		isnull;
-		Datum		d = shmcache_fetch_value(keys->keys[k].col, chunk,
-											 (uint32) (row & SHMCACHE_CHUNK_MASK),
-											 &isnull);
+		Datum		d = shmcache_fetch_value(keys->keys[k].col, chunk, slot, &isnull);
 
 		if (isnull || !key_equal(&keys->keys[k], d, values[k]))
 			return false;
@@ -189,15 +194,13 @@ row_has_key(const ShmcacheIndexKeys *keys, uint64 row, const Datum *values)
 }
 
 /*
- * Ask for the memory of candidate row "row": its key values and the columns
- * the caller will read if it matches, at once, so that their latencies
- * overlap instead of following one another.
+ * Ask for the memory of the candidate row in slot "slot" of "chunk": its key
+ * values and the columns the caller will read if it matches, at once, so
+ * that their latencies overlap instead of following one another.
  */
 static void
-prefetch_candidate(const ShmcacheIndexKeys *keys, uint64 row)
+prefetch_candidate(const ShmcacheIndexKeys *keys, const char *chunk, uint32 slot)
 {
-	const char *chunk = shmcache_version_chunk(keys->version, row >> SHMCACHE_CHUNK_SHIFT);
-	uint32		slot = (uint32) (row & SHMCACHE_CHUNK_MASK);
 	int			i;
 
 	for (i = 0; i < keys->nkeys; i++)
@@ -274,9 +277,12 @@ walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
 
 		if (row < limit)
 		{
-			prefetch_candidate(keys, row);
+			const char *chunk = row_chunk(keys, row);
+			uint32		slot = (uint32) (row & SHMCACHE_CHUNK_MASK);
+
+			prefetch_candidate(keys, chunk, slot);
 			shmcache_prefetch(next);
-			if (row_has_key(keys, row, values))
+			if (row_has_key(keys, chunk, slot, values))
 			{
 				found++;
 				if (out != NULL)
@@ -304,7 +310,8 @@ walk_pending(const ShmcachePending *pending, uint32 hash, const Datum *values,
 		uint64		row = pending->first_row + i;
 
 		if (pending->hashes[i] == hash && row < limit &&
-			row_has_key(&pending->keys, row, values))
+			row_has_key(&pending->keys, row_chunk(&pending->keys, row),
+						(uint32) (row & SHMCACHE_CHUNK_MASK), values))
 		{
 			found++;
 			if (out == NULL)

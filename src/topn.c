@@ -382,17 +382,17 @@ prepare_sort_keys(ShmcacheTopNState *state, List *priv)
 
 /*
  * Can chunk statistics rule chunks out by the first sort key: is it an
- * integer-kind or float column sorted by its type's own < or >?
+ * integer-kind or float column (state->first_kind) sorted by its type's own
+ * < or >?
  */
 static bool
 first_key_has_range(ShmcacheTopNState *state, List *priv)
 {
 	Form_pg_attribute attr = TupleDescAttr(state->reader.rowdesc, state->key_columns[0]);
-	ShmcacheKind kind = shmcache_fixed_kind(attr->atttypid);
 	Oid			sortop = linitial_oid(list_nth(priv, TOPN_PRIVATE_SORT_OPS));
 	TypeCacheEntry *tce;
 
-	if (!SHMCACHE_KIND_IS_INT(kind) && !SHMCACHE_KIND_IS_FLOAT(kind))
+	if (!SHMCACHE_KIND_IS_INT(state->first_kind) && !SHMCACHE_KIND_IS_FLOAT(state->first_kind))
 		return false;
 	tce = lookup_type_cache(attr->atttypid, TYPECACHE_LT_OPR | TYPECACHE_GT_OPR);
 	return sortop == tce->lt_opr || sortop == tce->gt_opr;
@@ -407,9 +407,9 @@ begin_shmcache_topn(CustomScanState *node, EState *estate, int eflags)
 
 	shmcache_scan_begin_reader(node, &state->reader, &state->columns, &state->ncolumns);
 	prepare_sort_keys(state, priv);
-	state->skip_by_range = first_key_has_range(state, priv);
 	state->first_kind = shmcache_fixed_kind(TupleDescAttr(state->reader.rowdesc,
 														  state->key_columns[0])->atttypid);
+	state->skip_by_range = first_key_has_range(state, priv);
 	state->limit = intVal(list_nth(priv, TOPN_PRIVATE_LIMIT));
 	nkeys = state->nkeys;
 	state->sel = palloc(sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
@@ -579,9 +579,9 @@ collect_chunk(ShmcacheTopNState *state, const char *chunk, uint64 chunkno,
 	{
 		uint32		slotno = all ? j : state->sel[j];
 
-		for (k = 0; k < state->nkeys; k++)
-			state->probe_values[k] = shmcache_fetch_value(&cols[state->key_columns[k]], chunk,
-														  slotno, &state->probe_nulls[k]);
+		/* the first key alone rules most rows out once the heap is full */
+		state->probe_values[0] = shmcache_fetch_value(&cols[state->key_columns[0]], chunk,
+													  slotno, &state->probe_nulls[0]);
 		if (state->worst_known && !state->probe_nulls[0])
 		{
 			double		first = first_key_number(state, state->probe_values[0]);
@@ -589,6 +589,9 @@ collect_chunk(ShmcacheTopNState *state, const char *chunk, uint64 chunkno,
 			if (reverse ? first < state->worst_first : first > state->worst_first)
 				continue;
 		}
+		for (k = 1; k < state->nkeys; k++)
+			state->probe_values[k] = shmcache_fetch_value(&cols[state->key_columns[k]], chunk,
+														  slotno, &state->probe_nulls[k]);
 		if (state->nheap == state->limit &&
 			compare_keys(state, state->probe_values, state->probe_nulls,
 						 state->values, state->nulls) >= 0)
