@@ -7,16 +7,19 @@ OBJS = \
 	src/shmcache.o \
 	src/shmem.o \
 	src/storage_dir.o \
+	src/storage_delete.o \
 	src/storage.o \
 	src/storage_index.o \
 	src/index.o \
 	src/xact.o \
 	src/xact_queue.o \
+	src/xact_delete.o \
 	src/pins.o \
 	src/catalog.o \
 	src/frames.o \
 	src/index_sql.o \
 	src/load.o \
+	src/modify.o \
 	src/input.o \
 	src/filter.o \
 	src/reader.o \
@@ -40,7 +43,7 @@ OBJS = \
 	src/copyto.o \
 	src/domain.o
 
-DATA = $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql
+DATA = $(EXTENSION)--0.1.sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql
 PGFILEDESC = "shmcache - shared in-memory table cache"
 
 # PostgreSQL's headers are included as system headers, so that our own code

@@ -278,6 +278,8 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 														 chunk, slot, &isnull);
 				ListCell   *lc2;
 
+				if (shmcache_read_row_dead(&read, first + slot))
+					continue;
 				if (isnull && not_null)
 					ereport(ERROR,
 							(errcode(ERRCODE_NOT_NULL_VIOLATION),

@@ -17,6 +17,7 @@
 #define SHMCACHE_FRAMES_H
 
 #include "tcop/utility.h"
+#include "utils/relcache.h"
 #include "shmcache.h"
 
 /* frames.c */
@@ -68,6 +69,10 @@ extern void shmcache_copy_arrow(PlannedStmt *pstmt, const char *queryString,
 /* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);
 extern void shmcache_load_init(void);
+extern struct ShmcacheWriter *shmcache_load_begin(Relation view);
+
+/* modify.c */
+extern void shmcache_modify_init(void);
 
 /* domain.c: ALTER DOMAIN and the values frames hold */
 typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;

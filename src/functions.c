@@ -91,7 +91,8 @@ frame_stats_row(ReturnSetInfo *rsinfo, ShmcacheFrame *frame, ShmcacheVersion *ve
 	bool		nulls[5] = {false};
 
 	values[0] = Int64GetDatum(frame->key.frame_id);
-	values[1] = Int64GetDatum((int64) pg_atomic_read_u64(&version->nrows));
+	values[1] = Int64GetDatum((int64) (pg_atomic_read_u64(&version->nrows) -
+									   pg_atomic_read_u64(&version->ndead)));
 	values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
 	values[3] = Int64GetDatum((int64) version->nchunks);
 	values[4] = TimestampTzGetDatum(frame->updated);

@@ -252,6 +252,15 @@ rowlist_add(ShmcacheRowList *out, uint64 row)
 	out->rows[out->n++] = row;
 }
 
+/* Is row "slot" of "chunk" deleted for the caller of "keys"? */
+static inline bool
+row_dead(const ShmcacheIndexKeys *keys, const char *chunk, uint32 slot)
+{
+	const uint32 *stamps = shmcache_chunk_deletes(chunk, keys->dseq, keys->own_cid);
+
+	return stamps != NULL && shmcache_stamp_dead(stamps[slot], keys->dseq, keys->own_cid);
+}
+
 /*
  * Walk the committed chain of "hash": add to "out" every row below "limit"
  * with key "values", or, with "out" NULL, stop at the first.  Returns the
@@ -282,7 +291,7 @@ walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
 
 			prefetch_candidate(keys, chunk, slot);
 			shmcache_prefetch(next);
-			if (row_has_key(keys, chunk, slot, values))
+			if (row_has_key(keys, chunk, slot, values) && !row_dead(keys, chunk, slot))
 			{
 				found++;
 				if (out != NULL)
@@ -298,8 +307,8 @@ walk_committed(const ShmcacheIndexKeys *keys, uint32 hash, const Datum *values,
 
 /* The same over a writer's pending rows below "limit". */
 static int
-walk_pending(const ShmcachePending *pending, uint32 hash, const Datum *values,
-			 uint64 limit, ShmcacheRowList *out)
+walk_pending(const ShmcachePending *pending, const ShmcacheIndexKeys *vis,
+			 uint32 hash, const Datum *values, uint64 limit, ShmcacheRowList *out)
 {
 	uint32		link = pending->buckets[hash & pending->mask];
 	int			found = 0;
@@ -309,9 +318,12 @@ walk_pending(const ShmcachePending *pending, uint32 hash, const Datum *values,
 		uint32		i = link - 1;
 		uint64		row = pending->first_row + i;
 
+		const char *chunk;
+
 		if (pending->hashes[i] == hash && row < limit &&
-			row_has_key(&pending->keys, row_chunk(&pending->keys, row),
-						(uint32) (row & SHMCACHE_CHUNK_MASK), values))
+			row_has_key(&pending->keys, chunk = row_chunk(&pending->keys, row),
+						(uint32) (row & SHMCACHE_CHUNK_MASK), values) &&
+			!row_dead(vis, chunk, (uint32) (row & SHMCACHE_CHUNK_MASK)))
 		{
 			found++;
 			if (out == NULL)
@@ -356,6 +368,8 @@ shmcache_index_keys_init(ShmcacheIndexKeys *keys, ShmcacheVersion *version,
 	keys->nkeys = index->nkeys;
 	keys->fetch_columns = NULL;
 	keys->nfetch = 0;
+	keys->dseq = SHMCACHE_DSEQ_MAX;
+	keys->own_cid = PG_UINT32_MAX;
 	for (k = 0; k < index->nkeys; k++)
 	{
 		ShmcacheKeySupport *ks = &keys->keys[k];
@@ -423,7 +437,7 @@ shmcache_index_lookup(const ShmcacheIndexKeys *keys, const Datum *values,
 
 	walk_committed(keys, hash, values, limit, out);
 	if (pending != NULL && pending->n > 0)
-		walk_pending(pending, hash, values, limit, out);
+		walk_pending(pending, keys, hash, values, limit, out);
 }
 
 /*
@@ -589,14 +603,16 @@ shmcache_pending_check(ShmcachePending *pending)
 		if ((i - pending->checked) % CHECK_BATCH == 0)
 			prefetch_batch(pending, table, i, Min(i + CHECK_BATCH, pending->n));
 		if (pending->next[i] == PENDING_UNINDEXED ||
-			!stored_keys(&pending->keys, row, keyvals))
+			!stored_keys(&pending->keys, row, keyvals) ||
+			row_dead(&pending->keys, row_chunk(&pending->keys, row),
+					 (uint32) (row & SHMCACHE_CHUNK_MASK)))
 			continue;
 		if (((!range_key(&pending->keys) ||
 			  maybe_committed(pending->keys.index,
 							  int_value(pending->keys.keys[0].col, keyvals[0]))) &&
 			 walk_committed(&pending->keys, pending->hashes[i], keyvals,
 							pending->first_row, NULL) > 0) ||
-			walk_pending(pending, pending->hashes[i], keyvals, row, NULL) > 0)
+			walk_pending(pending, &pending->keys, pending->hashes[i], keyvals, row, NULL) > 0)
 			return row;
 	}
 	pending->checked = pending->n;
@@ -840,7 +856,8 @@ shmcache_index_build(ShmcacheVersion *version, ShmcacheIndex *index, uint64 nrow
 		if (isnull)
 			continue;
 		hash = keys_hash(&keys, keyvals);
-		if (index->unique && walk_committed(&keys, hash, keyvals, row, NULL) > 0)
+		if (index->unique && !row_dead(&keys, chunk, slot) &&
+			walk_committed(&keys, hash, keyvals, row, NULL) > 0)
 			return row;
 		if (range_key(&keys))
 			range_add(&index->has_range, &index->min, &index->max,

@@ -42,6 +42,8 @@ typedef struct ShmcacheIndexKeys
 								 * found, asked for from memory with each
 								 * candidate row's key (NULL: none) */
 	int			nfetch;
+	uint32		dseq;			/* the deletes the caller sees (see */
+	uint32		own_cid;		/* shmcache_stamp_dead): a writer sees all */
 } ShmcacheIndexKeys;
 
 /* Row numbers a lookup found. */

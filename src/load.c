@@ -301,11 +301,12 @@ claim_frame(Relation view, int64 frame_id)
 }
 
 /*
- * Take the write claim on the frame of "view" to append to it, unless its
- * snapshot holds rows that were not loaded.
+ * shmcache_load_begin
+ *		Take the write claim on the frame of "view" to change it, unless its
+ *		snapshot holds rows that were not loaded.
  */
-static ShmcacheWriter *
-begin_append(Relation view)
+ShmcacheWriter *
+shmcache_load_begin(Relation view)
 {
 	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
 	ShmcacheWriter *writer = claim_frame(view, frame_id);
@@ -339,7 +340,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 #endif
 
 	check_frame_copy_options(pstate, options);
-	writer = begin_append(view);
+	writer = shmcache_load_begin(view);
 	if (where != NULL)
 		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
 
@@ -511,7 +512,7 @@ shmcache_insert_trigger(PG_FUNCTION_ARGS)
 	view = trigdata->tg_relation;
 	writer = shmcache_writer_lookup(RelationGetRelid(view));
 	if (writer == NULL)
-		writer = begin_append(view);
+		writer = shmcache_load_begin(view);
 
 	tupdesc = RelationGetDescr(view);
 	values = palloc(sizeof(Datum) * tupdesc->natts);

@@ -675,6 +675,8 @@ find_rows(ShmcacheLookupState *state)
 		shmcache_index_keys_init(keys, read->version, index);
 		keys->fetch_columns = state->columns;
 		keys->nfetch = state->ncolumns;
+		keys->dseq = read->dseq;
+		keys->own_cid = read->own_cid;
 	}
 	if (state->fallback)
 		return;
@@ -751,6 +753,11 @@ shmcache_lookup_next(ScanState *ss)
 	while (state->fallback && state->next_row < state->reader.read.nrows)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (shmcache_read_row_dead(&state->reader.read, state->next_row))
+		{
+			state->next_row++;
+			continue;
+		}
 		fetch_row(state, state->next_row++);
 		econtext->ecxt_scantuple = slot;
 		if (ExecQual(state->fallback_qual, econtext))

@@ -43,6 +43,8 @@ struct ShmcachePin
 	int64		frame_id;		/* frame read */
 	Oid			viewoid;		/* its view */
 	uint64		nrows;			/* rows visible to the reader */
+	uint32		dseq;			/* deletes visible to it (ShmcacheRead) */
+	uint32		own_cid;
 	bool		own_writes;		/* they include unpublished rows of ours */
 	bool		index_user;		/* counted in the version's index_users */
 };
@@ -123,31 +125,48 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 		pin->version_dp = earlier->version_dp;
 		pin->viewoid = earlier->viewoid;
 		pin->nrows = earlier->nrows;
+		pin->dseq = earlier->dseq;
+		pin->own_cid = earlier->own_cid;
 		pin->own_writes = earlier->own_writes;
 	}
-	else if (shmcache_writer_visible(frame_id, snapshot, &pin->version_dp,
-									 &pin->nrows, &pin->viewoid))
+	else if (shmcache_writer_visible(frame_id, snapshot, read))
 	{
+		pin->version_dp = read->version_dp;
+		pin->viewoid = read->viewoid;
+		pin->nrows = read->nrows;
+		pin->dseq = read->dseq;
+		pin->own_cid = read->own_cid;
 		shmcache_version_ref(dsa_get_address(shmcache_area(), pin->version_dp));
 		pin->own_writes = true;
 	}
 	else
 	{
 		pin->own_writes = false;
+		pin->own_cid = 0;
 		pin->version_dp = shmcache_pin_current(frame_id, &pin->viewoid);
-		pin->nrows = pg_atomic_read_u64(&((ShmcacheVersion *)
-										   dsa_get_address(shmcache_area(),
-														   pin->version_dp))->nrows);
-		pg_read_barrier();
+		shmcache_version_state(dsa_get_address(shmcache_area(), pin->version_dp),
+							   &pin->nrows, &pin->dseq);
 	}
 	read->version_dp = pin->version_dp;
 	read->version = dsa_get_address(shmcache_area(), read->version_dp);
 	read->nrows = pin->nrows;
+	read->dseq = pin->dseq;
+	read->own_cid = pin->own_cid;
 	read->own_writes = pin->own_writes;
 	read->viewoid = pin->viewoid;
 	read->frame_id = frame_id;
 	read->pin = pin;
 	read->reused = (earlier != NULL);
+}
+
+/*
+ * shmcache_read_row_dead
+ *		Is row "row" (below read->nrows) deleted for "read"?
+ */
+bool
+shmcache_read_row_dead(const ShmcacheRead *read, uint64 row)
+{
+	return shmcache_row_dead(read->version, row, read->dseq, read->own_cid);
 }
 
 /*
@@ -242,6 +261,8 @@ shmcache_parallel_read_init(ShmcacheParallelRead *shared,
 	pg_atomic_init_u64(&shared->chunks_skipped, 0);
 	shared->version_dp = read->version_dp;
 	shared->nrows = read->nrows;
+	shared->dseq = read->dseq;
+	shared->own_cid = read->own_cid;
 	shared->own_writes = read->own_writes;
 	shared->viewoid = read->viewoid;
 }
@@ -259,6 +280,8 @@ shmcache_parallel_read_attach(const ShmcacheParallelRead *shared,
 	read->version_dp = shared->version_dp;
 	read->version = dsa_get_address(shmcache_area(), shared->version_dp);
 	read->nrows = shared->nrows;
+	read->dseq = shared->dseq;
+	read->own_cid = shared->own_cid;
 	read->own_writes = shared->own_writes;
 	read->viewoid = shared->viewoid;
 }
@@ -342,21 +365,25 @@ shmcache_frame_rows(int64 frame_id)
 {
 	ShmcacheFrameKey key;
 	ShmcacheFrame *frame;
-	dsa_pointer version_dp;
+	ShmcacheRead read;
 	uint64		rows = 0;
-	Oid			viewoid;
+	uint64		dead = 0;
 
-	if (shmcache_writer_visible(frame_id, NULL, &version_dp, &rows, &viewoid))
-		return rows;
+	if (shmcache_writer_visible(frame_id, NULL, &read))
+		return read.nrows - Min(read.nrows, pg_atomic_read_u64(&read.version->ndead));
 
 	key = shmcache_frame_key(MyDatabaseId, frame_id);
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	frame = hash_search(shmcache_frame_table(), &key, HASH_FIND, NULL);
 	if (frame != NULL)
-		rows = pg_atomic_read_u64(&((ShmcacheVersion *)
-									 dsa_get_address(shmcache_area(), frame->current))->nrows);
+	{
+		ShmcacheVersion *version = dsa_get_address(shmcache_area(), frame->current);
+
+		rows = pg_atomic_read_u64(&version->nrows);
+		dead = pg_atomic_read_u64(&version->ndead);
+	}
 	LWLockRelease(ShmcacheShared->lock);
-	return rows;
+	return rows - Min(rows, dead);
 }
 
 /*

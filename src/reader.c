@@ -172,6 +172,43 @@ shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed)
 }
 
 /*
+ * Take the rows deleted for this reader out of a chunk's selection (see
+ * shmcache_reader_next_chunk).  A chunk without such rows costs a test.
+ */
+static void
+drop_deleted(const ShmcacheReader *reader, const char *chunk, uint16 *sel,
+			 uint32 *n, bool *all)
+{
+	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
+												  reader->read.own_cid);
+	uint32		dseq = reader->read.dseq;
+	uint32		own_cid = reader->read.own_cid;
+	uint32		kept = 0;
+	uint32		i;
+
+	if (stamps == NULL)
+		return;
+	if (*all)
+	{
+		for (i = 0; i < *n; i++)
+		{
+			sel[kept] = (uint16) i;
+			kept += !shmcache_stamp_dead(stamps[i], dseq, own_cid);
+		}
+		*all = false;
+	}
+	else
+	{
+		for (i = 0; i < *n; i++)
+		{
+			sel[kept] = sel[i];
+			kept += !shmcache_stamp_dead(stamps[sel[i]], dseq, own_cid);
+		}
+	}
+	*n = kept;
+}
+
+/*
  * shmcache_reader_next_chunk
  *		The next chunk with rows the pushed filters select, or NULL at the
  *		end: the next one of the read, or in a parallel plan the next one
@@ -215,6 +252,7 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 		}
 		reader->chunks_scanned++;
 		reader->chunkno = chunkno;
+		drop_deleted(reader, chunk, sel, n, all);
 		if (*n > 0)
 			return chunk;
 	}

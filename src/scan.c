@@ -166,6 +166,9 @@ shmcache_frame_scan_argument(RangeTblEntry *rte)
 	if (func->funcid != shmcache_scan_function_oid() ||
 		list_length(func->args) != 1)
 		return NULL;
+	if (rtfunc->funccolnames != NIL &&
+		strcmp(strVal(llast(rtfunc->funccolnames)), SHMCACHE_POSITION_COLUMN) == 0)
+		return NULL;			/* read by the function itself */
 	return linitial(func->args);
 }
 
@@ -657,21 +660,35 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	int64		frame_id = PG_GETARG_INT64(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ShmcacheRead read;
+	TupleDesc	frame_desc;
+	int			natts;
 	Datum	   *values;
 	bool	   *nulls;
 	uint64		row;
 
 	shmcache_require_shmem();
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	frame_desc = rsinfo->setDesc;
+	natts = frame_desc->natts;
+	if (natts > 0 &&
+		strcmp(NameStr(TupleDescAttr(frame_desc, natts - 1)->attname),
+			   SHMCACHE_POSITION_COLUMN) == 0 &&
+		TupleDescAttr(frame_desc, natts - 1)->atttypid == INT8OID)
+	{
+		/* the frame's columns and each row's position (see nodes.h) */
+		frame_desc = CreateTupleDescCopy(rsinfo->setDesc);
+		frame_desc->natts = --natts;
+	}
 
 	shmcache_snapshot_wait_loaded(frame_id, false);
 	shmcache_read_begin(frame_id,
 						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &read);
 	shmcache_check_read_privilege(read.viewoid, InvalidOid, NIL, true);
-	shmcache_check_frame_matches(&read, rsinfo->setDesc);
+	shmcache_check_frame_matches(&read, frame_desc);
 
-	values = palloc(sizeof(Datum) * Max(read.version->natts, 1));
-	nulls = palloc(sizeof(bool) * Max(read.version->natts, 1));
+	values = palloc(sizeof(Datum) * (natts + 1));
+	nulls = palloc(sizeof(bool) * (natts + 1));
+	nulls[natts] = false;
 	for (row = 0; row < read.nrows; row++)
 	{
 		char	   *chunk = shmcache_version_chunk(read.version,
@@ -679,12 +696,14 @@ shmcache_scan(PG_FUNCTION_ARGS)
 		int			i;
 
 		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < read.version->natts; i++)
+		if (shmcache_read_row_dead(&read, row))
+			continue;
+		for (i = 0; i < natts; i++)
 			values[i] = shmcache_fetch_value(&read.version->cols[i], chunk,
 											 row & SHMCACHE_CHUNK_MASK, &nulls[i]);
+		values[natts] = Int64GetDatum((int64) row);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-
 	/*
 	 * The first read of the frame in this query keeps its pin until the query
 	 * ends, so that every later read sees the same rows; a later read's own

@@ -223,11 +223,11 @@ bb_append(BlockBuf *b, const void *data, Size len)
 }
 
 /*
- * Append rows [first, first + n) of column "col" of "version" to a block:
- * flag byte, null bitmap if any value is null, then the non-null values.
+ * Append rows rows[0 .. n-1] of column "col" of "version" to a block: flag
+ * byte, null bitmap if any value is null, then the non-null values.
  */
 static void
-encode_column(BlockBuf *b, ShmcacheVersion *version, int col, uint64 first,
+encode_column(BlockBuf *b, ShmcacheVersion *version, int col, const uint64 *rows,
 			  uint32 n)
 {
 	const ShmcacheColumn *c = &version->cols[col];
@@ -242,7 +242,7 @@ encode_column(BlockBuf *b, ShmcacheVersion *version, int col, uint64 first,
 	bb_append(b, &flag, 1);
 	for (i = 0; i < n; i++)
 	{
-		uint64		row = first + i;
+		uint64		row = rows[i];
 		bool		isnull;
 		Datum		value;
 
@@ -322,7 +322,9 @@ shmcache_snapfile_write(int fd, const char *path, const char *replaces,
 	SnapFileTrailer trailer;
 	MemoryContext blockcxt;
 	MemoryContext oldcxt;
-	uint64		first;
+	uint64	   *rows = palloc(sizeof(uint64) * SNAP_BLOCK_ROWS);
+	uint64		next = 0;
+	uint64		done;
 	int			i;
 
 	memset(w, 0, sizeof(*w));
@@ -361,18 +363,28 @@ shmcache_snapfile_write(int fd, const char *path, const char *replaces,
 	blockcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache save",
 									 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(blockcxt);
-	for (first = 0; first < nrows; first += SNAP_BLOCK_ROWS)
+	done = 0;
+	while (done < nrows)
 	{
-		uint32		n = (uint32) Min((uint64) SNAP_BLOCK_ROWS, nrows - first);
+		uint32		n = 0;
 		SnapBlockHeader bh;
 		BlockBuf	b;
 
 		CHECK_FOR_INTERRUPTS();
+		/* the next live rows */
+		while (n < SNAP_BLOCK_ROWS && next < info->stored_rows)
+		{
+			if (!shmcache_row_dead(version, next, info->dseq, 0))
+				rows[n++] = next;
+			next++;
+		}
+		if (n != Min((uint64) SNAP_BLOCK_ROWS, nrows - done))
+			elog(ERROR, "frame changed while it was saved");
 		b.cap = 64 * 1024;
 		b.len = 0;
 		b.data = palloc(b.cap);
 		for (i = 0; i < version->natts; i++)
-			encode_column(&b, version, i, first, n);
+			encode_column(&b, version, i, rows, n);
 		memset(&bh, 0, sizeof(bh));
 		bh.nrows = n;
 		bh.bytes = b.len;
@@ -380,9 +392,11 @@ shmcache_snapfile_write(int fd, const char *path, const char *replaces,
 		sw_write(w, b.data, b.len);
 		MemoryContextReset(blockcxt);
 		debug_delay();
+		done += n;
 	}
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(blockcxt);
+	pfree(rows);
 
 	memset(&trailer, 0, sizeof(trailer));
 	memcpy(trailer.magic, SNAP_END_MAGIC, 8);

@@ -28,7 +28,9 @@ typedef struct ShmcacheSnapFileInfo
 	Oid			dbid;			/* database of the frame */
 	int64		frame_id;		/* frame_catalog.frame_id */
 	Oid			viewoid;		/* the frame's view when saved */
-	uint64		nrows;			/* rows in the file */
+	uint64		nrows;			/* rows in the file: the live ones of */
+	uint64		stored_rows;	/* the version's first stored_rows rows */
+	uint32		dseq;			/* with the deletes up to dseq */
 	TimestampTz saved_at;		/* when the frame's rows were read */
 } ShmcacheSnapFileInfo;
 

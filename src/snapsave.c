@@ -116,6 +116,8 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 	ShmcacheFrame *frame;
 	ShmcacheVersion *version;
 	ShmcacheSnapFileInfo info;
+	uint64		stored_rows = 0;
+	uint32		dseq = 0;
 
 	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
 	frame = hash_search(shmcache_frame_table(), &s->key, HASH_FIND, NULL);
@@ -124,7 +126,7 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 		s->version_dp = frame->current;
 		version = dsa_get_address(shmcache_area(), s->version_dp);
 		shmcache_version_ref(version);
-		s->saved.rows = pg_atomic_read_u64(&version->nrows);
+		shmcache_version_state(version, &stored_rows, &dseq);
 		s->saved.changes = frame->changes;
 		s->saved.viewoid = frame->viewoid;
 	}
@@ -135,6 +137,7 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 		return;
 
 	version = dsa_get_address(shmcache_area(), s->version_dp);
+	s->saved.rows = shmcache_live_rows(version, stored_rows, dseq);
 	shmcache_snapshot_path(s->path, s->key.dbid, s->key.frame_id);
 	snprintf(s->tmp_path, MAXPGPATH, "%s.%d.tmp", s->path, MyProcPid);
 	s->fd = OpenTransientFile(s->tmp_path,
@@ -147,6 +150,8 @@ save_write(SaveState *s, bool only_changed, uint64 saved_changes)
 	info.frame_id = s->key.frame_id;
 	info.viewoid = s->saved.viewoid;
 	info.nrows = s->saved.rows;
+	info.stored_rows = stored_rows;
+	info.dseq = dseq;
 	info.saved_at = s->saved.saved_at;
 	s->saved.bytes = shmcache_snapfile_write(s->fd, s->tmp_path, s->path,
 											 version, &info);

@@ -138,6 +138,9 @@ version_alloc(int natts, const ShmcacheColumn *cols, Size chunk_size,
 	version = dsa_get_address(shmcache_area(), dp);
 	pg_atomic_init_u32(&version->refcount, 1);
 	pg_atomic_init_u64(&version->nrows, 0);
+	pg_atomic_init_u32(&version->publishing, 0);
+	version->dseq = 0;
+	pg_atomic_init_u64(&version->ndead, 0);
 	pg_atomic_init_u64(&version->bytes, shmcache_footprint(header_size));
 	version->nchunks = 0;
 	for (i = 0; i < SHMCACHE_DIR_SLOTS; i++)
@@ -351,6 +354,9 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 	pg_atomic_fetch_add_u64(&version->bytes, shmcache_footprint(version->chunk_size));
 	chunk = dsa_get_address(shmcache_area(), dp);
 	chunk->blocks = InvalidDsaPointer;
+	chunk->stamps = InvalidDsaPointer;
+	chunk->first_dseq = SHMCACHE_DSEQ_NONE;
+	chunk->ndead = 0;
 	for (i = 0; i < version->natts; i++)
 	{
 		const ShmcacheColumn *col = &version->cols[i];
@@ -753,6 +759,46 @@ shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows, uint64 to_r
 }
 
 /*
+ * shmcache_version_state
+ *		The rows and the delete sequence of "version" as last published, read
+ *		together: a reader retries while the writer is between the two stores
+ *		(a few instructions at commit, see shmcache_version_set_state), so it
+ *		never sees one commit's rows without its deletes or the reverse.
+ */
+void
+shmcache_version_state(ShmcacheVersion *version, uint64 *nrows, uint32 *dseq)
+{
+	for (;;)
+	{
+		uint32		before = pg_atomic_read_u32(&version->publishing);
+
+		pg_read_barrier();
+		*nrows = pg_atomic_read_u64(&version->nrows);
+		*dseq = ((volatile ShmcacheVersion *) version)->dseq;
+		pg_read_barrier();
+		if ((before & 1) == 0 &&
+			pg_atomic_read_u32(&version->publishing) == before)
+			return;
+		pg_spin_delay();
+	}
+}
+
+/*
+ * shmcache_version_set_state
+ *		Publish "nrows" rows and the delete stamps up to "dseq" of "version"
+ *		at once.  Writer only, after everything they cover is stored.
+ */
+void
+shmcache_version_set_state(ShmcacheVersion *version, uint64 nrows, uint32 dseq)
+{
+	pg_atomic_fetch_add_u32(&version->publishing, 1);	/* a full barrier */
+	pg_atomic_write_u64(&version->nrows, nrows);
+	((volatile ShmcacheVersion *) version)->dseq = dseq;
+	pg_write_barrier();
+	pg_atomic_fetch_add_u32(&version->publishing, 1);
+}
+
+/*
  * shmcache_dict_visible
  *		How many entries of a dictionary a reader may look at: those used by
  *		published rows, or every entry if the reader sees its own
@@ -787,6 +833,20 @@ free_blocks(dsa_pointer dp, dsa_pointer stop)
 	return freed;
 }
 
+/*
+ * shmcache_chunk_stamps_free
+ *		Free the stamps of "chunk", if any; returns the bytes freed.
+ */
+Size
+shmcache_chunk_stamps_free(ShmcacheChunk *chunk)
+{
+	if (!DsaPointerIsValid(chunk->stamps))
+		return 0;
+	shmcache_free(chunk->stamps, SHMCACHE_STAMPS_SIZE);
+	chunk->stamps = InvalidDsaPointer;
+	return shmcache_footprint(SHMCACHE_STAMPS_SIZE);
+}
+
 /* Free chunk "chunkno" of "version" with its data blocks. */
 static Size
 free_chunk(ShmcacheVersion *version, uint64 chunkno)
@@ -796,6 +856,7 @@ free_chunk(ShmcacheVersion *version, uint64 chunkno)
 	Size		freed;
 
 	freed = free_blocks(chunk->blocks, InvalidDsaPointer) +
+		shmcache_chunk_stamps_free(chunk) +
 		shmcache_footprint(version->chunk_size);
 	shmcache_free(*entry, version->chunk_size);
 	*entry = InvalidDsaPointer;

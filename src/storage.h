@@ -184,6 +184,11 @@ typedef struct ShmcacheVersion
 {
 	pg_atomic_uint32 refcount;	/* pins + frame's current reference */
 	pg_atomic_uint64 nrows;		/* published (committed) rows */
+	pg_atomic_uint32 publishing;	/* odd while the writer publishes nrows
+									 * and dseq together (a sequence lock:
+									 * see shmcache_version_state) */
+	uint32		dseq;			/* delete stamps up to this are committed */
+	pg_atomic_uint64 ndead;		/* rows deleted by committed stamps */
 	pg_atomic_uint64 bytes;		/* footprint of this version's allocations */
 	uint64		nchunks;		/* chunks allocated (writer-only) */
 	dsa_pointer dir[SHMCACHE_DIR_SLOTS];	/* pages of chunk pointers */
@@ -207,7 +212,54 @@ typedef struct ShmcacheChunk
 {
 	dsa_pointer blocks;			/* newest data block of variable-width
 								 * values, or InvalidDsaPointer */
+	dsa_pointer stamps;			/* delete stamps, one uint32 per row (see
+								 * below), or InvalidDsaPointer while no row
+								 * was ever deleted (set by the writer) */
+	uint32		first_dseq;		/* the lowest committed delete stamp in
+								 * stamps, SHMCACHE_DSEQ_NONE while none is;
+								 * set before the commit is published */
+	uint32		ndead;			/* rows with a committed delete stamp */
 } ShmcacheChunk;
+
+/*
+ * Deleted rows.  A delete is a stamp on the row, never a change to its
+ * values: 0 while the row lives; SHMCACHE_STAMP_PENDING | cid once command
+ * "cid" of the frame's writer deleted it, not yet committed; and at commit
+ * the version's next delete sequence number (1, 2, ...).  A reader that
+ * fixed delete sequence "dseq" treats a row as deleted if its committed
+ * stamp is at most dseq, and, if it reads its own transaction's writes as of
+ * command "own_cid", if a pending stamp's command is before own_cid.  Stamp
+ * arrays are allocated on a chunk's first delete; a chunk without committed
+ * deletes visible to a reader costs it one comparison.
+ */
+#define SHMCACHE_STAMP_PENDING		0x80000000U
+#define SHMCACHE_DSEQ_NONE			PG_UINT32_MAX
+#define SHMCACHE_DSEQ_MAX			(SHMCACHE_STAMP_PENDING - 1)
+#define SHMCACHE_STAMPS_SIZE		(sizeof(uint32) * SHMCACHE_CHUNK_ROWS)
+
+/* Is a row with delete stamp "stamp" deleted for a reader (dseq, own_cid)? */
+static inline bool
+shmcache_stamp_dead(uint32 stamp, uint32 dseq, uint32 own_cid)
+{
+	if (stamp & SHMCACHE_STAMP_PENDING)
+		return (stamp & ~SHMCACHE_STAMP_PENDING) < own_cid;
+	return stamp != 0 && stamp <= dseq;
+}
+
+/*
+ * The delete stamps a reader (dseq, own_cid) must look at in "chunk", or NULL
+ * if no row of it can be deleted for that reader.
+ */
+static inline const uint32 *
+shmcache_chunk_deletes(const char *chunk, uint32 dseq, uint32 own_cid)
+{
+	const ShmcacheChunk *header = (const ShmcacheChunk *) chunk;
+
+	if (!DsaPointerIsValid(header->stamps) ||
+		(own_cid == 0 && header->first_dseq > dseq))
+		return NULL;
+	return dsa_get_address(shmcache_area(), header->stamps);
+}
 
 /* The statistics and the dictionary of column "col" in "chunk". */
 #define shmcache_chunk_stats(chunk, col) \
@@ -313,6 +365,19 @@ extern void shmcache_append_row(ShmcacheVersion *version, ShmcacheAppender *appe
 								const char *frame_name);
 extern void shmcache_version_publish(ShmcacheVersion *version, uint64 from_rows,
 									 uint64 to_rows);
+extern void shmcache_version_state(ShmcacheVersion *version, uint64 *nrows,
+								   uint32 *dseq);
+extern void shmcache_version_set_state(ShmcacheVersion *version, uint64 nrows,
+									   uint32 dseq);
+
+/* deleted rows (storage_delete.c) */
+extern uint32 *shmcache_chunk_stamps(ShmcacheVersion *version, uint64 chunkno,
+									 const char *frame_name);
+extern void shmcache_chunk_stamps_unused(ShmcacheVersion *version, uint64 chunkno);
+extern Size shmcache_chunk_stamps_free(ShmcacheChunk *chunk);
+extern uint64 shmcache_live_rows(ShmcacheVersion *version, uint64 nrows, uint32 dseq);
+extern bool shmcache_row_dead(ShmcacheVersion *version, uint64 row, uint32 dseq,
+							  uint32 own_cid);
 extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
 extern ShmcacheKind shmcache_fixed_kind(Oid typid);
 

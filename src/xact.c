@@ -78,6 +78,8 @@ typedef struct ShmcacheMark
 	ShmcacheTail tail;			/* where the target's data ended then */
 	int			nhistory;		/* length of the writer's history then */
 	int			npending;		/* length of the writer's pending list then */
+	CommandId	cid;			/* the command then: deletes by it and later
+								 * ones are undone */
 } ShmcacheMark;
 
 /*
@@ -117,6 +119,8 @@ struct ShmcacheWriter
 								 * unique indexes */
 	List	   *new_indexes;	/* ShmcacheNewIndex *, installed at commit */
 	List	   *drop_indexes;	/* index ids dropped at commit */
+	List	   *deletes;		/* ShmcacheDeletes * of the versions this
+								 * transaction deleted rows of */
 };
 
 /* An index built by this transaction, put in its slot at commit. */
@@ -410,6 +414,7 @@ writer_mark(ShmcacheWriter *writer)
 	shmcache_version_tail(writer->target, writer->nrows, &mark->tail);
 	mark->nhistory = writer->nhistory;
 	mark->npending = list_length(writer->pending);
+	mark->cid = GetCurrentCommandId(false);
 }
 
 /*
@@ -490,16 +495,36 @@ writer_visible_state(ShmcacheWriter *writer, Snapshot snapshot,
  *		and the frame's view, and true.  Otherwise false.
  */
 bool
-shmcache_writer_visible(int64 frame_id, Snapshot snapshot, dsa_pointer *version_dp,
-						uint64 *nrows, Oid *viewoid)
+shmcache_writer_visible(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 {
 	ShmcacheWriter *writer = writer_find_by_id(frame_id);
 
 	if (writer == NULL)
 		return false;
-	writer_visible_state(writer, snapshot, version_dp, nrows);
-	*viewoid = writer->viewoid;
+	writer_visible_state(writer, snapshot, &read->version_dp, &read->nrows);
+	read->version = dsa_get_address(shmcache_area(), read->version_dp);
+	read->dseq = read->version->dseq;
+	read->own_cid = snapshot != NULL ? snapshot->curcid : PG_UINT32_MAX;
+	read->viewoid = writer->viewoid;
 	return true;
+}
+
+/*
+ * shmcache_writer_delete
+ *		Delete row "row" of the writer's target (a row this command reads):
+ *		false if this command deleted it already.  The row stays visible to
+ *		the readers of this command and of other transactions until commit.
+ */
+bool
+shmcache_writer_delete(ShmcacheWriter *writer, Relation view, uint64 row)
+{
+	if (row >= writer->nrows)
+		elog(ERROR, "row " UINT64_FORMAT " of frame \"%s\" does not exist",
+			 row, RelationGetRelationName(view));
+	writer_mark(writer);
+	return shmcache_deletes_add(shmcache_deletes_of(&writer->deletes, writer->target_dp),
+								row, GetCurrentCommandId(true),
+								RelationGetRelationName(view));
 }
 
 /*
@@ -693,6 +718,7 @@ writer_release(ShmcacheWriter *writer)
 static void
 writer_abort(ShmcacheWriter *writer)
 {
+	shmcache_deletes_abort(writer->deletes, writer->base_dp);
 	shmcache_version_rollback(writer->base, &writer->base_tail);
 	writer_release(writer);
 }
@@ -828,6 +854,7 @@ writer_commit(ShmcacheWriter *writer)
 	ShmcacheFrameKey key;
 	ShmcacheFrame *frame;
 	bool		replaced = false;
+	uint32		dseq;
 
 	/* Tests widen the window in which a commit completes late. */
 	if (shmcache_debug_commit_delay > 0)
@@ -836,8 +863,8 @@ writer_commit(ShmcacheWriter *writer)
 	shmcache_version_publish(writer->target,
 							 pg_atomic_read_u64(&writer->target->nrows),
 							 writer->nrows);
-	pg_write_barrier();
-	pg_atomic_write_u64(&writer->target->nrows, writer->nrows);
+	dseq = shmcache_deletes_commit(writer->deletes, writer->target_dp);
+	shmcache_version_set_state(writer->target, writer->nrows, dseq);
 
 	key = shmcache_frame_key(MyDatabaseId, writer->frame_id);
 
@@ -908,6 +935,7 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	ListCell   *lc;
 
 	writer->marks = list_delete_first(writer->marks);
+	shmcache_deletes_undo(writer->deletes, mark->cid);
 	writer_cut_history(writer, mark->nhistory);
 	/* Entries of versions made since the mark go; the target's are cut. */
 	for_each_from(lc, writer->pending, mark->npending)

@@ -28,6 +28,10 @@ typedef struct ShmcacheRead
 	ShmcacheVersion *version;	/* pinned version */
 	dsa_pointer version_dp;
 	uint64		nrows;			/* rows visible to this reader */
+	uint32		dseq;			/* committed deletes visible to it (see
+								 * shmcache_stamp_dead) */
+	uint32		own_cid;		/* its own transaction's deletes by commands
+								 * before this one are visible; 0 if none */
 	bool		own_writes;		/* includes this transaction's unpublished
 								 * rows */
 	Oid			viewoid;		/* the frame's view */
@@ -48,6 +52,8 @@ typedef struct ShmcacheParallelRead
 	pg_atomic_uint64 chunks_skipped;
 	dsa_pointer version_dp;		/* the leader's read */
 	uint64		nrows;
+	uint32		dseq;
+	uint32		own_cid;
 	bool		own_writes;
 	Oid			viewoid;
 } ShmcacheParallelRead;
@@ -85,8 +91,18 @@ extern void shmcache_parallel_read_counts(ShmcacheParallelRead *shared,
 										  uint64 *chunks_skipped);
 extern dsa_pointer shmcache_pin_current(int64 frame_id, Oid *viewoid);
 extern bool shmcache_writer_visible(int64 frame_id, Snapshot snapshot,
-								   dsa_pointer *version_dp, uint64 *nrows,
-								   Oid *viewoid);
+								   ShmcacheRead *read);
+extern bool shmcache_writer_delete(ShmcacheWriter *writer, Relation view, uint64 row);
+extern bool shmcache_read_row_dead(const ShmcacheRead *read, uint64 row);
+
+/* xact_delete.c: a writer's deleted rows (used by xact.c) */
+typedef struct ShmcacheDeletes ShmcacheDeletes;
+extern ShmcacheDeletes *shmcache_deletes_of(List **deletes, dsa_pointer version_dp);
+extern bool shmcache_deletes_add(ShmcacheDeletes *deletes, uint64 row, CommandId cid,
+								 const char *frame_name);
+extern void shmcache_deletes_undo(List *deletes, CommandId from_cid);
+extern void shmcache_deletes_abort(List *deletes, dsa_pointer base_dp);
+extern uint32 shmcache_deletes_commit(List *deletes, dsa_pointer target_dp);
 
 /* pins.c: readers' pins */
 extern void shmcache_pins_init(void);

@@ -82,8 +82,9 @@ $node->safe_psql('restored', q{INSERT INTO k VALUES (1, 'a', 1)});
 like($err, qr/duplicate key value violates unique constraint "k_pkey"/,
 	'the restored frame enforces its primary key');
 
-# 3. A database at extension version 0.1 with a frame, updated to 0.2:
-# the frame keeps its rows and takes indexes; pg_dump still works.
+# 3. A database at extension version 0.1 with a frame, updated to the
+# current version: the frame keeps its rows, takes indexes and changes;
+# pg_dump still works.
 $node->safe_psql('postgres', 'CREATE DATABASE up01');
 $node->safe_psql('up01', q{
 CREATE EXTENSION shmcache VERSION '0.1';
@@ -93,13 +94,16 @@ ALTER EXTENSION shmcache UPDATE;
 SELECT shmcache.create_index('old', 'id', true);
 });
 is($node->safe_psql('up01', q{
-SELECT extversion FROM pg_extension WHERE extname = 'shmcache'}), '0.2',
-	'the extension updates from 0.1 to 0.2');
+SELECT extversion FROM pg_extension WHERE extname = 'shmcache'}), '0.3',
+	'the extension updates from 0.1 to 0.3');
 is($node->safe_psql('up01', q{SELECT entries FROM shmcache.indexes}), '2',
 	'a frame made at 0.1 takes an index after the update');
 ($rc, $out, $err) = $node->psql('up01', q{INSERT INTO old VALUES (1, 'c')});
 like($err, qr/duplicate key value violates unique constraint "old_id_key"/,
 	'and enforces it');
+$node->safe_psql('up01', q{UPDATE old SET v = 'z' WHERE id = 2; DELETE FROM old WHERE id = 1});
+is($node->safe_psql('up01', q{SELECT string_agg(id || v, ',' ORDER BY id) FROM old}), '2z',
+	'a frame made at 0.1 takes UPDATE and DELETE after the update');
 $node->command_ok([ 'pg_dump', '-d', $node->connstr('up01'), '-f',
 		$node->basedir . '/up01.sql' ], 'pg_dump of the updated database');
 
