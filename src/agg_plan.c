@@ -517,7 +517,7 @@ shmcache_create_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 		return;
 	rte = planner_rt_fetch(input_rel->relid, root);
 	if (rte->rtekind != RTE_FUNCTION || shmcache_frame_scan_argument(rte) == NULL ||
-		input_rel->lateral_relids != NULL)
+		shmcache_position_attno(rte) != 0 || input_rel->lateral_relids != NULL)
 		return;
 	foreach(lc, input_rel->baserestrictinfo)
 	{

@@ -519,10 +519,11 @@ begin_shmcache_lookup(CustomScanState *node, EState *estate, int eflags)
 						 linitial_oid(list_nth(priv, LOOKUP_PRIVATE_CHECK_AS_USER)),
 						 list_nth(priv, LOOKUP_PRIVATE_READ_COLUMNS), NIL,
 						 slot->tts_tupleDescriptor);
-	state->ncolumns = list_length(list_nth(priv, LOOKUP_PRIVATE_COLUMNS));
-	state->columns = palloc(sizeof(int) * Max(state->ncolumns, 1));
-	foreach(lc, (List *) list_nth(priv, LOOKUP_PRIVATE_COLUMNS))
-		state->columns[foreach_current_index(lc)] = lfirst_int(lc);
+	state->columns = palloc(sizeof(int) *
+							Max(list_length(list_nth(priv, LOOKUP_PRIVATE_COLUMNS)), 1));
+	state->ncolumns = shmcache_reader_columns(&state->reader,
+											  list_nth(priv, LOOKUP_PRIVATE_COLUMNS),
+											  state->columns);
 	state->index_id = DatumGetInt64(((Const *) list_nth(priv, LOOKUP_PRIVATE_INDEX))->constvalue);
 	state->any = intVal(list_nth(priv, LOOKUP_PRIVATE_ANY)) != 0;
 	state->key_states = ExecInitExprList(keys, &node->ss.ps);
@@ -736,6 +737,11 @@ fetch_row(ShmcacheLookupState *state, uint64 row)
 		shmcache_prefetch_value(&version->cols[state->columns[i]], chunk, slotno);
 	shmcache_fetch_row(version, chunk, slotno, state->columns, state->ncolumns,
 					   slot->tts_values, slot->tts_isnull);
+	if (state->reader.position >= 0)
+	{
+		slot->tts_values[state->reader.position] = Int64GetDatum((int64) row);
+		slot->tts_isnull[state->reader.position] = false;
+	}
 	return ExecStoreVirtualTuple(slot);
 }
 

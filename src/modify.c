@@ -53,6 +53,7 @@
 
 #include "frames.h"
 #include "nodes.h"
+#include "reader.h"
 #include "catalog.h"
 #include "xact.h"
 

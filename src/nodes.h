@@ -22,15 +22,9 @@
 
 /* scan.c */
 struct RangeTblEntry;
-/*
- * A scan of shmcache.scan() whose column list ends with this int8 column
- * returns each row's position in the frame there (UPDATE and DELETE use it,
- * see modify.c); the custom nodes do not read such a scan.
- */
-#define SHMCACHE_POSITION_COLUMN	"shmcache_row"
-
 extern void shmcache_scan_init(void);
 extern Expr *shmcache_frame_scan_argument(struct RangeTblEntry *rte);
+extern AttrNumber shmcache_position_attno(struct RangeTblEntry *rte);
 extern Oid	shmcache_scan_check_as_user(struct RangeTblEntry *rte);
 extern List *shmcache_referenced_columns(Node *node, Index relid);
 extern double shmcache_parallel_divisor(int workers);

@@ -32,6 +32,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+
 #include "access/parallel.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
@@ -60,10 +62,50 @@ shmcache_reader_init(ShmcacheReader *reader, PlanState *parent,
 	reader->frame_id_const = IsA(frame_id_arg, Const);
 	reader->frame_id_expr = ExecInitExpr(frame_id_arg, parent);
 	reader->check_as_user = check_as_user;
-	reader->read_columns = read_columns;
+	reader->position = shmcache_position_column(rowdesc);
+	reader->read_columns = reader->position < 0 ? read_columns :
+		list_delete_int(list_copy(read_columns), reader->position);
 	reader->pushed = pushed;
 	reader->filters = shmcache_filters_create(pushed, parent);
 	reader->rowdesc = rowdesc;
+}
+
+/*
+ * shmcache_position_column
+ *		The column of "rowdesc" that gets each row's position (see
+ *		SHMCACHE_POSITION_COLUMN), or -1.
+ */
+int
+shmcache_position_column(TupleDesc rowdesc)
+{
+	Form_pg_attribute last;
+
+	if (rowdesc->natts == 0)
+		return -1;
+	last = TupleDescAttr(rowdesc, rowdesc->natts - 1);
+	if (last->atttypid != INT8OID ||
+		strcmp(NameStr(last->attname), SHMCACHE_POSITION_COLUMN) != 0)
+		return -1;
+	return rowdesc->natts - 1;
+}
+
+/*
+ * shmcache_reader_columns
+ *		The frame columns among "columns" (0-based slot columns the node
+ *		fills) into "array": all but the position column.  Returns how many.
+ */
+int
+shmcache_reader_columns(const ShmcacheReader *reader, List *columns, int *array)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, columns)
+	{
+		if (lfirst_int(lc) != reader->position)
+			array[n++] = lfirst_int(lc);
+	}
+	return n;
 }
 
 /*
@@ -451,7 +493,9 @@ shmcache_check_read_privilege(Oid viewoid, Oid userid, List *columns,
 void
 shmcache_check_frame_matches(ShmcacheRead *read, TupleDesc tupdesc)
 {
-	if (!shmcache_version_matches(read->version, tupdesc))
+	int			natts = tupdesc->natts - (shmcache_position_column(tupdesc) >= 0);
+
+	if (!shmcache_version_matches(read->version, tupdesc, natts))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("frame \"%s\" does not match the columns of its scan",

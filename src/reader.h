@@ -21,6 +21,13 @@
 #include "filter.h"
 #include "xact.h"
 
+/*
+ * A scan of shmcache.scan() whose column list ends with this int8 column
+ * returns each row's position in the frame there: UPDATE and DELETE read
+ * the rows they change so (see modify.c).
+ */
+#define SHMCACHE_POSITION_COLUMN	"shmcache_row"
+
 struct PlanState;
 struct ParallelContext;
 struct ExplainState;
@@ -42,6 +49,8 @@ typedef struct ShmcacheReader
 	List	   *pushed;			/* pushed quals */
 	ShmcacheFilters *filters;	/* their compiled form, or NULL */
 	TupleDesc	rowdesc;		/* the frame's columns as the node reads them */
+	int			position;		/* the column of rowdesc that gets each row's
+								 * position, or -1 */
 	ShmcacheRead read;	/* version and visible rows */
 	bool		started;		/* read is set */
 	bool		pinned;			/* read holds a pin of ours (not so in a
@@ -58,6 +67,9 @@ typedef struct ShmcacheReader
 extern void shmcache_reader_init(ShmcacheReader *reader, struct PlanState *parent,
 								 Expr *frame_id_arg, Oid check_as_user,
 								 List *read_columns, List *pushed, TupleDesc rowdesc);
+extern int	shmcache_position_column(TupleDesc rowdesc);
+extern int	shmcache_reader_columns(const ShmcacheReader *reader, List *columns,
+									int *array);
 extern bool shmcache_reader_starts_at_begin(const ShmcacheReader *reader);
 extern void shmcache_reader_start(ShmcacheReader *reader);
 extern void shmcache_reader_end(ShmcacheReader *reader);

@@ -166,10 +166,55 @@ shmcache_frame_scan_argument(RangeTblEntry *rte)
 	if (func->funcid != shmcache_scan_function_oid() ||
 		list_length(func->args) != 1)
 		return NULL;
-	if (rtfunc->funccolnames != NIL &&
-		strcmp(strVal(llast(rtfunc->funccolnames)), SHMCACHE_POSITION_COLUMN) == 0)
-		return NULL;			/* read by the function itself */
 	return linitial(func->args);
+}
+
+/*
+ * shmcache_position_attno
+ *		The attribute number of the position column of a scan of
+ *		shmcache.scan() (see SHMCACHE_POSITION_COLUMN), or 0.
+ */
+AttrNumber
+shmcache_position_attno(RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc = linitial(rte->functions);
+
+	if (rtfunc->funccolnames == NIL ||
+		strcmp(strVal(llast(rtfunc->funccolnames)), SHMCACHE_POSITION_COLUMN) != 0 ||
+		llast_oid(rtfunc->funccoltypes) != INT8OID)
+		return 0;
+	return list_length(rtfunc->funccolnames);
+}
+
+/*
+ * Split "clauses" into those the node pushes into the reader and the rest,
+ * as shmcache_split_quals does; a clause on the position column is never
+ * pushed (the frame has no such column).
+ */
+static void
+split_scan_quals(RangeTblEntry *rte, List *clauses, Index relid, List **pushed,
+				 List **rest)
+{
+	AttrNumber	position = shmcache_position_attno(rte);
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	shmcache_split_quals(clauses, relid, pushed, rest);
+	if (position == 0)
+		return;
+	foreach(lc, *pushed)
+	{
+		Node	   *clause = lfirst(lc);
+		Bitmapset  *attrs = NULL;
+
+		pull_varattnos(IsA(clause, RestrictInfo) ? (Node *) ((RestrictInfo *) clause)->clause : clause,
+					   relid, &attrs);
+		if (bms_is_member(position - FirstLowInvalidHeapAttributeNumber, attrs))
+			*rest = lappend(*rest, clause);
+		else
+			kept = lappend(kept, clause);
+	}
+	*pushed = kept;
 }
 
 /*
@@ -240,7 +285,8 @@ make_scan_path(PlannerInfo *root, RelOptInfo *rel, int workers)
 	double		tuples = rel->tuples;
 	double		fetched;
 
-	shmcache_split_quals(rel->baserestrictinfo, rel->relid, &pushed, &rest);
+	split_scan_quals(planner_rt_fetch(rel->relid, root), rel->baserestrictinfo,
+					 rel->relid, &pushed, &rest);
 	cost_qual_eval(&qual_cost, rest, root);
 	fetched = tuples * clauselist_selectivity(root, pushed, rel->relid, JOIN_INNER, NULL);
 	if (workers > 0)
@@ -421,7 +467,7 @@ plan_shmcache_scan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->custom_scan_tlist = shmcache_frame_scan_tlist(rel, rte);
 
 	/* Columns fetched into the slot: those of the output and the quals kept. */
-	shmcache_split_quals(clauses, rel->relid, &pushed, &quals);
+	split_scan_quals(rte, clauses, rel->relid, &pushed, &quals);
 	columns = shmcache_referenced_columns((Node *) list_make3(best_path->path.pathtarget->exprs,
 															 tlist, quals),
 										  rel->relid);
@@ -448,18 +494,6 @@ create_shmcache_scan_state(CustomScan *cscan)
 	NodeSetTag(state, T_CustomScanState);
 	state->css.methods = &shmcache_exec_methods;
 	return (Node *) state;
-}
-
-/* A List of ints as an array (at least one element long). */
-static int *
-int_list_to_array(List *list)
-{
-	int		   *array = palloc(sizeof(int) * Max(list_length(list), 1));
-	ListCell   *lc;
-
-	foreach(lc, list)
-		array[foreach_current_index(lc)] = lfirst_int(lc);
-	return array;
 }
 
 /* Start returning rows from the first chunk of the snapshot. */
@@ -491,8 +525,8 @@ shmcache_scan_begin_reader(CustomScanState *node, ShmcacheReader *reader,
 						 list_nth(priv, SCAN_PRIVATE_READ_COLUMNS),
 						 list_nth(priv, SCAN_PRIVATE_PUSHED),
 						 slot->tts_tupleDescriptor);
-	*ncolumns = list_length(list_nth(priv, SCAN_PRIVATE_COLUMNS));
-	*columns = int_list_to_array(list_nth(priv, SCAN_PRIVATE_COLUMNS));
+	*columns = palloc(sizeof(int) * Max(list_length(list_nth(priv, SCAN_PRIVATE_COLUMNS)), 1));
+	*ncolumns = shmcache_reader_columns(reader, list_nth(priv, SCAN_PRIVATE_COLUMNS), *columns);
 
 	/* Columns the query does not need stay null in every row. */
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
@@ -541,6 +575,12 @@ shmcache_scan_next(ScanState *ss)
 	state->pos++;
 	shmcache_fetch_row(state->reader.read.version, state->chunk, slotno,
 					   state->columns, state->ncolumns, slot->tts_values, slot->tts_isnull);
+	if (state->reader.position >= 0)
+	{
+		slot->tts_values[state->reader.position] =
+			Int64GetDatum((int64) ((state->reader.chunkno << SHMCACHE_CHUNK_SHIFT) + slotno));
+		slot->tts_isnull[state->reader.position] = false;
+	}
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -660,7 +700,6 @@ shmcache_scan(PG_FUNCTION_ARGS)
 	int64		frame_id = PG_GETARG_INT64(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ShmcacheRead read;
-	TupleDesc	frame_desc;
 	int			natts;
 	Datum	   *values;
 	bool	   *nulls;
@@ -668,23 +707,13 @@ shmcache_scan(PG_FUNCTION_ARGS)
 
 	shmcache_require_shmem();
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	frame_desc = rsinfo->setDesc;
-	natts = frame_desc->natts;
-	if (natts > 0 &&
-		strcmp(NameStr(TupleDescAttr(frame_desc, natts - 1)->attname),
-			   SHMCACHE_POSITION_COLUMN) == 0 &&
-		TupleDescAttr(frame_desc, natts - 1)->atttypid == INT8OID)
-	{
-		/* the frame's columns and each row's position (see nodes.h) */
-		frame_desc = CreateTupleDescCopy(rsinfo->setDesc);
-		frame_desc->natts = --natts;
-	}
+	natts = rsinfo->setDesc->natts - (shmcache_position_column(rsinfo->setDesc) >= 0);
 
 	shmcache_snapshot_wait_loaded(frame_id, false);
 	shmcache_read_begin(frame_id,
 						ActiveSnapshotSet() ? GetActiveSnapshot() : NULL, &read);
 	shmcache_check_read_privilege(read.viewoid, InvalidOid, NIL, true);
-	shmcache_check_frame_matches(&read, frame_desc);
+	shmcache_check_frame_matches(&read, rsinfo->setDesc);
 
 	values = palloc(sizeof(Datum) * (natts + 1));
 	nulls = palloc(sizeof(bool) * (natts + 1));

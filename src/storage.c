@@ -291,17 +291,18 @@ shmcache_version_clone_empty(ShmcacheVersion *model, const char *frame_name)
 
 /*
  * shmcache_version_matches
- *		Does the version store the columns the caller expects?  A frame's view
- *		replaced by hand with other column types must not be read.
+ *		Does the version store the columns the caller expects, the first
+ *		"natts" of "tupdesc"?  A frame's view replaced by hand with other
+ *		column types must not be read.
  */
 bool
-shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc)
+shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc, int natts)
 {
 	int			i;
 
-	if (version->natts != tupdesc->natts)
+	if (version->natts != natts)
 		return false;
-	for (i = 0; i < tupdesc->natts; i++)
+	for (i = 0; i < natts; i++)
 	{
 		if (TupleDescAttr(tupdesc, i)->atttypid != version->cols[i].typid)
 			return false;

@@ -403,7 +403,8 @@ extern void shmcache_index_drop(ShmcacheVersion *version, int slot);
 extern void shmcache_index_users_done(ShmcacheVersion *version);
 extern Size shmcache_version_cut_index_links(ShmcacheVersion *version, uint64 keep);
 extern void shmcache_version_free_indexes(ShmcacheVersion *version);
-extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc);
+extern bool shmcache_version_matches(ShmcacheVersion *version, TupleDesc tupdesc,
+									 int natts);
 
 /*
  * Ask the CPU for the cache lines of column "col" of slot "slot" of a chunk

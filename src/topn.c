@@ -226,7 +226,8 @@ topn_query_applies(PlannerInfo *root, RelOptInfo *rel)
 		rel->reloptkind != RELOPT_BASEREL)
 		return false;
 	rte = planner_rt_fetch(rel->relid, root);
-	if (!shmcache_scan_applies(root, rel, rel->relid, rte))
+	if (!shmcache_scan_applies(root, rel, rel->relid, rte) ||
+		shmcache_position_attno(rte) != 0)
 		return false;
 	foreach(lc, rel->baserestrictinfo)
 	{
