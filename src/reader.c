@@ -214,40 +214,105 @@ shmcache_reader_rescan(ShmcacheReader *reader, bool params_changed)
 }
 
 /*
- * Take the rows deleted for this reader out of a chunk's selection (see
- * shmcache_reader_next_chunk).  A chunk without such rows costs a test.
+ * The rows of a chunk's selection (sel[], or 0 .. n-1 if "all") that the
+ * dead bitmap "bits" does not mark, into out[]; returns how many.
  */
-static void
-drop_deleted(const ShmcacheReader *reader, const char *chunk, uint16 *sel,
-			 uint32 *n, bool *all)
+static uint32
+live_by_bits(const uint64 *bits, const uint16 *sel, uint32 n, bool all, uint16 *out)
 {
-	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
-												  reader->read.own_cid);
-	uint32		dseq = reader->read.dseq;
-	uint32		own_cid = reader->read.own_cid;
 	uint32		kept = 0;
 	uint32		i;
 
+	if (all)
+	{
+		for (i = 0; i < n; i += 64)
+		{
+			uint64		dead = bits[i >> 6];
+			uint32		end = Min(n, i + 64);
+			uint32		j;
+
+			if (dead == 0)
+			{
+				for (j = i; j < end; j++)
+					out[kept++] = (uint16) j;
+				continue;
+			}
+			for (j = i; j < end; j++)
+			{
+				out[kept] = (uint16) j;
+				kept += ((dead >> (j & 63)) & 1) == 0;
+			}
+		}
+		return kept;
+	}
+	for (i = 0; i < n; i++)
+	{
+		out[kept] = sel[i];
+		kept += ((bits[sel[i] >> 6] >> (sel[i] & 63)) & 1) == 0;
+	}
+	return kept;
+}
+
+/*
+ * The same by the stamps, for a reader (dseq, own_cid).
+ */
+static uint32
+live_by_stamps(const uint32 *stamps, const uint16 *sel, uint32 n, bool all,
+			   uint32 dseq, uint32 own_cid, uint16 *out)
+{
+	uint32		kept = 0;
+	uint32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint16		slot = all ? (uint16) i : sel[i];
+
+		out[kept] = slot;
+		kept += !shmcache_stamp_dead(stamps[slot], dseq, own_cid);
+	}
+	return kept;
+}
+
+/*
+ * Take the rows deleted for this reader out of a chunk's selection (see
+ * shmcache_reader_next_chunk).  A chunk without such rows costs a test; one
+ * whose committed deletes are all visible to the reader is read by its dead
+ * bitmap, others by their stamps.
+ */
+static void
+drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
+			 bool *all)
+{
+	const ShmcacheChunk *header = (const ShmcacheChunk *) chunk;
+	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
+												  reader->read.own_cid);
+	uint32		kept = 0;
+	bool		done = false;
+
 	if (stamps == NULL)
 		return;
-	if (*all)
+	if (reader->scratch == NULL)
+		reader->scratch = MemoryContextAlloc(reader->parent->state->es_query_cxt,
+											 sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
+	if (reader->read.own_cid == 0)
 	{
-		for (i = 0; i < *n; i++)
+		uint32		last = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq);
+
+		if (last <= reader->read.dseq)
 		{
-			sel[kept] = (uint16) i;
-			kept += !shmcache_stamp_dead(stamps[i], dseq, own_cid);
-		}
-		*all = false;
-	}
-	else
-	{
-		for (i = 0; i < *n; i++)
-		{
-			sel[kept] = sel[i];
-			kept += !shmcache_stamp_dead(stamps[sel[i]], dseq, own_cid);
+			pg_read_barrier();
+			kept = live_by_bits(shmcache_chunk_dead_bits(stamps), sel, *n, *all,
+								reader->scratch);
+			pg_read_barrier();
+			done = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq) == last;
 		}
 	}
+	if (!done)
+		kept = live_by_stamps(stamps, sel, *n, *all, reader->read.dseq,
+							  reader->read.own_cid, reader->scratch);
+	memcpy(sel, reader->scratch, sizeof(uint16) * kept);
 	*n = kept;
+	*all = false;
 }
 
 /*

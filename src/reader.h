@@ -60,6 +60,8 @@ typedef struct ShmcacheReader
 	bool		backward;		/* a serial read from the last chunk to the
 								 * first (set by the node before reading) */
 	uint64		chunkno;		/* the chunk next_chunk returned last */
+	uint16	   *scratch;		/* SHMCACHE_CHUNK_ROWS slots, to take deleted
+								 * rows out of a selection */
 	uint64		chunks_scanned; /* for EXPLAIN ANALYZE */
 	uint64		chunks_skipped;
 } ShmcacheReader;

@@ -357,6 +357,7 @@ chunk_add(ShmcacheVersion *version, const char *frame_name)
 	chunk->blocks = InvalidDsaPointer;
 	chunk->stamps = InvalidDsaPointer;
 	chunk->first_dseq = SHMCACHE_DSEQ_NONE;
+	pg_atomic_init_u32(&chunk->last_dseq, 0);
 	chunk->ndead = 0;
 	for (i = 0; i < version->natts; i++)
 	{

@@ -218,6 +218,10 @@ typedef struct ShmcacheChunk
 	uint32		first_dseq;		/* the lowest committed delete stamp in
 								 * stamps, SHMCACHE_DSEQ_NONE while none is;
 								 * set before the commit is published */
+	pg_atomic_uint32 last_dseq; /* the highest committed delete stamp; a
+								 * commit raises it before it sets its rows'
+								 * bits in the dead bitmap that follows the
+								 * stamps (see shmcache_chunk_dead_bits) */
 	uint32		ndead;			/* rows with a committed delete stamp */
 } ShmcacheChunk;
 
@@ -235,7 +239,8 @@ typedef struct ShmcacheChunk
 #define SHMCACHE_STAMP_PENDING		0x80000000U
 #define SHMCACHE_DSEQ_NONE			PG_UINT32_MAX
 #define SHMCACHE_DSEQ_MAX			(SHMCACHE_STAMP_PENDING - 1)
-#define SHMCACHE_STAMPS_SIZE		(sizeof(uint32) * SHMCACHE_CHUNK_ROWS)
+#define SHMCACHE_STAMPS_SIZE		(sizeof(uint32) * SHMCACHE_CHUNK_ROWS + \
+									 SHMCACHE_CHUNK_ROWS / 8)
 
 /* Is a row with delete stamp "stamp" deleted for a reader (dseq, own_cid)? */
 static inline bool
@@ -244,6 +249,20 @@ shmcache_stamp_dead(uint32 stamp, uint32 dseq, uint32 own_cid)
 	if (stamp & SHMCACHE_STAMP_PENDING)
 		return (stamp & ~SHMCACHE_STAMP_PENDING) < own_cid;
 	return stamp != 0 && stamp <= dseq;
+}
+
+/*
+ * The dead bitmap after a chunk's stamps: a bit per row, set for every row
+ * with a committed stamp.  A reader that sees every committed stamp of the
+ * chunk (last_dseq <= its dseq) can read it instead of the stamps, 2 kB
+ * instead of 64; the commit that changes it raises last_dseq first, so a
+ * reader that finds last_dseq unchanged after reading the bits read none of
+ * a later commit's.
+ */
+static inline const uint64 *
+shmcache_chunk_dead_bits(const uint32 *stamps)
+{
+	return (const uint64 *) (stamps + SHMCACHE_CHUNK_ROWS);
 }
 
 /*

@@ -188,7 +188,16 @@ shmcache_deletes_commit(List *deletes, dsa_pointer target_dp)
 			ShmcacheChunk *chunk = (ShmcacheChunk *)
 				shmcache_version_chunk(d->version, row >> SHMCACHE_CHUNK_SHIFT);
 
-			((uint32 *) dsa_get_address(shmcache_area(), chunk->stamps))[row & SHMCACHE_CHUNK_MASK] = dseq;
+			uint32	   *stamps = dsa_get_address(shmcache_area(), chunk->stamps);
+			uint32		slot = (uint32) (row & SHMCACHE_CHUNK_MASK);
+
+			if (pg_atomic_read_u32(&chunk->last_dseq) != dseq)
+			{
+				pg_atomic_write_u32(&chunk->last_dseq, dseq);
+				pg_write_barrier();
+			}
+			stamps[slot] = dseq;
+			((uint64 *) shmcache_chunk_dead_bits(stamps))[slot >> 6] |= UINT64CONST(1) << (slot & 63);
 			chunk->ndead++;
 			if (chunk->first_dseq == SHMCACHE_DSEQ_NONE)
 				chunk->first_dseq = dseq;
