@@ -115,6 +115,58 @@ UPDATE m SET id = 1 WHERE id = 2;
 UPDATE m SET grp = NULL WHERE id = 9;
 SELECT same_rows();
 
+-- INSERT ... ON CONFLICT: new keys are inserted, existing ones skipped or
+-- updated from EXCLUDED and the existing row, with a WHERE; RETURNING.
+INSERT INTO m SELECT g, g % 7, 'new', g FROM generate_series(49990, 50010) g
+ON CONFLICT (id) DO NOTHING RETURNING id;
+INSERT INTO mh SELECT g, g % 7, 'new', g FROM generate_series(49990, 50010) g
+ON CONFLICT (id) DO NOTHING;
+SELECT same_rows();
+INSERT INTO m SELECT g, g % 7, 'upd', g * 2 FROM generate_series(49000, 51000, 71) g
+ON CONFLICT (id) DO UPDATE SET x = m.x + EXCLUDED.x, name = EXCLUDED.name || coalesce(m.name, '-')
+WHERE m.grp <> 4
+RETURNING id, name, x;
+INSERT INTO mh SELECT g, g % 7, 'upd', g * 2 FROM generate_series(49000, 51000, 71) g
+ON CONFLICT (id) DO UPDATE SET x = mh.x + EXCLUDED.x, name = EXCLUDED.name || coalesce(mh.name, '-')
+WHERE mh.grp <> 4;
+SELECT same_rows();
+-- from a table, without a conflict target, with the key itself updated
+INSERT INTO m SELECT id, 1, tag, id FROM other WHERE tag LIKE 't%' ON CONFLICT DO NOTHING;
+INSERT INTO mh SELECT id, 1, tag, id FROM other WHERE tag LIKE 't%' ON CONFLICT DO NOTHING;
+INSERT INTO m VALUES (3000, 1, 'k', 1) ON CONFLICT (id) DO UPDATE SET id = m.id + 200000;
+INSERT INTO mh VALUES (3000, 1, 'k', 1) ON CONFLICT (id) DO UPDATE SET id = mh.id + 200000;
+SELECT same_rows();
+-- a row proposed twice, on both sides; a target no unique index matches
+INSERT INTO m VALUES (1, 1, 'a', 1), (1, 1, 'b', 2) ON CONFLICT (id) DO UPDATE SET name = 'twice';
+INSERT INTO mh VALUES (1, 1, 'a', 1), (1, 1, 'b', 2) ON CONFLICT (id) DO UPDATE SET name = 'twice';
+INSERT INTO m VALUES (60001, 1, 'a', 1), (60001, 1, 'b', 2) ON CONFLICT (id) DO NOTHING;
+INSERT INTO mh VALUES (60001, 1, 'a', 1), (60001, 1, 'b', 2) ON CONFLICT (id) DO NOTHING;
+INSERT INTO m VALUES (1, 1, 'a', 1) ON CONFLICT (grp) DO NOTHING;
+INSERT INTO m VALUES (1, NULL, 'a', 1) ON CONFLICT (id) DO UPDATE SET grp = NULL;
+-- prepared, past the generic plan, and undone by a savepoint
+PREPARE up(int8, float8) AS INSERT INTO m VALUES ($1, 2, 'p', $2)
+ON CONFLICT (id) DO UPDATE SET x = m.x + $2;
+PREPARE uph(int8, float8) AS INSERT INTO mh VALUES ($1, 2, 'p', $2)
+ON CONFLICT (id) DO UPDATE SET x = mh.x + $2;
+BEGIN;
+EXECUTE up(11, 1); EXECUTE up(11, 1); EXECUTE up(70001, 1); EXECUTE up(11, 1);
+EXECUTE up(70001, 1); EXECUTE up(13, 5); EXECUTE up(70002, 3); EXECUTE up(13, 5);
+SAVEPOINT s;
+EXECUTE up(11, 100); EXECUTE up(70003, 100);
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+EXECUTE uph(11, 1); EXECUTE uph(11, 1); EXECUTE uph(70001, 1); EXECUTE uph(11, 1);
+EXECUTE uph(70001, 1); EXECUTE uph(13, 5); EXECUTE uph(70002, 3); EXECUTE uph(13, 5);
+SELECT same_rows();
+EXPLAIN (COSTS OFF) INSERT INTO m VALUES (1, 1, 'a', 1) ON CONFLICT (id) DO UPDATE SET x = 0;
+-- a unique index over two columns
+SELECT shmcache.create_frame('m2', 'a int4, b text, v int4, UNIQUE (a, b)');
+INSERT INTO m2 VALUES (1, 'x', 1), (1, 'y', 1), (2, NULL, 1);
+INSERT INTO m2 VALUES (1, 'x', 5), (1, 'z', 5), (2, NULL, 5)
+ON CONFLICT (b, a) DO UPDATE SET v = m2.v + EXCLUDED.v;
+SELECT * FROM m2 ORDER BY a, b, v;
+SELECT shmcache.drop_frame('m2');
+
 -- Rollback, savepoints and a transaction's own view.
 SELECT bytes AS bytes_before FROM shmcache.frames WHERE frame = 'm'::regclass \gset
 BEGIN;

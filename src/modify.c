@@ -28,6 +28,18 @@
  * them, other transactions see the change at commit.  A data-modifying WITH
  * is not planned here: the view's trigger then raises a clear error.
  *
+ * INSERT ... ON CONFLICT into a frame's view (which PostgreSQL's planner
+ * would refuse: a view has no unique index) is planned here too: a SELECT
+ * of the proposed rows under a ShmcacheModify node that looks each row's
+ * key up in the arbiter indexes (the frame's unique indexes over exactly the
+ * conflict target's columns, or all of them for DO NOTHING without a
+ * target), as the writer sees them, committed and its own rows alike.  No
+ * conflict: the row is appended.  A conflict: DO NOTHING skips the row; DO
+ * UPDATE evaluates the SET expressions and the WHERE over the existing row
+ * and EXCLUDED, deletes the existing row and appends the new one.  A row
+ * this command inserted or updated that a later proposed row conflicts with
+ * is PostgreSQL's error ("cannot affect row a second time").
+ *
  * Layer: SQL surface: over the writer (xact.h) and the catalog.
  *
  * Copyright (c) 2026, shmcache authors
@@ -40,15 +52,19 @@
 
 #include "access/relation.h"
 #include "catalog/pg_type.h"
+#include "commands/explain.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "frames.h"
@@ -63,8 +79,33 @@ PG_FUNCTION_INFO_V1(shmcache_modify_trigger);
 typedef enum ShmcacheModifyPrivate
 {
 	MODIFY_PRIVATE_VIEW,		/* the frame's view (an OID) */
-	MODIFY_PRIVATE_OPERATION	/* CMD_UPDATE or CMD_DELETE */
+	MODIFY_PRIVATE_OPERATION,	/* CMD_UPDATE, CMD_DELETE or CMD_INSERT */
+	/* INSERT ... ON CONFLICT only: */
+	MODIFY_PRIVATE_ACTION,		/* ONCONFLICT_NOTHING or ONCONFLICT_UPDATE */
+	MODIFY_PRIVATE_ARBITERS,	/* index ids (int8 Consts) */
+	MODIFY_PRIVATE_SET,			/* the new value of every column, over the
+								 * existing row (INNER_VAR) and EXCLUDED
+								 * (OUTER_VAR) */
+	MODIFY_PRIVATE_WHERE,		/* one-element list: the DO UPDATE WHERE, or
+								 * NULL */
+	MODIFY_PRIVATE_ARBITER_NAMES	/* their names (Strings), for EXPLAIN */
 } ShmcacheModifyPrivate;
+
+/* The state of INSERT ... ON CONFLICT. */
+typedef struct UpsertState
+{
+	OnConflictAction action;
+	int			narbiters;
+	int64	   *arbiter_ids;
+	ShmcacheVersion *keys_version;	/* the version keys[] were made for */
+	ShmcacheIndexKeys *keys;	/* per arbiter */
+	List	   *set;			/* ExprState per column, DO UPDATE */
+	ExprState  *where;
+	int		   *all_columns;	/* 0 .. natts - 1 */
+	TupleTableSlot *existing;	/* the row a proposed row conflicts with */
+	uint64		first_row;		/* rows of the target before this command */
+	ShmcacheRowList found;
+} UpsertState;
 
 /* Executor state of a ShmcacheModify node. */
 typedef struct ShmcacheModifyState
@@ -73,7 +114,9 @@ typedef struct ShmcacheModifyState
 	CmdType		operation;
 	Relation	view;			/* the frame's view, NULL for EXPLAIN only */
 	ShmcacheWriter *writer;
+	int64		frame_id;
 	int			natts;			/* the frame's columns */
+	UpsertState *upsert;		/* INSERT ... ON CONFLICT, else NULL */
 } ShmcacheModifyState;
 
 static planner_hook_type prev_planner_hook = NULL;
@@ -83,6 +126,8 @@ static void begin_modify(CustomScanState *node, EState *estate, int eflags);
 static TupleTableSlot *exec_modify(CustomScanState *node);
 static void end_modify(CustomScanState *node);
 static void rescan_modify(CustomScanState *node);
+static void explain_modify(CustomScanState *node, List *ancestors, ExplainState *es);
+static void begin_upsert(ShmcacheModifyState *state, List *priv);
 
 static const CustomScanMethods modify_plan_methods = {
 	.CustomName = "ShmcacheModify",
@@ -95,6 +140,7 @@ static const CustomExecMethods modify_exec_methods = {
 	.ExecCustomScan = exec_modify,
 	.EndCustomScan = end_modify,
 	.ReScanCustomScan = rescan_modify,
+	.ExplainCustomScan = explain_modify,
 };
 
 /* The range table index of the rewriter's source subquery ("wholerow"). */
@@ -219,6 +265,9 @@ modify_plan(Plan *child, Query *parse, Oid viewoid, int natts, List *returning)
 	ListCell   *lc;
 	int			k = 0;
 
+	if (parse->commandType == CMD_INSERT)
+		first_returning = list_length(child->targetlist);	/* none */
+
 	foreach(lc, child->targetlist)
 	{
 		TargetEntry *tle = lfirst(lc);
@@ -247,6 +296,8 @@ modify_plan(Plan *child, Query *parse, Oid viewoid, int natts, List *returning)
 	cscan->scan.scanrelid = 0;
 	cscan->custom_private = list_make2(list_make1_oid(viewoid),
 									   list_make1_int(parse->commandType));
+	if (parse->commandType == CMD_INSERT)
+		cscan->scan.plan.targetlist = returning;	/* (over the scan tuple) */
 	cscan->methods = &modify_plan_methods;
 	return &cscan->scan.plan;
 }
@@ -313,14 +364,197 @@ plan_frame_change(Query *parse, const char *query_string, int cursor_options,
 }
 
 /*
- * planner_hook: UPDATE and DELETE of a frame's view are planned above; every
- * other statement as it would be.
+ * The frame's unique indexes that arbitrate "oc": those whose key columns
+ * are exactly the conflict target's, or every unique index for DO NOTHING
+ * without a target.  As index ids (int8 Consts).
+ */
+static List *
+arbiter_indexes(OnConflictExpr *oc, int64 frame_id, Index result, List **names)
+{
+	Bitmapset  *target = NULL;
+	bool		plain = true;
+	List	   *arbiters = NIL;
+	ListCell   *lc;
+
+	foreach(lc, oc->arbiterElems)
+	{
+		InferenceElem *elem = lfirst(lc);
+		Var		   *var = (Var *) elem->expr;
+
+		if (!IsA(var, Var) || var->varno != (int) result || var->varattno <= 0 ||
+			OidIsValid(elem->inferopclass))
+			plain = false;		/* an expression or an operator class */
+		else
+			target = bms_add_member(target, var->varattno - 1);
+	}
+	foreach(lc, shmcache_planned_indexes(frame_id))
+	{
+		ShmcacheIndex *def = lfirst(lc);
+		Bitmapset  *keys = NULL;
+		int			k;
+
+		for (k = 0; k < def->nkeys; k++)
+			keys = bms_add_member(keys, def->keys[k]);
+		if (def->unique && oc->arbiterWhere == NULL && plain &&
+			(oc->arbiterElems == NIL || bms_equal(keys, target)))
+		{
+			arbiters = lappend(arbiters, makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+												   Int64GetDatum(def->index_id), false,
+												   FLOAT8PASSBYVAL));
+			*names = lappend(*names, makeString(pstrdup(NameStr(def->name))));
+		}
+	}
+	if (arbiters == NIL && (oc->arbiterElems != NIL || OidIsValid(oc->constraint)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+				 errmsg("there is no unique or exclusion constraint matching the ON CONFLICT specification")));
+	return arbiters;
+}
+
+/*
+ * "expr" ready for the node to evaluate: Vars of range table entry "inner"
+ * read the inner tuple, those of "outer" the outer one (0: none).
+ */
+static Expr *
+node_expr(Expr *expr, Index inner, Index outer, int varno_inner)
+{
+	Node	   *node = (Node *) copyObject(expr);
+
+	if (checkExprHasSubLink(node))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("subqueries are not supported in ON CONFLICT or its RETURNING on a frame")));
+	ChangeVarNodes(node, inner, varno_inner, 0);
+	if (outer > 0)
+		ChangeVarNodes(node, outer, OUTER_VAR, 0);
+	return expression_planner((Expr *) node);
+}
+
+/* The proposed value of every column: given, or null. */
+static List *
+proposed_values(Query *parse, TupleDesc desc)
+{
+	List	   *values = NIL;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Expr	   *expr = NULL;
+		ListCell   *lc;
+
+		foreach(lc, parse->targetList)
+		{
+			TargetEntry *tle = lfirst(lc);
+
+			if (!tle->resjunk && tle->resno == i + 1)
+				expr = tle->expr;
+		}
+		if (expr == NULL)
+			expr = (Expr *) makeNullConst(att->atttypid, att->atttypmod, att->attcollation);
+		values = lappend(values, makeTargetEntry(expr, i + 1, pstrdup(NameStr(att->attname)),
+												 false));
+	}
+	return values;
+}
+
+/*
+ * Plan INSERT ... ON CONFLICT "parse" into the frame "frame_id" whose view
+ * is its result relation: a SELECT of the proposed rows under a
+ * ShmcacheModify node.
+ */
+static PlannedStmt *
+plan_frame_upsert(Query *parse, const char *query_string, int cursor_options,
+				  ParamListInfo bound_params, int64 frame_id)
+{
+	Query	   *select = copyObject(parse);
+	OnConflictExpr *oc = parse->onConflict;
+	Index		result = parse->resultRelation;
+	Relation	view = relation_open(rt_fetch(result, parse->rtable)->relid, NoLock);
+	TupleDesc	desc = RelationGetDescr(view);
+	List	   *names = NIL;
+	List	   *arbiters = arbiter_indexes(oc, frame_id, result, &names);
+	List	   *set = NIL;
+	Expr	   *where = NULL;
+	List	   *returning = NIL;
+	ListCell   *lc;
+	PlannedStmt *stmt;
+	CustomScan *cscan;
+
+	if (oc->action == ONCONFLICT_UPDATE)
+	{
+		List	   *existing = row_values(parse, result, desc);	/* SET or old value */
+		List	   *given = NIL;
+
+		foreach(lc, oc->onConflictSet)
+		{
+			TargetEntry *tle = lfirst(lc);
+
+			if (!tle->resjunk)
+				given = lappend(given, tle);
+		}
+		foreach(lc, existing)
+		{
+			TargetEntry *tle = lfirst(lc);
+			ListCell   *lc2;
+			Expr	   *expr = tle->expr;
+
+			foreach(lc2, given)
+			{
+				if (((TargetEntry *) lfirst(lc2))->resno == tle->resno)
+					expr = ((TargetEntry *) lfirst(lc2))->expr;
+			}
+			set = lappend(set, node_expr(expr, result, oc->exclRelIndex, INNER_VAR));
+		}
+		if (oc->onConflictWhere != NULL)
+			where = node_expr((Expr *) oc->onConflictWhere, result, oc->exclRelIndex,
+							  INNER_VAR);
+	}
+	foreach(lc, parse->returningList)
+	{
+		TargetEntry *tle = flatCopyTargetEntry(lfirst(lc));
+
+		tle->expr = node_expr(tle->expr, result, 0, INDEX_VAR);
+		tle->resno = list_length(returning) + 1;
+		returning = lappend(returning, tle);
+	}
+
+	select->commandType = CMD_SELECT;
+	select->resultRelation = 0;
+	select->onConflict = NULL;
+	select->returningList = NIL;
+	select->targetList = proposed_values(parse, desc);
+	cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
+	if (prev_planner_hook)
+		stmt = prev_planner_hook(select, query_string, cursor_options, bound_params);
+	else
+		stmt = standard_planner(select, query_string, cursor_options, bound_params);
+
+	stmt->planTree = modify_plan(stmt->planTree, parse, RelationGetRelid(view),
+								 desc->natts, returning);
+	cscan = (CustomScan *) stmt->planTree;
+	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(oc->action));
+	cscan->custom_private = lappend(cscan->custom_private, arbiters);
+	cscan->custom_private = lappend(cscan->custom_private, set);
+	cscan->custom_private = lappend(cscan->custom_private, list_make1(where));
+	cscan->custom_private = lappend(cscan->custom_private, names);
+	stmt->commandType = CMD_INSERT;
+	stmt->canSetTag = parse->canSetTag;
+	stmt->hasReturning = (parse->returningList != NIL);
+	relation_close(view, NoLock);
+	return stmt;
+}
+
+/*
+ * planner_hook: UPDATE, DELETE and INSERT ... ON CONFLICT of a frame's view
+ * are planned above; every other statement as it would be.
  */
 static PlannedStmt *
 shmcache_planner(Query *parse, const char *query_string, int cursor_options,
 				 ParamListInfo bound_params)
 {
-	if ((parse->commandType == CMD_UPDATE || parse->commandType == CMD_DELETE) &&
+	if ((parse->commandType == CMD_UPDATE || parse->commandType == CMD_DELETE ||
+		 (parse->commandType == CMD_INSERT && parse->onConflict != NULL)) &&
 		parse->resultRelation > 0)
 	{
 		RangeTblEntry *target = rt_fetch(parse->resultRelation, parse->rtable);
@@ -328,7 +562,12 @@ shmcache_planner(Query *parse, const char *query_string, int cursor_options,
 
 		if (target->rtekind == RTE_RELATION && target->relkind == RELKIND_VIEW &&
 			shmcache_catalog_lookup_view(target->relid, &frame_id))
+		{
+			if (parse->commandType == CMD_INSERT)
+				return plan_frame_upsert(parse, query_string, cursor_options,
+										 bound_params, frame_id);
 			return plan_frame_change(parse, query_string, cursor_options, bound_params);
+		}
 	}
 	if (prev_planner_hook)
 		return prev_planner_hook(parse, query_string, cursor_options, bound_params);
@@ -362,11 +601,175 @@ begin_modify(CustomScanState *node, EState *estate, int eflags)
 	{
 		state->view = relation_open(viewoid, RowExclusiveLock);
 		state->natts = RelationGetDescr(state->view)->natts;
+		state->frame_id = shmcache_frame_id_of(viewoid);
 		state->writer = shmcache_writer_lookup(viewoid);
 		if (state->writer == NULL)
 			state->writer = shmcache_load_begin(state->view);
+		if (state->operation == CMD_INSERT)
+			begin_upsert(state, cscan->custom_private);
 	}
 	outerPlanState(node) = ExecInitNode(outerPlan(cscan), estate, eflags);
+}
+
+/* Prepare the state of INSERT ... ON CONFLICT from the plan's "priv". */
+static void
+begin_upsert(ShmcacheModifyState *state, List *priv)
+{
+	UpsertState *upsert = palloc0(sizeof(UpsertState));
+	List	   *arbiters = list_nth(priv, MODIFY_PRIVATE_ARBITERS);
+	ListCell   *lc;
+	uint64		nrows;
+	int			i;
+
+	upsert->action = (OnConflictAction) linitial_int(list_nth(priv, MODIFY_PRIVATE_ACTION));
+	upsert->narbiters = list_length(arbiters);
+	upsert->arbiter_ids = palloc(sizeof(int64) * Max(upsert->narbiters, 1));
+	foreach(lc, arbiters)
+		upsert->arbiter_ids[foreach_current_index(lc)] =
+			DatumGetInt64(((Const *) lfirst(lc))->constvalue);
+	upsert->keys = palloc0(sizeof(ShmcacheIndexKeys) * Max(upsert->narbiters, 1));
+	upsert->set = ExecInitExprList(list_nth(priv, MODIFY_PRIVATE_SET), &state->css.ss.ps);
+	upsert->where = ExecInitQual(make_ands_implicit(linitial(list_nth(priv, MODIFY_PRIVATE_WHERE))),
+								 &state->css.ss.ps);
+	upsert->all_columns = palloc(sizeof(int) * Max(state->natts, 1));
+	for (i = 0; i < state->natts; i++)
+		upsert->all_columns[i] = i;
+	upsert->existing = ExecInitExtraTupleSlot(state->css.ss.ps.state,
+											  RelationGetDescr(state->view), &TTSOpsVirtual);
+	(void) shmcache_writer_target(state->writer, &nrows);
+	upsert->first_row = nrows;
+	state->upsert = upsert;
+}
+
+/*
+ * The row of the frame, live for its writer, whose key in an arbiter index
+ * equals that of the proposed row "values"/"nulls": true and *row, or false.
+ */
+static bool
+find_conflict(ShmcacheModifyState *state, const Datum *values, const bool *nulls,
+			  uint64 *row)
+{
+	UpsertState *upsert = state->upsert;
+	uint64		nrows;
+	ShmcacheVersion *version = shmcache_writer_target(state->writer, &nrows);
+	int			a;
+
+	if (upsert->keys_version != version)
+	{
+		for (a = 0; a < upsert->narbiters; a++)
+		{
+			ShmcacheIndex *index = shmcache_index_find(version, upsert->arbiter_ids[a]);
+
+			if (index == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("the unique index of ON CONFLICT on frame \"%s\" was dropped",
+								RelationGetRelationName(state->view)),
+						 errhint("Run the statement again.")));
+			shmcache_index_keys_init(&upsert->keys[a], version, index);
+		}
+		upsert->keys_version = version;
+	}
+	for (a = 0; a < upsert->narbiters; a++)
+	{
+		const ShmcacheIndex *index = upsert->keys[a].index;
+		Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+		int			k;
+
+		for (k = 0; k < index->nkeys && !nulls[index->keys[k]]; k++)
+			keyvals[k] = values[index->keys[k]];
+		if (k < index->nkeys)
+			continue;			/* a null key conflicts with nothing */
+		upsert->found.n = 0;
+		shmcache_index_lookup(&upsert->keys[a], keyvals, nrows,
+							  shmcache_writer_pending(state->frame_id, version,
+													  index->index_id),
+							  &upsert->found);
+		if (upsert->found.n > 0)
+		{
+			*row = upsert->found.rows[0];
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * DO UPDATE of existing row "row" with the proposed row "proposed": the new
+ * values in the node's scan slot, or NULL if the WHERE rules the row out.
+ */
+static TupleTableSlot *
+update_existing(ShmcacheModifyState *state, uint64 row, TupleTableSlot *proposed)
+{
+	UpsertState *upsert = state->upsert;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+	TupleTableSlot *result = state->css.ss.ss_ScanTupleSlot;
+	uint64		nrows;
+	ShmcacheVersion *version = shmcache_writer_target(state->writer, &nrows);
+	ListCell   *lc;
+
+	if (row >= upsert->first_row)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("ON CONFLICT DO UPDATE command cannot affect row a second time"),
+				 errhint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")));
+	ExecClearTuple(upsert->existing);
+	shmcache_fetch_row(version, shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT),
+					   (uint32) (row & SHMCACHE_CHUNK_MASK), upsert->all_columns,
+					   state->natts, upsert->existing->tts_values,
+					   upsert->existing->tts_isnull);
+	ExecStoreVirtualTuple(upsert->existing);
+	econtext->ecxt_innertuple = upsert->existing;
+	econtext->ecxt_outertuple = proposed;
+	if (upsert->where != NULL && !ExecQual(upsert->where, econtext))
+		return NULL;
+	ExecClearTuple(result);
+	foreach(lc, upsert->set)
+	{
+		int			i = foreach_current_index(lc);
+
+		result->tts_values[i] = ExecEvalExpr(lfirst(lc), econtext, &result->tts_isnull[i]);
+	}
+	return ExecStoreVirtualTuple(result);
+}
+
+/*
+ * The next proposed row of INSERT ... ON CONFLICT that was inserted or
+ * updated, in the node's scan slot; NULL at the end.
+ */
+static TupleTableSlot *
+next_upsert(ShmcacheModifyState *state)
+{
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	for (;;)
+	{
+		TupleTableSlot *proposed = ExecProcNode(outerPlanState(state));
+		TupleTableSlot *result = state->css.ss.ss_ScanTupleSlot;
+		uint64		row;
+
+		if (TupIsNull(proposed))
+			return NULL;
+		ResetExprContext(econtext);
+		slot_getallattrs(proposed);
+		if (!find_conflict(state, proposed->tts_values, proposed->tts_isnull, &row))
+		{
+			ExecClearTuple(result);
+			memcpy(result->tts_values, proposed->tts_values, sizeof(Datum) * state->natts);
+			memcpy(result->tts_isnull, proposed->tts_isnull, sizeof(bool) * state->natts);
+			ExecStoreVirtualTuple(result);
+		}
+		else if (state->upsert->action == ONCONFLICT_NOTHING)
+			continue;
+		else if ((result = update_existing(state, row, proposed)) == NULL)
+			continue;
+		else if (!shmcache_writer_delete(state->writer, state->view, row))
+			elog(ERROR, "a conflicting row of frame \"%s\" was deleted already",
+				 RelationGetRelationName(state->view));
+		shmcache_writer_append(state->writer, state->view, result->tts_values,
+							   result->tts_isnull);
+		return result;
+	}
 }
 
 /* The next row changed that has RETURNING values, or NULL at the end. */
@@ -377,6 +780,24 @@ exec_modify(CustomScanState *node)
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	EState	   *estate = node->ss.ps.state;
 
+	if (state->upsert != NULL)
+	{
+		TupleTableSlot *result;
+
+		while ((result = next_upsert(state)) != NULL)
+		{
+			estate->es_processed++;
+			if (node->ss.ps.plan->targetlist != NIL)
+			{
+				/* (no projection if RETURNING is the row itself) */
+				if (node->ss.ps.ps_ProjInfo == NULL)
+					return result;
+				econtext->ecxt_scantuple = result;
+				return ExecProject(node->ss.ps.ps_ProjInfo);
+			}
+		}
+		return NULL;
+	}
 	for (;;)
 	{
 		TupleTableSlot *row = ExecProcNode(outerPlanState(node));
@@ -420,6 +841,36 @@ static void
 rescan_modify(CustomScanState *node)
 {
 	elog(ERROR, "ShmcacheModify cannot be rescanned");
+}
+
+/*
+ * ExplainCustomScan: the operation and the frame, and for INSERT ... ON
+ * CONFLICT the action and the arbiter indexes, as ModifyTable shows them.
+ */
+static void
+explain_modify(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
+	CmdType		operation = (CmdType) linitial_int(list_nth(priv, MODIFY_PRIVATE_OPERATION));
+	Oid			viewoid = linitial_oid(list_nth(priv, MODIFY_PRIVATE_VIEW));
+	char	   *nspname = get_namespace_name(get_rel_namespace(viewoid));
+
+	ExplainPropertyText("Operation", operation == CMD_DELETE ? "Delete" :
+						operation == CMD_UPDATE ? "Update" : "Insert", es);
+	ExplainPropertyText("Frame", quote_qualified_identifier(nspname, get_rel_name(viewoid)), es);
+	if (operation == CMD_INSERT)
+	{
+		List	   *names = NIL;
+		ListCell   *lc;
+
+		ExplainPropertyText("Conflict Resolution",
+							linitial_int(list_nth(priv, MODIFY_PRIVATE_ACTION)) == ONCONFLICT_UPDATE ?
+							"UPDATE" : "NOTHING", es);
+		foreach(lc, (List *) list_nth(priv, MODIFY_PRIVATE_ARBITER_NAMES))
+			names = lappend(names, strVal(lfirst(lc)));
+		ExplainPropertyList("Conflict Arbiter Indexes", names, es);
+	}
 }
 
 /*

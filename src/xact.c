@@ -510,6 +510,18 @@ shmcache_writer_visible(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 }
 
 /*
+ * shmcache_writer_target
+ *		The version the writer writes to, and (*nrows) its rows the writer
+ *		sees.
+ */
+ShmcacheVersion *
+shmcache_writer_target(ShmcacheWriter *writer, uint64 *nrows)
+{
+	*nrows = writer->nrows;
+	return writer->target;
+}
+
+/*
  * shmcache_writer_delete
  *		Delete row "row" of the writer's target (a row this command reads):
  *		false if this command deleted it already.  The row stays visible to

@@ -93,6 +93,7 @@ extern dsa_pointer shmcache_pin_current(int64 frame_id, Oid *viewoid);
 extern bool shmcache_writer_visible(int64 frame_id, Snapshot snapshot,
 								   ShmcacheRead *read);
 extern bool shmcache_writer_delete(ShmcacheWriter *writer, Relation view, uint64 row);
+extern ShmcacheVersion *shmcache_writer_target(ShmcacheWriter *writer, uint64 *nrows);
 extern bool shmcache_read_row_dead(const ShmcacheRead *read, uint64 row);
 
 /* xact_delete.c: a writer's deleted rows (used by xact.c) */
