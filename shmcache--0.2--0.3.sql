@@ -20,3 +20,46 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Compaction: a frame rewritten without its deleted rows.
+CREATE FUNCTION shmcache.vacuum(frame regclass)
+RETURNS int8
+AS 'MODULE_PATHNAME', 'shmcache_vacuum'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION shmcache.vacuum(regclass) IS 'rewrite a frame without its deleted rows; returns how many were removed';
+
+-- shmcache.frames shows deleted rows not yet removed by vacuum.
+DROP VIEW shmcache.frames;
+DROP FUNCTION shmcache.frame_stats();
+CREATE FUNCTION shmcache.frame_stats(
+    OUT frame_id int8, OUT rows int8, OUT dead_rows int8, OUT bytes int8,
+    OUT chunks int8, OUT updated timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'shmcache_frame_stats'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE VIEW shmcache.frames AS
+SELECT c.view AS frame,
+       pg_catalog.pg_get_userbyid(cl.relowner) AS owner,
+       (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' ' ||
+                                     pg_catalog.format_type(a.atttypid, a.atttypmod) ||
+                                     CASE WHEN a.attnum = ANY (c.not_null) THEN ' NOT NULL' ELSE '' END,
+                                     ', ' ORDER BY a.attnum)
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = c.view AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+       COALESCE(s.rows, 0) AS rows,
+       COALESCE(s.dead_rows, 0) AS dead_rows,
+       COALESCE(s.bytes, 0) AS bytes,
+       COALESCE(s.chunks, 0) AS chunks,
+       c.created,
+       s.updated,
+       COALESCE(p.state, 'not loaded') AS state,
+       p.last_saved,
+       p.snapshot_rows,
+       p.snapshot_bytes
+  FROM shmcache.frame_catalog c
+  JOIN pg_catalog.pg_class cl ON cl.oid = c.view
+  LEFT JOIN shmcache.frame_stats() s ON s.frame_id = c.frame_id
+  LEFT JOIN shmcache.persistence_stats() p ON p.frame_id = c.frame_id;
+COMMENT ON VIEW shmcache.frames IS 'frames of this database';
+GRANT SELECT ON shmcache.frames TO PUBLIC;

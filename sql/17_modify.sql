@@ -167,6 +167,21 @@ ON CONFLICT (b, a) DO UPDATE SET v = m2.v + EXCLUDED.v;
 SELECT * FROM m2 ORDER BY a, b, v;
 SELECT shmcache.drop_frame('m2');
 
+-- COPY (UPSERT): a row whose key is taken replaces the row, a later row
+-- of the same load included; a frame without a unique index refuses it.
+COPY m FROM STDIN (FORMAT csv, UPSERT);
+11,1,copied,1.5
+80001,1,copied,2.5
+80001,2,copied again,3.5
+\.
+INSERT INTO mh VALUES (11, 1, 'copied', 1.5), (80001, 2, 'copied again', 3.5)
+ON CONFLICT (id) DO UPDATE SET grp = EXCLUDED.grp, name = EXCLUDED.name, x = EXCLUDED.x;
+SELECT same_rows();
+SELECT shmcache.copy_from('m', '/dev/null', 'format csv, upsert true');
+SELECT shmcache.create_frame('m3', 'a int4');
+SELECT shmcache.copy_from('m3', '/dev/null', 'upsert');
+SELECT shmcache.drop_frame('m3');
+
 -- Rollback, savepoints and a transaction's own view.
 SELECT bytes AS bytes_before FROM shmcache.frames WHERE frame = 'm'::regclass \gset
 BEGIN;
@@ -231,6 +246,26 @@ RESET ROLE;
 UPDATE mh SET x = 1 WHERE id = 9;
 DELETE FROM mh WHERE id = 15;
 SELECT same_rows();
+
+-- shmcache.vacuum gives back the memory of deleted rows; readers and lookups
+-- see the same rows after it.
+SELECT rows = (SELECT count(*) FROM mh) AS live, dead_rows > 0 AS has_dead, bytes AS bytes_before
+FROM shmcache.frames WHERE frame = 'm'::regclass \gset
+SELECT :'live' AS live, :'has_dead' AS has_dead;
+SELECT shmcache.vacuum('m') > 0 AS removed;
+SELECT rows = (SELECT count(*) FROM mh) AS live, dead_rows, bytes < :bytes_before AS smaller
+FROM shmcache.frames WHERE frame = 'm'::regclass;
+SELECT shmcache.vacuum('m');
+SELECT same_rows();
+BEGIN;
+DELETE FROM m WHERE grp = 2;
+SELECT shmcache.vacuum('m') > 0 AS removed_own_deletes;
+SELECT count(*) FROM m WHERE grp = 2;
+ROLLBACK;
+SELECT same_rows();
+SET ROLE modify_user;
+SELECT shmcache.vacuum('m');
+RESET ROLE;
 
 -- A snapshot holds the live rows only, and restores them.
 SELECT frame, rows = (SELECT count(*) FROM mh) AS live_rows_saved FROM shmcache.save('m');

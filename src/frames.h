@@ -71,6 +71,15 @@ extern void shmcache_process_utility_init(void);
 extern void shmcache_load_init(void);
 extern struct ShmcacheWriter *shmcache_load_begin(Relation view);
 
+/* index_sql.c: the rows a new row conflicts with */
+typedef struct ShmcacheKeyFinder ShmcacheKeyFinder;
+extern ShmcacheKeyFinder *shmcache_key_finder_create(int64 frame_id, const char *frame_name,
+													 List *index_ids, bool all_unique);
+extern int	shmcache_key_finder_indexes(const ShmcacheKeyFinder *finder);
+extern bool shmcache_key_finder_find(ShmcacheKeyFinder *finder, struct ShmcacheWriter *writer,
+									 int i, const Datum *values, const bool *nulls,
+									 uint64 *row);
+
 /* modify.c */
 extern void shmcache_modify_init(void);
 

@@ -87,16 +87,20 @@ report_frames(FunctionCallInfo fcinfo, FrameReport report)
 static void
 frame_stats_row(ReturnSetInfo *rsinfo, ShmcacheFrame *frame, ShmcacheVersion *version)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false};
+	Datum		values[6];
+	bool		nulls[6] = {false};
+	uint64		nrows;
+	uint32		dseq;
+	uint64		dead = pg_atomic_read_u64(&version->ndead);
 
+	shmcache_version_state(version, &nrows, &dseq);
 	values[0] = Int64GetDatum(frame->key.frame_id);
-	values[1] = Int64GetDatum((int64) (pg_atomic_read_u64(&version->nrows) -
-									   pg_atomic_read_u64(&version->ndead)));
-	values[2] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
-	values[3] = Int64GetDatum((int64) version->nchunks);
-	values[4] = TimestampTzGetDatum(frame->updated);
-	nulls[4] = (frame->updated == 0);
+	values[1] = Int64GetDatum((int64) (nrows - Min(nrows, dead)));
+	values[2] = Int64GetDatum((int64) dead);
+	values[3] = Int64GetDatum((int64) pg_atomic_read_u64(&version->bytes));
+	values[4] = Int64GetDatum((int64) version->nchunks);
+	values[5] = TimestampTzGetDatum(frame->updated);
+	nulls[5] = (frame->updated == 0);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 

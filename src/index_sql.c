@@ -3,8 +3,10 @@
  * index_sql.c
  *	  The SQL surface of indexes on frames: PRIMARY KEY and UNIQUE in a
  *	  frame's column list (and a source table's primary key in
- *	  cache_table), shmcache.create_index() and shmcache.drop_index().
- *	  (shmcache.indexes reads its figures from functions.c.)
+ *	  cache_table), shmcache.create_index() and shmcache.drop_index(), and
+ *	  the key finder through which INSERT ... ON CONFLICT and COPY (UPSERT)
+ *	  find the rows a new row conflicts with.  (shmcache.indexes reads its
+ *	  figures from functions.c.)
  *
  * An index is defined by a row of shmcache.frame_index (dumped by pg_dump
  * with the frame's row of frame_catalog); its entries live in shared
@@ -27,6 +29,7 @@
 
 #include "access/relation.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/acl.h"
@@ -306,4 +309,120 @@ shmcache_drop_index(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcache(view);
 	relation_close(view, NoLock);
 	PG_RETURN_VOID();
+}
+
+/* ----------------------------------------------------------------------
+ * Finding the rows a new row conflicts with
+ * ----------------------------------------------------------------------
+ */
+
+struct ShmcacheKeyFinder
+{
+	int64		frame_id;
+	const char *frame_name;
+	int			nindexes;
+	int64	   *index_ids;		/* the unique indexes that arbitrate */
+	ShmcacheVersion *version;	/* the version keys[] were made for */
+	ShmcacheIndexKeys *keys;	/* per index */
+	ShmcacheRowList found;
+};
+
+/*
+ * shmcache_key_finder_create
+ *		A finder of conflicting rows in unique indexes "index_ids" (int8
+ *		Consts) of frame "frame_id", named "frame_name", or in every unique
+ *		index of the frame if "index_ids" is NIL and "all_unique".
+ */
+ShmcacheKeyFinder *
+shmcache_key_finder_create(int64 frame_id, const char *frame_name, List *index_ids,
+						   bool all_unique)
+{
+	ShmcacheKeyFinder *finder = palloc0(sizeof(ShmcacheKeyFinder));
+	ListCell   *lc;
+
+	if (index_ids == NIL && all_unique)
+	{
+		foreach(lc, shmcache_catalog_indexes(frame_id))
+		{
+			ShmcacheIndex *def = lfirst(lc);
+
+			if (def->unique)
+				index_ids = lappend(index_ids,
+									makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+											  Int64GetDatum(def->index_id), false,
+											  FLOAT8PASSBYVAL));
+		}
+	}
+	finder->frame_id = frame_id;
+	finder->frame_name = pstrdup(frame_name);
+	finder->nindexes = list_length(index_ids);
+	finder->index_ids = palloc(sizeof(int64) * Max(finder->nindexes, 1));
+	foreach(lc, index_ids)
+		finder->index_ids[foreach_current_index(lc)] =
+			DatumGetInt64(((Const *) lfirst(lc))->constvalue);
+	finder->keys = palloc0(sizeof(ShmcacheIndexKeys) * Max(finder->nindexes, 1));
+	return finder;
+}
+
+/* shmcache_key_finder_indexes: how many indexes the finder looks in. */
+int
+shmcache_key_finder_indexes(const ShmcacheKeyFinder *finder)
+{
+	return finder->nindexes;
+}
+
+/* Make the key support of the finder's indexes in the writer's target. */
+static void
+finder_prepare(ShmcacheKeyFinder *finder, ShmcacheVersion *version)
+{
+	int			i;
+
+	for (i = 0; i < finder->nindexes; i++)
+	{
+		ShmcacheIndex *index = shmcache_index_find(version, finder->index_ids[i]);
+
+		if (index == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("a unique index of frame \"%s\" was dropped",
+							finder->frame_name),
+					 errhint("Run the statement again.")));
+		shmcache_index_keys_init(&finder->keys[i], version, index);
+	}
+	finder->version = version;
+}
+
+/*
+ * shmcache_key_finder_find
+ *		The row of the frame, live for "writer", whose key in the finder's
+ *		index "i" is that of row "values"/"nulls" (the frame's columns):
+ *		true and *row, or false (none, or a null key).
+ */
+bool
+shmcache_key_finder_find(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, int i,
+						 const Datum *values, const bool *nulls, uint64 *row)
+{
+	uint64		nrows;
+	ShmcacheVersion *version = shmcache_writer_target(writer, &nrows);
+	const ShmcacheIndex *index;
+	Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
+	int			k;
+
+	if (finder->version != version)
+		finder_prepare(finder, version);
+	index = finder->keys[i].index;
+	for (k = 0; k < index->nkeys; k++)
+	{
+		if (nulls[index->keys[k]])
+			return false;		/* a null key conflicts with nothing */
+		keyvals[k] = values[index->keys[k]];
+	}
+	finder->found.n = 0;
+	shmcache_index_lookup(&finder->keys[i], keyvals, nrows,
+						  shmcache_writer_pending(finder->frame_id, version, index->index_id),
+						  &finder->found);
+	if (finder->found.n == 0)
+		return false;
+	*row = finder->found.rows[0];
+	return true;
 }

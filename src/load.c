@@ -157,6 +157,48 @@ check_frame_copy_options(ParseState *pstate, List *options)
 }
 
 /*
+ * Take shmcache's own COPY FROM option out of "*options": UPSERT [boolean],
+ * a row whose key equals a live row's in a unique index replaces that row.
+ */
+static bool
+take_upsert_option(List **options)
+{
+	bool		upsert = false;
+	ListCell   *lc;
+
+	foreach(lc, *options)
+	{
+		DefElem    *def = lfirst(lc);
+
+		if (strcmp(def->defname, "upsert") == 0)
+		{
+			upsert = defGetBoolean(def);
+			*options = foreach_delete_current(*options, lc);
+		}
+	}
+	return upsert;
+}
+
+/*
+ * Before row "values"/"nulls" is appended by COPY (UPSERT): delete the
+ * rows it conflicts with in the frame's unique indexes, a later row of the
+ * same load included.
+ */
+static void
+replace_conflicts(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, Relation view,
+				  const Datum *values, const bool *nulls)
+{
+	int			i;
+	uint64		row;
+
+	for (i = 0; i < shmcache_key_finder_indexes(finder); i++)
+	{
+		if (shmcache_key_finder_find(finder, writer, i, values, nulls, &row))
+			(void) shmcache_writer_delete(writer, view, row);
+	}
+}
+
+/*
  * Turn a WHERE clause of COPY FROM into an implicitly-ANDed qual list over
  * the view's columns, as COPY does for a table.
  */
@@ -331,6 +373,7 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 	TupleDesc	tupdesc = RelationGetDescr(view);
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsVirtual);
 	ExprState  *qual = NULL;
+	ShmcacheKeyFinder *finder = NULL;
 	ErrorContextCallback errcallback;
 	uint64		processed = 0;
 	uint64		excluded = 0;
@@ -340,7 +383,18 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 #endif
 
 	check_frame_copy_options(pstate, options);
+	options = list_copy(options);
 	writer = shmcache_load_begin(view);
+	if (take_upsert_option(&options))
+	{
+		finder = shmcache_key_finder_create(shmcache_frame_id_of(RelationGetRelid(view)),
+											RelationGetRelationName(view), NIL, true);
+		if (shmcache_key_finder_indexes(finder) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+					 errmsg("COPY (UPSERT) needs a frame with a primary key or a unique index"),
+					 errdetail("Frame \"%s\" has none.", RelationGetRelationName(view))));
+	}
 	if (where != NULL)
 		qual = ExecPrepareQual(transform_copy_where(pstate, view, where), estate);
 
@@ -382,6 +436,9 @@ load_rows(ParseState *pstate, Relation view, const char *filename,
 											 ++excluded);
 			else
 			{
+				if (finder != NULL)
+					replace_conflicts(finder, writer, view, slot->tts_values,
+									  slot->tts_isnull);
 				shmcache_writer_append(writer, view, slot->tts_values,
 									   slot->tts_isnull);
 				pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED,

@@ -40,6 +40,11 @@
  * this command inserted or updated that a later proposed row conflicts with
  * is PostgreSQL's error ("cannot affect row a second time").
  *
+ * shmcache.vacuum() gives back the memory of deleted rows: under the write
+ * claim it truncates the frame and appends its live rows again, so readers
+ * go on reading the old version until the new one is committed, and the
+ * old one is freed when the last of them ends.
+ *
  * Layer: SQL surface: over the writer (xact.h) and the catalog.
  *
  * Copyright (c) 2026, shmcache authors
@@ -63,7 +68,9 @@
 #include "optimizer/planner.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -74,6 +81,7 @@
 #include "xact.h"
 
 PG_FUNCTION_INFO_V1(shmcache_modify_trigger);
+PG_FUNCTION_INFO_V1(shmcache_vacuum);
 
 /* The positions of a ShmcacheModify's custom_private list. */
 typedef enum ShmcacheModifyPrivate
@@ -95,16 +103,12 @@ typedef enum ShmcacheModifyPrivate
 typedef struct UpsertState
 {
 	OnConflictAction action;
-	int			narbiters;
-	int64	   *arbiter_ids;
-	ShmcacheVersion *keys_version;	/* the version keys[] were made for */
-	ShmcacheIndexKeys *keys;	/* per arbiter */
+	ShmcacheKeyFinder *finder;	/* in the arbiter indexes */
 	List	   *set;			/* ExprState per column, DO UPDATE */
 	ExprState  *where;
 	int		   *all_columns;	/* 0 .. natts - 1 */
 	TupleTableSlot *existing;	/* the row a proposed row conflicts with */
 	uint64		first_row;		/* rows of the target before this command */
-	ShmcacheRowList found;
 } UpsertState;
 
 /* Executor state of a ShmcacheModify node. */
@@ -616,18 +620,14 @@ static void
 begin_upsert(ShmcacheModifyState *state, List *priv)
 {
 	UpsertState *upsert = palloc0(sizeof(UpsertState));
-	List	   *arbiters = list_nth(priv, MODIFY_PRIVATE_ARBITERS);
-	ListCell   *lc;
 	uint64		nrows;
 	int			i;
 
 	upsert->action = (OnConflictAction) linitial_int(list_nth(priv, MODIFY_PRIVATE_ACTION));
-	upsert->narbiters = list_length(arbiters);
-	upsert->arbiter_ids = palloc(sizeof(int64) * Max(upsert->narbiters, 1));
-	foreach(lc, arbiters)
-		upsert->arbiter_ids[foreach_current_index(lc)] =
-			DatumGetInt64(((Const *) lfirst(lc))->constvalue);
-	upsert->keys = palloc0(sizeof(ShmcacheIndexKeys) * Max(upsert->narbiters, 1));
+	upsert->finder = shmcache_key_finder_create(state->frame_id,
+												RelationGetRelationName(state->view),
+												list_nth(priv, MODIFY_PRIVATE_ARBITERS),
+												false);
 	upsert->set = ExecInitExprList(list_nth(priv, MODIFY_PRIVATE_SET), &state->css.ss.ps);
 	upsert->where = ExecInitQual(make_ands_implicit(linitial(list_nth(priv, MODIFY_PRIVATE_WHERE))),
 								 &state->css.ss.ps);
@@ -649,47 +649,13 @@ static bool
 find_conflict(ShmcacheModifyState *state, const Datum *values, const bool *nulls,
 			  uint64 *row)
 {
-	UpsertState *upsert = state->upsert;
-	uint64		nrows;
-	ShmcacheVersion *version = shmcache_writer_target(state->writer, &nrows);
-	int			a;
+	ShmcacheKeyFinder *finder = state->upsert->finder;
+	int			i;
 
-	if (upsert->keys_version != version)
+	for (i = 0; i < shmcache_key_finder_indexes(finder); i++)
 	{
-		for (a = 0; a < upsert->narbiters; a++)
-		{
-			ShmcacheIndex *index = shmcache_index_find(version, upsert->arbiter_ids[a]);
-
-			if (index == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("the unique index of ON CONFLICT on frame \"%s\" was dropped",
-								RelationGetRelationName(state->view)),
-						 errhint("Run the statement again.")));
-			shmcache_index_keys_init(&upsert->keys[a], version, index);
-		}
-		upsert->keys_version = version;
-	}
-	for (a = 0; a < upsert->narbiters; a++)
-	{
-		const ShmcacheIndex *index = upsert->keys[a].index;
-		Datum		keyvals[SHMCACHE_INDEX_MAX_KEYS];
-		int			k;
-
-		for (k = 0; k < index->nkeys && !nulls[index->keys[k]]; k++)
-			keyvals[k] = values[index->keys[k]];
-		if (k < index->nkeys)
-			continue;			/* a null key conflicts with nothing */
-		upsert->found.n = 0;
-		shmcache_index_lookup(&upsert->keys[a], keyvals, nrows,
-							  shmcache_writer_pending(state->frame_id, version,
-													  index->index_id),
-							  &upsert->found);
-		if (upsert->found.n > 0)
-		{
-			*row = upsert->found.rows[0];
+		if (shmcache_key_finder_find(finder, state->writer, i, values, nulls, row))
 			return true;
-		}
 	}
 	return false;
 }
@@ -894,6 +860,70 @@ shmcache_modify_trigger(PG_FUNCTION_ARGS)
 					RelationGetRelationName(trigdata->tg_relation)),
 			 errhint("Run it outside WITH.")));
 	PG_RETURN_NULL();
+}
+
+/*
+ * shmcache.vacuum(frame regclass)
+ *		Rewrite a frame without its deleted rows (nothing if it has none);
+ *		returns how many were removed.  For the frame's owner.
+ */
+Datum
+shmcache_vacuum(PG_FUNCTION_ARGS)
+{
+	int64		frame_id;
+	Relation	view;
+	ShmcacheWriter *writer;
+	ShmcacheRead read;
+	MemoryContext rowcxt;
+	MemoryContext old;
+	int		   *columns;
+	Datum	   *values;
+	bool	   *nulls;
+	uint64		row;
+	uint64		dead = 0;
+
+	shmcache_require_shmem();
+	view = shmcache_open_frame(PG_GETARG_OID(0), RowExclusiveLock, &frame_id);
+	if (!shmcache_relation_ownercheck(RelationGetRelid(view), GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
+	writer = shmcache_writer_lookup(RelationGetRelid(view));
+	if (writer == NULL)
+		writer = shmcache_load_begin(view);
+
+	/* every row this transaction sees, its own changes included */
+	shmcache_read_begin(frame_id, NULL, &read);
+	for (row = 0; row < read.nrows; row++)
+		dead += shmcache_read_row_dead(&read, row);
+	if (dead > 0)
+	{
+		shmcache_writer_truncate(writer, view);
+		columns = palloc(sizeof(int) * Max(read.version->natts, 1));
+		values = palloc(sizeof(Datum) * Max(read.version->natts, 1));
+		nulls = palloc(sizeof(bool) * Max(read.version->natts, 1));
+		for (int i = 0; i < read.version->natts; i++)
+			columns[i] = i;
+		rowcxt = AllocSetContextCreate(CurrentMemoryContext, "shmcache vacuum",
+									   ALLOCSET_DEFAULT_SIZES);
+		old = MemoryContextSwitchTo(rowcxt);
+		for (row = 0; row < read.nrows; row++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (shmcache_read_row_dead(&read, row))
+				continue;
+			shmcache_fetch_row(read.version,
+							   shmcache_version_chunk(read.version, row >> SHMCACHE_CHUNK_SHIFT),
+							   (uint32) (row & SHMCACHE_CHUNK_MASK), columns,
+							   read.version->natts, values, nulls);
+			shmcache_writer_append(writer, view, values, nulls);
+			MemoryContextReset(rowcxt);
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(rowcxt);
+		shmcache_writers_check_unique();
+	}
+	shmcache_read_end(&read);
+	relation_close(view, NoLock);
+	PG_RETURN_INT64((int64) dead);
 }
 
 /*
