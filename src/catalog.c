@@ -113,6 +113,8 @@ typedef struct ExtensionObjects
 	Oid			relids[lengthof(catalog_tables)];	/* shmcache.frame_catalog,
 														 * shmcache.frame_index */
 	Oid			scan_funcoid;	/* shmcache.scan(int8) */
+	Oid			modify_trigger_funcoid; /* shmcache.modify_trigger(), or
+										 * InvalidOid before version 0.3 */
 } ExtensionObjects;
 
 static ExtensionObjects extension_objects;
@@ -177,6 +179,13 @@ lookup_extension_objects(void)
 															 PointerGetDatum(buildoidvector(&argtype, 1)),
 															 ObjectIdGetDatum(nspid)),
 											 objs.extoid);
+		objs.modify_trigger_funcoid =
+			extension_member(ProcedureRelationId,
+							 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+											 CStringGetDatum("modify_trigger"),
+											 PointerGetDatum(buildoidvector(NULL, 0)),
+											 ObjectIdGetDatum(nspid)),
+							 objs.extoid);
 	}
 	objs.valid = true;
 	extension_objects = objs;
@@ -188,6 +197,17 @@ get_extension_objects(void)
 	if (!extension_objects.valid)
 		lookup_extension_objects();
 	return &extension_objects;
+}
+
+/*
+ * shmcache_modify_trigger_oid
+ *		OID of the extension's shmcache.modify_trigger() in this database,
+ *		InvalidOid if the extension is not installed or older than 0.3.
+ */
+Oid
+shmcache_modify_trigger_oid(void)
+{
+	return get_extension_objects()->modify_trigger_funcoid;
 }
 
 /*

@@ -373,9 +373,11 @@ shmcache_create_frame_internal(RangeVar *rv, List *coldefs, List *keys)
 	shmcache_execute_sql(psprintf("CREATE TRIGGER shmcache_insert INSTEAD OF INSERT ON %s "
 								  "FOR EACH ROW EXECUTE FUNCTION shmcache.insert_trigger()",
 								  qualname), NULL);
-	shmcache_execute_sql(psprintf("CREATE TRIGGER shmcache_modify INSTEAD OF UPDATE OR DELETE ON %s "
-								  "FOR EACH ROW EXECUTE FUNCTION shmcache.modify_trigger()",
-								  qualname), NULL);
+	/* (UPDATE and DELETE from extension version 0.3 on) */
+	if (OidIsValid(shmcache_modify_trigger_oid()))
+		shmcache_execute_sql(psprintf("CREATE TRIGGER shmcache_modify INSTEAD OF UPDATE OR DELETE ON %s "
+									  "FOR EACH ROW EXECUTE FUNCTION shmcache.modify_trigger()",
+									  qualname), NULL);
 
 	viewoid = get_relname_relid(rv->relname, nspid);
 	Assert(OidIsValid(viewoid));
