@@ -609,6 +609,7 @@ begin_modify(CustomScanState *node, EState *estate, int eflags)
 		state->writer = shmcache_writer_lookup(viewoid);
 		if (state->writer == NULL)
 			state->writer = shmcache_load_begin(state->view);
+		shmcache_check_serializable(state->frame_id, RelationGetRelationName(state->view));
 		if (state->operation == CMD_INSERT)
 			begin_upsert(state, cscan->custom_private);
 	}

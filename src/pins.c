@@ -9,7 +9,13 @@
  *
  * Every scan of a frame in one query reads what the query's first
  * scan of it took (while that pin is held), so a query sees one state of
- * each frame however often it reads it.
+ * each frame however often it reads it.  In a transaction whose snapshot
+ * lasts (REPEATABLE READ, SERIALIZABLE), the transaction's first read of a
+ * frame also takes a pin for the transaction (TopTransactionResourceOwner),
+ * and every later read of the transaction sees what it saw, until the
+ * transaction changes the frame itself; a change of rows the transaction
+ * read that another committed since is a serialization failure
+ * (shmcache_check_serializable).
  *
  * Layer: transactions and visibility, beside xact.c (writers), whose
  * shmcache_writer_visible() gives a writing transaction's own rows.
@@ -70,9 +76,9 @@ pin_release(ShmcachePin *pin)
 	pfree(pin);
 }
 
-/* A pin of the current resource owner on frame "frame_id", if any. */
+/* A pin of resource owner "owner" on frame "frame_id", if any. */
 static ShmcachePin *
-find_owner_pin(int64 frame_id)
+find_owner_pin(ResourceOwner owner, int64 frame_id)
 {
 	ListCell   *lc;
 
@@ -80,11 +86,54 @@ find_owner_pin(int64 frame_id)
 	{
 		ShmcachePin *pin = lfirst(lc);
 
-		if (pin->owner == CurrentResourceOwner && pin->frame_id == frame_id &&
+		if (pin->owner == owner && pin->frame_id == frame_id &&
 			DsaPointerIsValid(pin->version_dp))
 			return pin;
 	}
 	return NULL;
+}
+
+/* A new pin of "owner" on frame "frame_id", holding no version yet. */
+static ShmcachePin *
+pin_add(ResourceOwner owner, int64 frame_id)
+{
+	MemoryContext oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	ShmcachePin *pin = palloc0(sizeof(ShmcachePin));
+
+	pin->version_dp = InvalidDsaPointer;
+	pin->owner = owner;
+	pin->id = next_pin_id++;
+	pin->frame_id = frame_id;
+	pins = lappend(pins, pin);
+	MemoryContextSwitchTo(oldcontext);
+	return pin;
+}
+
+/* Make "pin" hold what "from" holds (one more reference on its version). */
+static void
+pin_copy(ShmcachePin *pin, const ShmcachePin *from)
+{
+	shmcache_version_ref(dsa_get_address(shmcache_area(), from->version_dp));
+	pin->version_dp = from->version_dp;
+	pin->viewoid = from->viewoid;
+	pin->nrows = from->nrows;
+	pin->dseq = from->dseq;
+	pin->own_cid = from->own_cid;
+	pin->own_writes = from->own_writes;
+}
+
+/*
+ * The transaction's pin on frame "frame_id": in a transaction whose
+ * snapshot lasts (REPEATABLE READ, SERIALIZABLE), the first read of a frame
+ * fixes what every later read of the transaction sees (but for its own
+ * changes).  NULL in READ COMMITTED, and before that first read.
+ */
+static ShmcachePin *
+find_xact_pin(int64 frame_id)
+{
+	if (!IsolationUsesXactSnapshot() || TopTransactionResourceOwner == NULL)
+		return NULL;
+	return find_owner_pin(TopTransactionResourceOwner, frame_id);
 }
 
 /*
@@ -105,31 +154,21 @@ find_owner_pin(int64 frame_id)
 void
 shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 {
-	ShmcachePin *earlier = find_owner_pin(frame_id);
-	MemoryContext oldcontext;
+	ShmcachePin *earlier = find_owner_pin(CurrentResourceOwner, frame_id);
 	ShmcachePin *pin;
+	bool		own = false;
 
 	/* Register the pin first, so that an error below cannot leak it. */
-	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-	pin = palloc0(sizeof(ShmcachePin));
-	pin->version_dp = InvalidDsaPointer;
-	pin->owner = CurrentResourceOwner;
-	pin->id = next_pin_id++;
-	pin->frame_id = frame_id;
-	pins = lappend(pins, pin);
-	MemoryContextSwitchTo(oldcontext);
-
-	if (earlier != NULL)
+	pin = pin_add(CurrentResourceOwner, frame_id);
+	if (earlier == NULL)
 	{
-		shmcache_version_ref(dsa_get_address(shmcache_area(), earlier->version_dp));
-		pin->version_dp = earlier->version_dp;
-		pin->viewoid = earlier->viewoid;
-		pin->nrows = earlier->nrows;
-		pin->dseq = earlier->dseq;
-		pin->own_cid = earlier->own_cid;
-		pin->own_writes = earlier->own_writes;
+		own = shmcache_writer_visible(frame_id, snapshot, read);
+		if (!own)
+			earlier = find_xact_pin(frame_id);
 	}
-	else if (shmcache_writer_visible(frame_id, snapshot, read))
+	if (earlier != NULL)
+		pin_copy(pin, earlier);
+	else if (own)
 	{
 		pin->version_dp = read->version_dp;
 		pin->viewoid = read->viewoid;
@@ -146,6 +185,9 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 		pin->version_dp = shmcache_pin_current(frame_id, &pin->viewoid);
 		shmcache_version_state(dsa_get_address(shmcache_area(), pin->version_dp),
 							   &pin->nrows, &pin->dseq);
+		if (IsolationUsesXactSnapshot() && TopTransactionResourceOwner != NULL &&
+			CurrentResourceOwner != TopTransactionResourceOwner)
+			pin_copy(pin_add(TopTransactionResourceOwner, frame_id), pin);
 	}
 	read->version_dp = pin->version_dp;
 	read->version = dsa_get_address(shmcache_area(), read->version_dp);
@@ -157,6 +199,35 @@ shmcache_read_begin(int64 frame_id, Snapshot snapshot, ShmcacheRead *read)
 	read->frame_id = frame_id;
 	read->pin = pin;
 	read->reused = (earlier != NULL);
+}
+
+/*
+ * shmcache_check_serializable
+ *		Before a transaction whose snapshot lasts changes rows of frame
+ *		"frame_id" (named "frame_name") that it has read: if another
+ *		transaction committed a change to the frame since, the rows it read
+ *		may have changed; refuse, as PostgreSQL refuses to update a row
+ *		changed since the snapshot.
+ */
+void
+shmcache_check_serializable(int64 frame_id, const char *frame_name)
+{
+	ShmcachePin *xpin = find_xact_pin(frame_id);
+	dsa_pointer current;
+	uint64		nrows;
+	uint32		dseq;
+
+	if (xpin == NULL || xpin->own_writes)
+		return;
+	current = shmcache_pin_current(frame_id, NULL);
+	shmcache_version_state(dsa_get_address(shmcache_area(), current), &nrows, &dseq);
+	shmcache_version_unref(current);
+	if (current != xpin->version_dp || nrows != xpin->nrows || dseq != xpin->dseq)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update"),
+				 errdetail("Frame \"%s\" was changed by a transaction that committed after this one first read it.",
+						   frame_name)));
 }
 
 /*

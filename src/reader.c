@@ -38,6 +38,7 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -253,6 +254,20 @@ live_by_bits(const uint64 *bits, const uint16 *sel, uint32 n, bool all, uint16 *
 	return kept;
 }
 
+/* The rows of 0 .. n - 1 that dead bitmap "bits" marks. */
+static uint32
+count_dead(const uint64 *bits, uint32 n)
+{
+	uint32		dead = 0;
+	uint32		i;
+
+	for (i = 0; i + 64 <= n; i += 64)
+		dead += pg_popcount64(bits[i >> 6]);
+	if (i < n)
+		dead += pg_popcount64(bits[i >> 6] & ((UINT64CONST(1) << (n - i)) - 1));
+	return dead;
+}
+
 /*
  * The same by the stamps, for a reader (dseq, own_cid).
  */
@@ -286,30 +301,44 @@ drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 	const ShmcacheChunk *header = (const ShmcacheChunk *) chunk;
 	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
 												  reader->read.own_cid);
-	uint32		kept = 0;
-	bool		done = false;
+	uint32		last;
+	uint32		kept;
 
 	if (stamps == NULL)
 		return;
 	if (reader->scratch == NULL)
 		reader->scratch = MemoryContextAlloc(reader->parent->state->es_query_cxt,
 											 sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
-	if (reader->read.own_cid == 0)
+	if (reader->read.own_cid == 0 &&
+		(last = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq)) <=
+		reader->read.dseq)
 	{
-		uint32		last = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq);
+		const uint64 *bits = shmcache_chunk_dead_bits(stamps);
 
-		if (last <= reader->read.dseq)
+		/* a node that reads no column needs the count only */
+		bool		count_only = *all && reader->read_columns == NIL;
+		uint16	   *out = *all ? sel : reader->scratch;
+
+		pg_read_barrier();
+		kept = count_only ? *n - count_dead(bits, *n) :
+			live_by_bits(bits, sel, *n, *all, out);
+		pg_read_barrier();
+		if (pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq) == last)
 		{
-			pg_read_barrier();
-			kept = live_by_bits(shmcache_chunk_dead_bits(stamps), sel, *n, *all,
-								reader->scratch);
-			pg_read_barrier();
-			done = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq) == last;
+			if (!count_only)
+			{
+				if (out != sel)
+					memcpy(sel, out, sizeof(uint16) * kept);
+				*all = false;
+			}
+			*n = kept;			/* (count only: rows 0 .. kept - 1 stand
+								 * for the live ones) */
+			return;
 		}
+		/* a commit meanwhile: by the stamps, from the rows as given */
 	}
-	if (!done)
-		kept = live_by_stamps(stamps, sel, *n, *all, reader->read.dseq,
-							  reader->read.own_cid, reader->scratch);
+	kept = live_by_stamps(stamps, sel, *n, *all, reader->read.dseq,
+						  reader->read.own_cid, reader->scratch);
 	memcpy(sel, reader->scratch, sizeof(uint16) * kept);
 	*n = kept;
 	*all = false;
