@@ -8,8 +8,8 @@
 # are exactly as before, and smaller loads still work.  Covered: COPY
 # (copy_from_program), INSERT of large text values, one value larger than the
 # whole area, cache_table, a failure in a transaction that changed other
-# frames, and a filled-up area from which truncate and drop_frame still free
-# memory.
+# frames, an UPDATE after a DELETE, and a filled-up area from which truncate
+# and drop_frame still free memory.
 
 use strict;
 use warnings;
@@ -126,6 +126,22 @@ COMMIT;
 }, 'f', 'transaction with earlier changes');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM t'),
 	'10000', 't was not truncated');
+
+# An UPDATE whose new rows do not fit, after a DELETE in the same
+# transaction: the deleted rows are back, the old values unchanged.
+{
+	my $content = q{SELECT count(*), sum(id), md5(string_agg(s, ',' ORDER BY id)) FROM t};
+	my $before = $node->safe_psql('postgres', $content);
+	expect_oom(
+		q{
+BEGIN;
+DELETE FROM t WHERE id % 3 = 0;
+UPDATE t SET s = repeat(md5(id::text), 300);
+COMMIT;
+}, 't', 'UPDATE too large after a DELETE');
+	is($node->safe_psql('postgres', $content), $before,
+		'UPDATE too large: every row and value as before');
+}
 
 # Out of memory inside a savepoint: the rest of the transaction survives.
 {
