@@ -20,6 +20,7 @@ OBJS = \
 	src/index_sql.o \
 	src/load.o \
 	src/modify.o \
+	src/follow.o \
 	src/input.o \
 	src/filter.o \
 	src/reader.o \

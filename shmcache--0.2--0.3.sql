@@ -63,3 +63,23 @@ SELECT c.view AS frame,
   LEFT JOIN shmcache.persistence_stats() p ON p.frame_id = c.frame_id;
 COMMENT ON VIEW shmcache.frames IS 'frames of this database';
 GRANT SELECT ON shmcache.frames TO PUBLIC;
+
+-- Frames that follow a table.
+CREATE FUNCTION shmcache.follow_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'shmcache_follow_trigger'
+LANGUAGE C;
+
+DROP FUNCTION shmcache.cache_table(regclass, text);
+CREATE FUNCTION shmcache.cache_table(source regclass, frame text DEFAULT NULL,
+                                     follow bool DEFAULT false)
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'shmcache_cache_table'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION shmcache.cache_table(regclass, text, bool) IS 'create a frame with the columns and current rows of a table, and with follow, keep it equal to the table';
+
+CREATE FUNCTION shmcache.unfollow(frame regclass)
+RETURNS bool
+AS 'MODULE_PATHNAME', 'shmcache_unfollow'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION shmcache.unfollow(regclass) IS 'stop keeping a frame equal to its table';

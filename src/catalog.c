@@ -115,6 +115,7 @@ typedef struct ExtensionObjects
 	Oid			scan_funcoid;	/* shmcache.scan(int8) */
 	Oid			modify_trigger_funcoid; /* shmcache.modify_trigger(), or
 										 * InvalidOid before version 0.3 */
+	Oid			follow_trigger_funcoid; /* shmcache.follow_trigger(), the same */
 } ExtensionObjects;
 
 static ExtensionObjects extension_objects;
@@ -154,6 +155,18 @@ extension_member(Oid classid, Oid objid, Oid extoid)
 	return InvalidOid;
 }
 
+/* The extension's trigger function "name"() in schema "nspid", or InvalidOid. */
+static Oid
+trigger_function(Oid nspid, Oid extoid, const char *name)
+{
+	return extension_member(ProcedureRelationId,
+							GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+											CStringGetDatum(name),
+											PointerGetDatum(buildoidvector(NULL, 0)),
+											ObjectIdGetDatum(nspid)),
+							extoid);
+}
+
 /* Fill extension_objects from the catalogs. */
 static void
 lookup_extension_objects(void)
@@ -179,13 +192,8 @@ lookup_extension_objects(void)
 															 PointerGetDatum(buildoidvector(&argtype, 1)),
 															 ObjectIdGetDatum(nspid)),
 											 objs.extoid);
-		objs.modify_trigger_funcoid =
-			extension_member(ProcedureRelationId,
-							 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
-											 CStringGetDatum("modify_trigger"),
-											 PointerGetDatum(buildoidvector(NULL, 0)),
-											 ObjectIdGetDatum(nspid)),
-							 objs.extoid);
+		objs.modify_trigger_funcoid = trigger_function(nspid, objs.extoid, "modify_trigger");
+		objs.follow_trigger_funcoid = trigger_function(nspid, objs.extoid, "follow_trigger");
 	}
 	objs.valid = true;
 	extension_objects = objs;
@@ -208,6 +216,17 @@ Oid
 shmcache_modify_trigger_oid(void)
 {
 	return get_extension_objects()->modify_trigger_funcoid;
+}
+
+/*
+ * shmcache_follow_trigger_oid
+ *		OID of the extension's shmcache.follow_trigger(), InvalidOid if the
+ *		extension is not installed or older than 0.3.
+ */
+Oid
+shmcache_follow_trigger_oid(void)
+{
+	return get_extension_objects()->follow_trigger_funcoid;
 }
 
 /*

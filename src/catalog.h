@@ -25,6 +25,7 @@
 extern Oid	shmcache_catalog_relid(bool missing_ok);
 extern Oid	shmcache_scan_function_oid(void);
 extern Oid	shmcache_modify_trigger_oid(void);
+extern Oid	shmcache_follow_trigger_oid(void);
 extern bool shmcache_catalog_lookup_view(Oid viewoid, int64 *frame_id);
 extern int64 shmcache_frame_id_of(Oid viewoid);
 extern Oid	shmcache_catalog_view_of(int64 frame_id);

@@ -567,3 +567,30 @@ shmcache_frames_init(void)
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = shmcache_object_access;
 }
+
+/*
+ * shmcache_frame_claim
+ *		Take the write claim on frame "frame_id" of "view", once a load of
+ *		the frame at server start has ended.
+ */
+ShmcacheWriter *
+shmcache_frame_claim(Relation view, int64 frame_id)
+{
+	shmcache_snapshot_wait_loaded(frame_id, true);
+	return shmcache_writer_begin(view, frame_id);
+}
+
+/*
+ * shmcache_load_begin
+ *		Take the write claim on the frame of "view" to change it, unless its
+ *		snapshot holds rows that were not loaded.
+ */
+ShmcacheWriter *
+shmcache_load_begin(Relation view)
+{
+	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
+	ShmcacheWriter *writer = shmcache_frame_claim(view, frame_id);
+
+	shmcache_snapshot_check_appendable(frame_id, RelationGetRelationName(view));
+	return writer;
+}

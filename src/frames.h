@@ -69,6 +69,7 @@ extern void shmcache_copy_arrow(PlannedStmt *pstmt, const char *queryString,
 /* utility.c: the ProcessUtility hook */
 extern void shmcache_process_utility_init(void);
 extern void shmcache_load_init(void);
+extern struct ShmcacheWriter *shmcache_frame_claim(Relation view, int64 frame_id);
 extern struct ShmcacheWriter *shmcache_load_begin(Relation view);
 
 /* index_sql.c: the rows a new row conflicts with */
@@ -79,6 +80,11 @@ extern int	shmcache_key_finder_indexes(const ShmcacheKeyFinder *finder);
 extern bool shmcache_key_finder_find(ShmcacheKeyFinder *finder, struct ShmcacheWriter *writer,
 									 int i, const Datum *values, const bool *nulls,
 									 uint64 *row);
+
+/* follow.c */
+extern void shmcache_follow_start(Relation source, Oid viewoid, int64 frame_id);
+extern void shmcache_check_followed_change(Node *parsetree);
+extern void shmcache_follow_init(void);
 
 /* modify.c */
 extern void shmcache_modify_init(void);

@@ -332,32 +332,6 @@ next_text_row(CopyFromState cstate, const LoadField *fields, int nfields,
 #endif							/* SHMCACHE_FAST_COPY */
 
 /*
- * Take the write claim on frame "frame_id" of "view", once a load of the
- * frame at server start has ended.
- */
-static ShmcacheWriter *
-claim_frame(Relation view, int64 frame_id)
-{
-	shmcache_snapshot_wait_loaded(frame_id, true);
-	return shmcache_writer_begin(view, frame_id);
-}
-
-/*
- * shmcache_load_begin
- *		Take the write claim on the frame of "view" to change it, unless its
- *		snapshot holds rows that were not loaded.
- */
-ShmcacheWriter *
-shmcache_load_begin(Relation view)
-{
-	int64		frame_id = shmcache_frame_id_of(RelationGetRelid(view));
-	ShmcacheWriter *writer = claim_frame(view, frame_id);
-
-	shmcache_snapshot_check_appendable(frame_id, RelationGetRelationName(view));
-	return writer;
-}
-
-/*
  * Load rows into the frame of "view" with PostgreSQL's COPY FROM parser:
  * from "filename" (a file, or a program if is_program), or from the client
  * when filename is NULL.  Returns the number of rows added.
@@ -672,7 +646,8 @@ primary_key_of(Relation rel)
 }
 
 /*
- * shmcache.cache_table(source regclass, frame text DEFAULT NULL)
+ * shmcache.cache_table(source regclass, frame text DEFAULT NULL,
+ *						follow boolean DEFAULT false)
  *		Create a frame with the columns and primary key of "source" (named
  *		<source>_cache in the source's schema unless given) and load its
  *		current rows.
@@ -709,6 +684,13 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 
 	viewoid = shmcache_create_frame_internal(rv, coldefs, keys);
 	view = relation_open(viewoid, RowExclusiveLock);
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2))
+	{
+		/* the triggers first: their lock keeps the table's writers out */
+		rel = relation_open(source, AccessShareLock);
+		shmcache_follow_start(rel, viewoid, shmcache_frame_id_of(viewoid));
+		relation_close(rel, NoLock);
+	}
 
 	memset(&receiver, 0, sizeof(receiver));
 	receiver.pub.receiveSlot = frame_receive_slot;
@@ -717,7 +699,7 @@ shmcache_cache_table(PG_FUNCTION_ARGS)
 	receiver.pub.rDestroy = frame_receiver_destroy;
 	receiver.pub.mydest = DestNone;
 	receiver.view = view;
-	receiver.writer = claim_frame(view, shmcache_frame_id_of(viewoid));
+	receiver.writer = shmcache_frame_claim(view, shmcache_frame_id_of(viewoid));
 
 	shmcache_execute_sql(psprintf("SELECT %s FROM %s", select_list.data, source_name),
 						 (DestReceiver *) &receiver);
@@ -738,7 +720,7 @@ truncate_frame(Relation view)
 		aclcheck_error(aclresult, OBJECT_VIEW, RelationGetRelationName(view));
 	PreventCommandIfReadOnly("TRUNCATE");
 
-	shmcache_writer_truncate(claim_frame(view, frame_id), view);
+	shmcache_writer_truncate(shmcache_frame_claim(view, frame_id), view);
 	shmcache_snapshot_settle_on_commit(frame_id);
 }
 

@@ -219,6 +219,7 @@ _PG_init(void)
 	shmcache_process_utility_init();
 	shmcache_load_init();
 	shmcache_modify_init();
+	shmcache_follow_init();
 	shmcache_scan_init();
 	shmcache_aggregate_init();
 	shmcache_lookup_init();

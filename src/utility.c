@@ -85,6 +85,7 @@ shmcache_process_utility(PlannedStmt *pstmt, const char *queryString,
 	ShmcacheDomainCheck *domain_check = NULL;
 
 	shmcache_check_view_change(parsetree);
+	shmcache_check_followed_change(parsetree);
 	if (IsA(parsetree, CopyStmt) && shmcache_copy_is_arrow((CopyStmt *) parsetree))
 	{
 		shmcache_copy_arrow(pstmt, queryString, qc);
