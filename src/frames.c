@@ -3,8 +3,9 @@
  * frames.c
  *	  Creating frames and guarding their views: create_frame (and the frame
  *	  creation cache_table uses), the checks that keep a frame's view reading
- *	  its own frame, and the object access hook that frees a frame when its
- *	  view or database is dropped.
+ *	  its own frame, the object access hook that frees a frame when its
+ *	  view or database is dropped, and taking a frame's write claim for the
+ *	  SQL that changes it (shmcache_frame_claim, shmcache_load_begin).
  *
  * Layer: SQL surface.  It reads and writes frame definitions only through
  * catalog.c and queues frees with xact.c and snapshot.c.
