@@ -205,11 +205,12 @@ add_position_column(RangeTblEntry *source, int natts)
 }
 
 /*
- * The values of the changed row, one entry per frame column (resno = attno):
- * for UPDATE the SET expression or the old value, for DELETE the old value.
+ * One entry per frame column (resno = attno): the expression of the
+ * non-junk entry of "given" with that resno, or else a Var of column attno of
+ * range table entry "rti" (the old value), or a null if "rti" is 0.
  */
 static List *
-row_values(Query *parse, Index source, TupleDesc desc)
+column_values(List *given, Index rti, TupleDesc desc)
 {
 	List	   *values = NIL;
 	int			i;
@@ -220,19 +221,18 @@ row_values(Query *parse, Index source, TupleDesc desc)
 		Expr	   *expr = NULL;
 		ListCell   *lc;
 
-		if (parse->commandType == CMD_UPDATE)
+		foreach(lc, given)
 		{
-			foreach(lc, parse->targetList)
-			{
-				TargetEntry *tle = lfirst(lc);
+			TargetEntry *tle = lfirst(lc);
 
-				if (!tle->resjunk && tle->resno == i + 1)
-					expr = tle->expr;
-			}
+			if (!tle->resjunk && tle->resno == i + 1)
+				expr = tle->expr;
 		}
-		if (expr == NULL)
-			expr = (Expr *) makeVar(source, i + 1, att->atttypid, att->atttypmod,
+		if (expr == NULL && rti > 0)
+			expr = (Expr *) makeVar(rti, i + 1, att->atttypid, att->atttypmod,
 									att->attcollation, 0);
+		else if (expr == NULL)
+			expr = (Expr *) makeNullConst(att->atttypid, att->atttypmod, att->attcollation);
 		values = lappend(values, makeTargetEntry(expr, i + 1, pstrdup(NameStr(att->attname)),
 												 false));
 	}
@@ -298,8 +298,9 @@ modify_plan(Plan *child, Query *parse, Oid viewoid, int natts, List *returning)
 	cscan->scan.plan.plan_rows = child->plan_rows;
 	cscan->scan.plan.plan_width = child->plan_width;
 	cscan->scan.scanrelid = 0;
-	cscan->custom_private = list_make2(list_make1_oid(viewoid),
-									   list_make1_int(parse->commandType));
+	cscan->custom_private = list_make1(list_make1_oid(viewoid));
+	cscan->custom_private = lappend(cscan->custom_private,
+									list_make1_int(parse->commandType));
 	if (parse->commandType == CMD_INSERT)
 		cscan->scan.plan.targetlist = returning;	/* (over the scan tuple) */
 	cscan->methods = &modify_plan_methods;
@@ -320,7 +321,8 @@ plan_frame_change(Query *parse, const char *query_string, int cursor_options,
 	Index		source = source_relation(select);
 	Relation	view = relation_open(target->relid, NoLock);
 	TupleDesc	desc = RelationGetDescr(view);
-	List	   *values = row_values(select, source, desc);
+	List	   *values = column_values(parse->commandType == CMD_UPDATE ?
+										   select->targetList : NIL, source, desc);
 	List	   *returning;
 	List	   *tlist;
 	PlannedStmt *stmt;
@@ -434,34 +436,6 @@ node_expr(Expr *expr, Index inner, Index outer, int varno_inner)
 	return expression_planner((Expr *) node);
 }
 
-/* The proposed value of every column: given, or null. */
-static List *
-proposed_values(Query *parse, TupleDesc desc)
-{
-	List	   *values = NIL;
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Expr	   *expr = NULL;
-		ListCell   *lc;
-
-		foreach(lc, parse->targetList)
-		{
-			TargetEntry *tle = lfirst(lc);
-
-			if (!tle->resjunk && tle->resno == i + 1)
-				expr = tle->expr;
-		}
-		if (expr == NULL)
-			expr = (Expr *) makeNullConst(att->atttypid, att->atttypmod, att->attcollation);
-		values = lappend(values, makeTargetEntry(expr, i + 1, pstrdup(NameStr(att->attname)),
-												 false));
-	}
-	return values;
-}
-
 /*
  * Plan INSERT ... ON CONFLICT "parse" into the frame "frame_id" whose view
  * is its result relation: a SELECT of the proposed rows under a
@@ -487,29 +461,10 @@ plan_frame_upsert(Query *parse, const char *query_string, int cursor_options,
 
 	if (oc->action == ONCONFLICT_UPDATE)
 	{
-		List	   *existing = row_values(parse, result, desc);	/* SET or old value */
-		List	   *given = NIL;
-
-		foreach(lc, oc->onConflictSet)
-		{
-			TargetEntry *tle = lfirst(lc);
-
-			if (!tle->resjunk)
-				given = lappend(given, tle);
-		}
-		foreach(lc, existing)
-		{
-			TargetEntry *tle = lfirst(lc);
-			ListCell   *lc2;
-			Expr	   *expr = tle->expr;
-
-			foreach(lc2, given)
-			{
-				if (((TargetEntry *) lfirst(lc2))->resno == tle->resno)
-					expr = ((TargetEntry *) lfirst(lc2))->expr;
-			}
-			set = lappend(set, node_expr(expr, result, oc->exclRelIndex, INNER_VAR));
-		}
+		/* SET's value, or the existing row's */
+		foreach(lc, column_values(oc->onConflictSet, result, desc))
+			set = lappend(set, node_expr(((TargetEntry *) lfirst(lc))->expr, result,
+										 oc->exclRelIndex, INNER_VAR));
 		if (oc->onConflictWhere != NULL)
 			where = node_expr((Expr *) oc->onConflictWhere, result, oc->exclRelIndex,
 							  INNER_VAR);
@@ -527,7 +482,7 @@ plan_frame_upsert(Query *parse, const char *query_string, int cursor_options,
 	select->resultRelation = 0;
 	select->onConflict = NULL;
 	select->returningList = NIL;
-	select->targetList = proposed_values(parse, desc);
+	select->targetList = column_values(parse->targetList, 0, desc);
 	cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
 	if (prev_planner_hook)
 		stmt = prev_planner_hook(select, query_string, cursor_options, bound_params);
