@@ -17,7 +17,10 @@
  *	   checkpoint) it saves them all once more and exits.  It needs no
  *	   database connection for that: a frame's layout is in shared memory.
  *	   It is restarted after a crash restart, so frames come back as of
- *	   their last save then too.
+ *	   their last save then too.  Every shmcache.autovacuum_naptime it also
+ *	   looks for frames with many deleted rows (shmcache.autovacuum_threshold
+ *	   and _scale_factor) and starts a vacuum worker in each database that
+ *	   has some, one after the other.
  *
  *	 - A per-database worker ("shmcache autoload") connects to its database
  *	   and restores each of its pending frames in a transaction of its own
@@ -33,8 +36,13 @@
  * leader ends, frames it did not load are marked "not loaded" and their
  * waiters woken, so no query waits for a load that will never come.
  *
+ *	 - A per-database vacuum worker ("shmcache vacuum") rewrites each of its
+ *	   database's frames that are due without their deleted rows
+ *	   (shmcache_frame_vacuum), as the frame's owner, a transaction each.
+ *
  * Layer: SQL surface (the top of persistence): background workers over
- * snapsave.c (save, restore) and snapshot.c (the snapshot table).
+ * snapsave.c (save, restore), snapshot.c (the snapshot table) and modify.c
+ * (vacuum).
  *
  * Copyright (c) 2026, shmcache authors
  *
@@ -65,12 +73,14 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "frames.h"
 #include "snapshot.h"
 #include "catalog.h"
 #include "xact.h"
 
 PGDLLEXPORT void shmcache_leader_main(Datum main_arg);
 PGDLLEXPORT void shmcache_loader_main(Datum main_arg);
+PGDLLEXPORT void shmcache_vacuum_main(Datum main_arg);
 
 /*
  * shmcache_autoload_init
@@ -106,11 +116,12 @@ leader_exit(int code, Datum arg)
 }
 
 /*
- * Start the autoload worker of database "dbid" and wait until it exits.
- * Returns false if it could not be started.
+ * Start the worker "type" (autoload or vacuum, entry point shmcache_<what>_main)
+ * of database "dbid" and wait until it exits.  Returns false if it could not
+ * be started.
  */
 static bool
-run_database_worker(Oid dbid)
+run_database_worker(Oid dbid, const char *type, const char *what)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
@@ -120,9 +131,9 @@ run_database_worker(Oid dbid)
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	strcpy(worker.bgw_library_name, "shmcache");
-	strcpy(worker.bgw_function_name, "shmcache_loader_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "shmcache autoload of database %u", dbid);
-	strcpy(worker.bgw_type, "shmcache autoload");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "shmcache_%s_main", what);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "shmcache %s of database %u", type, dbid);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "shmcache %s", type);
 	worker.bgw_main_arg = ObjectIdGetDatum(dbid);
 	worker.bgw_notify_pid = MyProcPid;
 
@@ -130,7 +141,7 @@ run_database_worker(Oid dbid)
 	{
 		ereport(LOG,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
-				 errmsg("shmcache: could not start the autoload worker of database %u", dbid),
+				 errmsg("shmcache: could not start the %s worker of database %u", type, dbid),
 				 errhint("Consider increasing the configuration parameter \"%s\".",
 						 "max_worker_processes")));
 		return false;
@@ -161,7 +172,7 @@ autoload_all(void)
 
 		if (ShutdownRequestPending)
 			break;
-		(void) run_database_worker(dbid);
+		(void) run_database_worker(dbid, "autoload", "loader");
 		n = shmcache_snapshot_abandon_pending(dbid);
 		if (n > 0)
 			ereport(LOG,
@@ -190,6 +201,47 @@ save_changed(const char *why, bool wait)
 }
 
 /*
+ * Is a task done every "interval" seconds (0: never), last at *last, due
+ * now?  If so, *last becomes now; if not, *delay becomes the milliseconds
+ * until it is, if that is sooner (or *delay is -1).
+ */
+static bool
+due(TimestampTz *last, int interval, long *delay)
+{
+	long		wait;
+
+	if (interval <= 0)
+		return false;
+	wait = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
+										   TimestampTzPlusMilliseconds(*last, interval * 1000L));
+	if (wait <= 0)
+	{
+		*last = GetCurrentTimestamp();
+		return true;
+	}
+	if (*delay < 0 || wait < *delay)
+		*delay = wait;
+	return false;
+}
+
+/* Run the vacuum worker of every database with frames due for it. */
+static void
+autovacuum_all(void)
+{
+	List	   *dbs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, shmcache_frames_due_for_vacuum(InvalidOid))
+		dbs = list_append_unique_oid(dbs, ((ShmcacheFrameKey *) lfirst(lc))->dbid);
+	foreach(lc, dbs)
+	{
+		if (ShutdownRequestPending)
+			break;
+		(void) run_database_worker(lfirst_oid(lc), "vacuum", "vacuum");
+	}
+}
+
+/*
  * shmcache_leader_main
  *		Entry point of the leader: autoload, then save periodically and at
  *		shutdown.
@@ -198,6 +250,7 @@ void
 shmcache_leader_main(Datum main_arg)
 {
 	TimestampTz last_save;
+	TimestampTz last_vacuum;
 	MemoryContext cxt;
 
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
@@ -216,35 +269,31 @@ shmcache_leader_main(Datum main_arg)
 		autoload_all();
 	MemoryContextReset(cxt);
 
-	last_save = GetCurrentTimestamp();
+	last_save = last_vacuum = GetCurrentTimestamp();
 	while (!ShutdownRequestPending)
 	{
+		long		delay = -1;
+
 		if (ConfigReloadPending)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		if (shmcache_save_interval > 0)
+		if (due(&last_save, shmcache_save_interval, &delay))
 		{
-			long		delay;
-
-			delay = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
-													TimestampTzPlusMilliseconds(last_save,
-																				shmcache_save_interval * 1000L));
-			if (delay <= 0)
-			{
-				last_save = GetCurrentTimestamp();
-				save_changed("periodically", false);
-				MemoryContextReset(cxt);
-				continue;
-			}
-			(void) WaitLatch(MyLatch,
-							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 delay, PG_WAIT_EXTENSION);
+			save_changed("periodically", false);
+			MemoryContextReset(cxt);
+			continue;
 		}
-		else
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH,
-							 -1L, PG_WAIT_EXTENSION);
+		if (due(&last_vacuum, shmcache_autovacuum_naptime, &delay))
+		{
+			autovacuum_all();
+			MemoryContextReset(cxt);
+			continue;
+		}
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (delay >= 0 ? WL_TIMEOUT : 0),
+						 delay, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
 
@@ -268,32 +317,50 @@ loader_exit(int code, Datum arg)
 	(void) shmcache_snapshot_abandon_pending(DatumGetObjectId(arg));
 }
 
-/*
- * Restore frame "frame_id" (view "view") from "path" as the view's owner,
- * in a security-restricted operation with a search_path that holds only
- * pg_catalog, as VACUUM and ANALYZE run a table's user code: this worker
- * runs as the bootstrap superuser, and nothing a user defined may run with
- * that right.  An error restores the user and the settings with the
- * transaction's abort.
- */
-static uint64
-restore_as_owner(Relation view, int64 frame_id, const char *path)
+/* What as_owner changed, for as_owner_end. */
+typedef struct OwnerState
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
-	uint64		rows;
+	Oid			userid;
+	int			sec_context;
+	int			nestlevel;
+} OwnerState;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+/*
+ * Become the owner of "view" in a security-restricted operation with
+ * search_path = pg_catalog, as VACUUM runs a table's code: the workers run
+ * as the bootstrap superuser, and nothing a user defined may run with that
+ * right.  An error restores the user and the settings with the
+ * transaction's abort; as_owner_end does otherwise.
+ */
+static void
+as_owner(Relation view, OwnerState *state)
+{
+	GetUserIdAndSecContext(&state->userid, &state->sec_context);
 	SetUserIdAndSecContext(view->rd_rel->relowner,
-						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
+						   state->sec_context | SECURITY_RESTRICTED_OPERATION);
+	state->nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog",
 							 PGC_SUSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+static void
+as_owner_end(OwnerState *state)
+{
+	AtEOXact_GUC(false, state->nestlevel);
+	SetUserIdAndSecContext(state->userid, state->sec_context);
+}
+
+/* Restore frame "frame_id" (view "view") from "path" as the view's owner. */
+static uint64
+restore_as_owner(Relation view, int64 frame_id, const char *path)
+{
+	OwnerState	state;
+	uint64		rows;
+
+	as_owner(view, &state);
 	rows = shmcache_snapshot_restore(view, frame_id, path);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	as_owner_end(&state);
 	return rows;
 }
 
@@ -434,4 +501,79 @@ shmcache_loader_main(Datum main_arg)
 			(errmsg("shmcache: autoload of database \"%s\": %d frames loaded (%llu rows), %d not loaded, in %ld ms",
 					dbname, loaded, (unsigned long long) rows,
 					failed, TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+}
+
+/*
+ * Vacuum frame "frame_id" of this database in a transaction of its own, as
+ * its owner, logging the outcome; never raises an error.
+ */
+static void
+vacuum_frame(int64 frame_id)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	TimestampTz start = GetCurrentTimestamp();
+
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		Oid			viewoid;
+
+		PushActiveSnapshot(GetTransactionSnapshot());
+		viewoid = shmcache_catalog_view_of(frame_id);
+		if (OidIsValid(viewoid))
+		{
+			Relation	view = relation_open(viewoid, RowExclusiveLock);
+			char	   *name = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(view)),
+														  RelationGetRelationName(view));
+			OwnerState	state;
+			uint64		removed;
+
+			as_owner(view, &state);
+			removed = shmcache_frame_vacuum(view, frame_id);
+			as_owner_end(&state);
+			relation_close(view, NoLock);
+			ereport(LOG,
+					(errmsg("shmcache: vacuumed frame %s: %llu deleted rows removed in %ld ms",
+							name, (unsigned long long) removed,
+							TimestampDifferenceMilliseconds(start, GetCurrentTimestamp()))));
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("shmcache: could not vacuum frame " INT64_FORMAT ": %s",
+						frame_id, edata->message)));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * shmcache_vacuum_main
+ *		Entry point of a per-database vacuum worker: vacuum every frame of
+ *		the database that is due.
+ */
+void
+shmcache_vacuum_main(Datum main_arg)
+{
+	Oid			dbid = DatumGetObjectId(main_arg);
+	ListCell   *lc;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
+	/* Writers hold the claim for their transactions: wait, but not forever. */
+	SetConfigOption("lock_timeout", "10s", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("search_path", "pg_catalog", PGC_SUSET, PGC_S_OVERRIDE);
+	foreach(lc, shmcache_frames_due_for_vacuum(dbid))
+		vacuum_frame(((ShmcacheFrameKey *) lfirst(lc))->frame_id);
 }

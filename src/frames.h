@@ -88,6 +88,7 @@ extern void shmcache_follow_init(void);
 
 /* modify.c */
 extern void shmcache_modify_init(void);
+extern uint64 shmcache_frame_vacuum(Relation view, int64 frame_id);
 
 /* domain.c: ALTER DOMAIN and the values frames hold */
 typedef struct ShmcacheDomainCheck ShmcacheDomainCheck;

@@ -819,15 +819,14 @@ shmcache_modify_trigger(PG_FUNCTION_ARGS)
 }
 
 /*
- * shmcache.vacuum(frame regclass)
- *		Rewrite a frame without its deleted rows (nothing if it has none);
- *		returns how many were removed.  For the frame's owner.
+ * shmcache_frame_vacuum
+ *		Rewrite frame "frame_id" of "view" without its deleted rows (nothing
+ *		if it has none) in the current transaction; returns how many were
+ *		removed.
  */
-Datum
-shmcache_vacuum(PG_FUNCTION_ARGS)
+uint64
+shmcache_frame_vacuum(Relation view, int64 frame_id)
 {
-	int64		frame_id;
-	Relation	view;
 	ShmcacheWriter *writer;
 	ShmcacheRead read;
 	MemoryContext rowcxt;
@@ -838,10 +837,6 @@ shmcache_vacuum(PG_FUNCTION_ARGS)
 	uint64		row;
 	uint64		dead = 0;
 
-	shmcache_require_shmem();
-	view = shmcache_open_frame(PG_GETARG_OID(0), RowExclusiveLock, &frame_id);
-	if (!shmcache_relation_ownercheck(RelationGetRelid(view), GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
 	writer = shmcache_writer_lookup(RelationGetRelid(view));
 	if (writer == NULL)
 		writer = shmcache_load_begin(view);
@@ -878,6 +873,25 @@ shmcache_vacuum(PG_FUNCTION_ARGS)
 		shmcache_writers_check_unique();
 	}
 	shmcache_read_end(&read);
+	return dead;
+}
+
+/*
+ * shmcache.vacuum(frame regclass)
+ *		shmcache_frame_vacuum for the frame's owner.
+ */
+Datum
+shmcache_vacuum(PG_FUNCTION_ARGS)
+{
+	int64		frame_id;
+	Relation	view;
+	uint64		dead;
+
+	shmcache_require_shmem();
+	view = shmcache_open_frame(PG_GETARG_OID(0), RowExclusiveLock, &frame_id);
+	if (!shmcache_relation_ownercheck(RelationGetRelid(view), GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, RelationGetRelationName(view));
+	dead = shmcache_frame_vacuum(view, frame_id);
 	relation_close(view, NoLock);
 	PG_RETURN_INT64((int64) dead);
 }

@@ -458,6 +458,45 @@ shmcache_frame_rows(int64 frame_id)
 }
 
 /*
+ * shmcache_frames_due_for_vacuum
+ *		Frames (of database "dbid", or of all if InvalidOid) whose deleted
+ *		rows exceed shmcache.autovacuum_threshold plus
+ *		shmcache.autovacuum_scale_factor of their rows: a List of palloc'd
+ *		ShmcacheFrameKeys.
+ */
+List *
+shmcache_frames_due_for_vacuum(Oid dbid)
+{
+	HASH_SEQ_STATUS status;
+	ShmcacheFrame *frame;
+	List	   *due = NIL;
+
+	LWLockAcquire(ShmcacheShared->lock, LW_SHARED);
+	hash_seq_init(&status, shmcache_frame_table());
+	while ((frame = hash_seq_search(&status)) != NULL)
+	{
+		ShmcacheVersion *version;
+		double		dead;
+
+		if (OidIsValid(dbid) && frame->key.dbid != dbid)
+			continue;
+		version = dsa_get_address(shmcache_area(), frame->current);
+		dead = (double) pg_atomic_read_u64(&version->ndead);
+		if (dead > 0 &&
+			dead > shmcache_autovacuum_threshold +
+			shmcache_autovacuum_scale_factor * (double) pg_atomic_read_u64(&version->nrows))
+		{
+			ShmcacheFrameKey *key = palloc(sizeof(ShmcacheFrameKey));
+
+			*key = frame->key;
+			due = lappend(due, key);
+		}
+	}
+	LWLockRelease(ShmcacheShared->lock);
+	return due;
+}
+
+/*
  * shmcache_pins_init
  *		Register the resource owner callback that releases pins (once per
  *		backend, from _PG_init).

@@ -39,6 +39,9 @@ bool		shmcache_enable_customscan = true;
 bool		shmcache_autoload = true;
 bool		shmcache_autoload_wait = true;
 int			shmcache_save_interval = 300;
+int			shmcache_autovacuum_naptime = 60;
+int			shmcache_autovacuum_threshold = 10000;
+double		shmcache_autovacuum_scale_factor = 0.2;
 int			shmcache_debug_io_delay = 0;
 int			shmcache_debug_commit_delay = 0;
 
@@ -187,6 +190,45 @@ shmcache_define_persistence_gucs(void)
 							NULL,
 							NULL,
 							NULL);
+
+	DefineCustomIntVariable("shmcache.autovacuum_naptime",
+							"Time between checks for frames to vacuum.",
+							"A frame whose deleted rows exceed shmcache.autovacuum_threshold "
+							"plus shmcache.autovacuum_scale_factor of its rows is rewritten "
+							"without them in the background.  If set to zero, never.",
+							&shmcache_autovacuum_naptime,
+							60,
+							0,
+							INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL,
+							NULL,
+							NULL);
+	DefineCustomIntVariable("shmcache.autovacuum_threshold",
+							"Deleted rows a frame has at least before it is vacuumed in the background.",
+							NULL,
+							&shmcache_autovacuum_threshold,
+							10000,
+							0,
+							INT_MAX,
+							PGC_SIGHUP,
+							0,
+							NULL,
+							NULL,
+							NULL);
+	DefineCustomRealVariable("shmcache.autovacuum_scale_factor",
+							 "Share of a frame's rows, deleted ones included, its deleted rows exceed before it is vacuumed in the background.",
+							 NULL,
+							 &shmcache_autovacuum_scale_factor,
+							 0.2,
+							 0.0,
+							 1.0,
+							 PGC_SIGHUP,
+							 0,
+							 NULL,
+							 NULL,
+							 NULL);
 
 	define_debug_delay("shmcache.debug_io_delay",
 					   "Sleep this long after each block of rows saved or restored (testing only).",

@@ -46,6 +46,9 @@ extern bool shmcache_enable_pushdown;
 extern bool shmcache_autoload;
 extern bool shmcache_autoload_wait;
 extern int	shmcache_save_interval;
+extern int	shmcache_autovacuum_naptime;
+extern int	shmcache_autovacuum_threshold;
+extern double shmcache_autovacuum_scale_factor;
 extern int	shmcache_debug_io_delay;
 extern int	shmcache_debug_commit_delay;
 

@@ -109,6 +109,7 @@ extern uint32 shmcache_deletes_commit(List *deletes, dsa_pointer target_dp);
 /* pins.c: readers' pins */
 extern void shmcache_pins_init(void);
 extern uint64 shmcache_frame_rows(int64 frame_id);
+extern List *shmcache_frames_due_for_vacuum(Oid dbid);
 extern void shmcache_writers_quiesce(void);
 extern void shmcache_writers_reopen(void);
 typedef void (*ShmcacheXactAction) (Oid dbid, Oid viewoid, int64 frame_id);
