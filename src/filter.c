@@ -673,7 +673,17 @@ chunk_may_match(const Filter *f, const ShmcacheColumn *col, const char *chunk)
 #define SELECT_ROWS(COND) \
 	do { \
 		uint32		m_ = 0; \
-		if (*all) \
+		if (*all && *dead != NULL) \
+		{ \
+			const uint64 *d_ = *dead; \
+			for (uint32 i = 0; i < *n; i++) \
+			{ \
+				sel[m_] = (uint16) i; \
+				m_ += (((d_[i >> 6] >> (i & 63)) & 1) == 0 && (COND)) ? 1 : 0; \
+			} \
+			*dead = NULL; \
+		} \
+		else if (*all) \
 		{ \
 			for (uint32 i = 0; i < *n; i++) \
 			{ \
@@ -850,7 +860,7 @@ generic_match(Filter *f, Datum value)
 /* Apply an integer or float filter to the values of "chunk". */
 static void
 select_native(const Filter *f, const ShmcacheColumn *col, const char *chunk,
-			  uint16 *sel, uint32 *n, bool *all)
+			  uint16 *sel, uint32 *n, bool *all, const uint64 **dead)
 {
 	const char *values = chunk + col->values_off;
 
@@ -902,7 +912,8 @@ select_native(const Filter *f, const ShmcacheColumn *col, const char *chunk,
  */
 static void
 select_generic(Filter *f, const ShmcacheColumn *col, const char *chunk,
-			   bool own_writes, uint16 *sel, uint32 *n, bool *all)
+			   bool own_writes, uint16 *sel, uint32 *n, bool *all,
+			   const uint64 **dead)
 {
 	if (col->kind == SHMCACHE_KIND_VARLENA)
 	{
@@ -934,10 +945,13 @@ select_generic(Filter *f, const ShmcacheColumn *col, const char *chunk,
  *		every filter.  On return either *all is true and every one of the *n
  *		rows passes, or sel lists the *n passing rows in order.  Returns false
  *		if the chunk was skipped without reading its values (*n is then 0).
+ *		A dead bitmap in *dead (see storage.h) is taken out of the rows in the
+ *		same pass as the first filter, and *dead set to NULL; if no filter
+ *		read the rows, *dead is left as it was, for the caller to apply.
  */
 bool
 shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
-					   uint16 *sel, uint32 *n, bool *all)
+					   uint16 *sel, uint32 *n, bool *all, const uint64 **dead)
 {
 	const ShmcacheColumn *cols;
 	int			k;
@@ -974,10 +988,10 @@ shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
 			default:
 				if (f->rep == REP_GENERIC)
 				{
-					select_generic(f, col, chunk, filters->own_writes, sel, n, all);
+					select_generic(f, col, chunk, filters->own_writes, sel, n, all, dead);
 					break;
 				}
-				select_native(f, col, chunk, sel, n, all);
+				select_native(f, col, chunk, sel, n, all, dead);
 				/* null slots hold no value: drop them */
 				if (has_nulls)
 					SELECT_ROWS(!shmcache_slot_isnull(col, chunk, i));

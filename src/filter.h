@@ -29,7 +29,8 @@ extern void shmcache_filters_bind(ShmcacheFilters *filters,
 								  const ShmcacheVersion *version, bool own_writes,
 								  struct ExprContext *econtext);
 extern bool shmcache_filters_apply(ShmcacheFilters *filters, const char *chunk,
-								   uint16 *sel, uint32 *n, bool *all);
+								   uint16 *sel, uint32 *n, bool *all,
+								   const uint64 **dead);
 extern bool shmcache_filters_never(const ShmcacheFilters *filters);
 extern List *shmcache_filters_describe(List *clauses, TupleDesc tupdesc);
 

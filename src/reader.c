@@ -345,6 +345,60 @@ drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 }
 
 /*
+ * The dead bitmap of "chunk" if the reader sees every committed delete of
+ * it (and no own ones), with the chunk's last_dseq read before it in *last;
+ * else NULL.
+ */
+static const uint64 *
+readable_dead_bits(const ShmcacheReader *reader, const char *chunk, uint32 *last)
+{
+	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
+												  reader->read.own_cid);
+
+	if (stamps == NULL || reader->read.own_cid != 0)
+		return NULL;
+	*last = pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq);
+	if (*last > reader->read.dseq)
+		return NULL;
+	pg_read_barrier();
+	return shmcache_chunk_dead_bits(stamps);
+}
+
+/*
+ * Select the rows of "chunk" (*n of them) that the pushed filters pass and
+ * that are not deleted for this reader, as shmcache_reader_next_chunk
+ * returns them; false if the filters ruled the chunk out.  The first filter
+ * that reads the rows takes the deleted ones out in the same pass, when the
+ * reader may use the chunk's dead bitmap (and a commit did not change it
+ * meanwhile); otherwise drop_deleted does it after the filters.
+ */
+static bool
+select_live_rows(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
+				 bool *all)
+{
+	uint32		rows = *n;
+	uint32		last = 0;
+	const uint64 *dead = reader->filters != NULL ?
+		readable_dead_bits(reader, chunk, &last) : NULL;
+	bool		offered = dead != NULL;
+
+	if (!shmcache_filters_apply(reader->filters, chunk, sel, n, all, &dead))
+		return false;
+	if (offered && dead == NULL)
+	{
+		pg_read_barrier();
+		if (pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq) == last)
+			return true;
+		/* a commit meanwhile: filter again, then take the deleted out */
+		*n = rows;
+		*all = true;
+		(void) shmcache_filters_apply(reader->filters, chunk, sel, n, all, &dead);
+	}
+	drop_deleted(reader, chunk, sel, n, all);
+	return true;
+}
+
+/*
  * shmcache_reader_next_chunk
  *		The next chunk with rows the pushed filters select, or NULL at the
  *		end: the next one of the read, or in a parallel plan the next one
@@ -381,14 +435,13 @@ shmcache_reader_next_chunk(ShmcacheReader *reader, uint16 *sel, uint32 *n,
 			return NULL;
 		*n = Min(SHMCACHE_CHUNK_ROWS, reader->read.nrows - first);
 		chunk = shmcache_version_chunk(reader->read.version, chunkno);
-		if (!shmcache_filters_apply(reader->filters, chunk, sel, n, all))
+		if (!select_live_rows(reader, chunk, sel, n, all))
 		{
 			reader->chunks_skipped++;
 			continue;
 		}
 		reader->chunks_scanned++;
 		reader->chunkno = chunkno;
-		drop_deleted(reader, chunk, sel, n, all);
 		if (*n > 0)
 			return chunk;
 	}
