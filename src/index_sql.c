@@ -342,7 +342,7 @@ shmcache_key_finder_create(int64 frame_id, const char *frame_name, List *index_i
 
 	if (index_ids == NIL && all_unique)
 	{
-		foreach(lc, shmcache_catalog_indexes(frame_id))
+		foreach(lc, shmcache_planned_indexes(frame_id))	/* (cached) */
 		{
 			ShmcacheIndex *def = lfirst(lc);
 
