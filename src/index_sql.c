@@ -318,6 +318,9 @@ shmcache_drop_index(PG_FUNCTION_ARGS)
 
 struct ShmcacheKeyFinder
 {
+	MemoryContext context;		/* where the finder and what it keeps live
+								 * (callers find rows in shorter-lived
+								 * contexts) */
 	int64		frame_id;
 	const char *frame_name;
 	int			nindexes;
@@ -353,6 +356,9 @@ shmcache_key_finder_create(int64 frame_id, const char *frame_name, List *index_i
 											  FLOAT8PASSBYVAL));
 		}
 	}
+	finder->context = CurrentMemoryContext;
+	finder->found.max = 16;
+	finder->found.rows = palloc(sizeof(uint64) * finder->found.max);
 	finder->frame_id = frame_id;
 	finder->frame_name = pstrdup(frame_name);
 	finder->nindexes = list_length(index_ids);
@@ -409,18 +415,23 @@ shmcache_key_finder_find(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, int 
 	int			k;
 
 	if (finder->version != version)
-		finder_prepare(finder, version);
-	index = finder->keys[i].index;
-	for (k = 0; k < index->nkeys; k++)
 	{
-		if (nulls[index->keys[k]])
-			return false;		/* a null key conflicts with nothing */
-		keyvals[k] = values[index->keys[k]];
+		MemoryContext oldcontext = MemoryContextSwitchTo(finder->context);
+
+		finder_prepare(finder, version);
+		MemoryContextSwitchTo(oldcontext);
 	}
+	index = finder->keys[i].index;
 	finder->found.n = 0;
-	shmcache_index_lookup(&finder->keys[i], keyvals, nrows,
-						  shmcache_writer_pending(finder->frame_id, version, index->index_id),
-						  &finder->found);
+	for (k = 0; k < index->nkeys && !nulls[index->keys[k]]; k++)
+		keyvals[k] = values[index->keys[k]];
+	/* (a null key conflicts with nothing) */
+	if (k == index->nkeys)
+		shmcache_index_lookup(&finder->keys[i], keyvals, nrows,
+							  shmcache_writer_pending(finder->frame_id, version,
+													  index->index_id),
+							  &finder->found);	/* (rows grow by repalloc: in
+												 * the finder's context) */
 	if (finder->found.n == 0)
 		return false;
 	*row = finder->found.rows[0];
