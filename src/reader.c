@@ -38,7 +38,6 @@
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
-#include "port/pg_bitutils.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -254,20 +253,6 @@ live_by_bits(const uint64 *bits, const uint16 *sel, uint32 n, bool all, uint16 *
 	return kept;
 }
 
-/* The rows of 0 .. n - 1 that dead bitmap "bits" marks. */
-static uint32
-count_dead(const uint64 *bits, uint32 n)
-{
-	uint32		dead = 0;
-	uint32		i;
-
-	for (i = 0; i + 64 <= n; i += 64)
-		dead += pg_popcount64(bits[i >> 6]);
-	if (i < n)
-		dead += pg_popcount64(bits[i >> 6] & ((UINT64CONST(1) << (n - i)) - 1));
-	return dead;
-}
-
 /*
  * The same by the stamps, for a reader (dseq, own_cid).
  */
@@ -320,7 +305,7 @@ drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 		uint16	   *out = *all ? sel : reader->scratch;
 
 		pg_read_barrier();
-		kept = count_only ? *n - count_dead(bits, *n) :
+		kept = count_only ? *n - ((const ShmcacheChunk *) chunk)->ndead :
 			live_by_bits(bits, sel, *n, *all, out);
 		pg_read_barrier();
 		if (pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq) == last)
