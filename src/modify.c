@@ -308,6 +308,30 @@ modify_plan(Plan *child, Query *parse, Oid viewoid, int natts, List *returning)
 }
 
 /*
+ * Plan "select" (what statement "parse" changes) and put the ShmcacheModify
+ * node of frame view "viewoid" on top: the statement's plan.
+ */
+static PlannedStmt *
+plan_under_modify(Query *select, Query *parse, const char *query_string,
+				  int cursor_options, ParamListInfo bound_params, Oid viewoid,
+				  int natts, List *returning)
+{
+	PlannedStmt *stmt;
+
+	/* The write claim is taken in a leader: no parallel workers. */
+	cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
+	if (prev_planner_hook)
+		stmt = prev_planner_hook(select, query_string, cursor_options, bound_params);
+	else
+		stmt = standard_planner(select, query_string, cursor_options, bound_params);
+	stmt->planTree = modify_plan(stmt->planTree, parse, viewoid, natts, returning);
+	stmt->commandType = parse->commandType;
+	stmt->canSetTag = parse->canSetTag;
+	stmt->hasReturning = (parse->returningList != NIL);
+	return stmt;
+}
+
+/*
  * Plan UPDATE or DELETE "parse" of the frame whose view is its result
  * relation: a SELECT of what to change, under a ShmcacheModify node.
  */
@@ -353,18 +377,8 @@ plan_frame_change(Query *parse, const char *query_string, int cursor_options,
 	select->returningList = NIL;
 	select->hasSubLinks = has_sublinks;
 
-	/* The write claim is taken in a leader: no parallel workers. */
-	cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
-	if (prev_planner_hook)
-		stmt = prev_planner_hook(select, query_string, cursor_options, bound_params);
-	else
-		stmt = standard_planner(select, query_string, cursor_options, bound_params);
-
-	stmt->planTree = modify_plan(stmt->planTree, parse, RelationGetRelid(view),
-								 desc->natts, returning);
-	stmt->commandType = parse->commandType;
-	stmt->canSetTag = parse->canSetTag;
-	stmt->hasReturning = (parse->returningList != NIL);
+	stmt = plan_under_modify(select, parse, query_string, cursor_options, bound_params,
+							 RelationGetRelid(view), desc->natts, returning);
 	relation_close(view, NoLock);
 	return stmt;
 }
@@ -483,23 +497,14 @@ plan_frame_upsert(Query *parse, const char *query_string, int cursor_options,
 	select->onConflict = NULL;
 	select->returningList = NIL;
 	select->targetList = column_values(parse->targetList, 0, desc);
-	cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
-	if (prev_planner_hook)
-		stmt = prev_planner_hook(select, query_string, cursor_options, bound_params);
-	else
-		stmt = standard_planner(select, query_string, cursor_options, bound_params);
-
-	stmt->planTree = modify_plan(stmt->planTree, parse, RelationGetRelid(view),
-								 desc->natts, returning);
+	stmt = plan_under_modify(select, parse, query_string, cursor_options, bound_params,
+							 RelationGetRelid(view), desc->natts, returning);
 	cscan = (CustomScan *) stmt->planTree;
 	cscan->custom_private = lappend(cscan->custom_private, list_make1_int(oc->action));
 	cscan->custom_private = lappend(cscan->custom_private, arbiters);
 	cscan->custom_private = lappend(cscan->custom_private, set);
 	cscan->custom_private = lappend(cscan->custom_private, list_make1(where));
 	cscan->custom_private = lappend(cscan->custom_private, names);
-	stmt->commandType = CMD_INSERT;
-	stmt->canSetTag = parse->canSetTag;
-	stmt->hasReturning = (parse->returningList != NIL);
 	relation_close(view, NoLock);
 	return stmt;
 }
