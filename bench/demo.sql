@@ -105,16 +105,40 @@ EXPLAIN SELECT symbol, avg(price) FROM ticks WHERE price > 900 GROUP BY symbol;
 EXPLAIN SELECT * FROM ticks WHERE id = 654321;
 
 \echo
-\echo '=== 10. The frames of this database: shmcache.frames'
+\echo '=== 10. Changing rows: UPDATE, DELETE, upsert on the frame and on the heap table, then vacuum'
+\timing on
+\echo '--- UPDATE ... WHERE symbol = ''S42'' (2,000 rows)'
+UPDATE ticks SET price = price * 1.01 WHERE symbol = 'S42';
+UPDATE ticks_heap SET price = price * 1.01 WHERE symbol = 'S42';
+\echo '--- DELETE ... WHERE qty <= 100 (100,000 rows)'
+DELETE FROM ticks WHERE qty <= 100;
+DELETE FROM ticks_heap WHERE qty <= 100;
+\echo '--- INSERT ... ON CONFLICT (id) DO UPDATE, 1,000 rows (half of them new)'
+INSERT INTO ticks SELECT i, 'S1', timestamptz '2024-01-03 00:00+00', 1.0, 1 FROM generate_series(999501, 1000500) i
+  ON CONFLICT (id) DO UPDATE SET price = EXCLUDED.price, qty = ticks.qty + 1;
+INSERT INTO ticks_heap SELECT i, 'S1', timestamptz '2024-01-03 00:00+00', 1.0, 1 FROM generate_series(999501, 1000500) i
+  ON CONFLICT (id) DO UPDATE SET price = EXCLUDED.price, qty = ticks_heap.qty + 1;
+\echo '--- the same rows on both sides'
+SELECT count(*) AS rows_that_differ FROM
+  ((SELECT * FROM ticks EXCEPT ALL SELECT * FROM ticks_heap)
+   UNION ALL (SELECT * FROM ticks_heap EXCEPT ALL SELECT * FROM ticks)) d;
+\echo '--- shmcache.vacuum(''ticks'') gives back the memory of the deleted rows'
+SELECT rows, dead_rows, pg_size_pretty(bytes) AS bytes FROM shmcache.frames WHERE frame = 'ticks'::regclass;
+SELECT shmcache.vacuum('ticks') AS removed;
+SELECT rows, dead_rows, pg_size_pretty(bytes) AS bytes FROM shmcache.frames WHERE frame = 'ticks'::regclass;
+\timing off
+
+\echo
+\echo '=== 11. The frames of this database: shmcache.frames'
 \x on
 SELECT * FROM shmcache.frames;
 \x off
 
 \echo
-\echo '=== 11. Shared memory use: shmcache.memory'
+\echo '=== 12. Shared memory use: shmcache.memory'
 SELECT * FROM shmcache.memory;
 
 \echo
-\echo '=== 12. shmcache.drop_frame(''ticks_heap_cache'') gives its memory back'
+\echo '=== 13. shmcache.drop_frame(''ticks_heap_cache'') gives its memory back'
 SELECT shmcache.drop_frame('ticks_heap_cache');
 SELECT * FROM shmcache.memory;
