@@ -274,12 +274,12 @@ check_frame_values(Relation view, List *columns, List *exprs, bool not_null)
 			for (slot = 0; slot < n; slot++)
 			{
 				bool		isnull;
-				Datum		value = shmcache_fetch_value(&read.version->cols[col],
-														 chunk, slot, &isnull);
+				Datum		value;
 				ListCell   *lc2;
 
-				if (shmcache_read_row_dead(&read, first + slot))
+				if (shmcache_row_dead(chunk, slot, read.dseq, read.own_cid))
 					continue;
+				value = shmcache_fetch_value(&read.version->cols[col], chunk, slot, &isnull);
 				if (isnull && not_null)
 					ereport(ERROR,
 							(errcode(ERRCODE_NOT_NULL_VIOLATION),

@@ -181,9 +181,8 @@ shmcache_follow_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("shmcache.follow_trigger() must be an AFTER statement trigger with a frame id")));
+	/* (the frame exists: dropping it drops this trigger) */
 	frame_id = pg_strtoint64(trigdata->tg_trigger->tgargs[0]);
-	if (!OidIsValid(shmcache_catalog_view_of(frame_id)))
-		return PointerGetDatum(NULL);	/* (the frame is being dropped) */
 
 	source = RelationGetDescr(trigdata->tg_relation);
 	log = follow_log(frame_id, source);
@@ -222,15 +221,11 @@ delete_by_key(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, Relation view,
 			  const Datum *values, const bool *nulls)
 {
 	uint64		row;
-	int			i;
 
-	for (i = 0; i < shmcache_key_finder_indexes(finder); i++)
+	if (shmcache_key_finder_first(finder, writer, values, nulls, &row))
 	{
-		if (shmcache_key_finder_find(finder, writer, i, values, nulls, &row))
-		{
-			(void) shmcache_writer_delete(writer, view, row);
-			return;
-		}
+		(void) shmcache_writer_delete(writer, view, row);
+		return;
 	}
 	/* (the table's writers go on: the frame is told to be rebuilt) */
 	ereport(WARNING,

@@ -77,9 +77,9 @@ typedef struct ShmcacheKeyFinder ShmcacheKeyFinder;
 extern ShmcacheKeyFinder *shmcache_key_finder_create(int64 frame_id, const char *frame_name,
 													 List *index_ids, bool all_unique);
 extern int	shmcache_key_finder_indexes(const ShmcacheKeyFinder *finder);
-extern bool shmcache_key_finder_find(ShmcacheKeyFinder *finder, struct ShmcacheWriter *writer,
-									 int i, const Datum *values, const bool *nulls,
-									 uint64 *row);
+extern bool shmcache_key_finder_first(ShmcacheKeyFinder *finder,
+									  struct ShmcacheWriter *writer,
+									  const Datum *values, const bool *nulls, uint64 *row);
 
 /* follow.c */
 extern void shmcache_follow_start(Relation source, Oid viewoid, int64 frame_id);

@@ -256,9 +256,7 @@ rowlist_add(ShmcacheRowList *out, uint64 row)
 static inline bool
 row_dead(const ShmcacheIndexKeys *keys, const char *chunk, uint32 slot)
 {
-	const uint32 *stamps = shmcache_chunk_deletes(chunk, keys->dseq, keys->own_cid);
-
-	return stamps != NULL && shmcache_stamp_dead(stamps[slot], keys->dseq, keys->own_cid);
+	return shmcache_row_dead(chunk, slot, keys->dseq, keys->own_cid);
 }
 
 /*

@@ -399,14 +399,13 @@ finder_prepare(ShmcacheKeyFinder *finder, ShmcacheVersion *version)
 }
 
 /*
- * shmcache_key_finder_find
- *		The row of the frame, live for "writer", whose key in the finder's
- *		index "i" is that of row "values"/"nulls" (the frame's columns):
- *		true and *row, or false (none, or a null key).
+ * The row of the frame, live for "writer", whose key in the finder's index
+ * "i" is that of row "values"/"nulls" (the frame's columns): true and *row,
+ * or false (none, or a null key).
  */
-bool
-shmcache_key_finder_find(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, int i,
-						 const Datum *values, const bool *nulls, uint64 *row)
+static bool
+find_in_index(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, int i,
+			  const Datum *values, const bool *nulls, uint64 *row)
 {
 	uint64		nrows;
 	ShmcacheVersion *version = shmcache_writer_target(writer, &nrows);
@@ -436,4 +435,24 @@ shmcache_key_finder_find(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, int 
 		return false;
 	*row = finder->found.rows[0];
 	return true;
+}
+
+/*
+ * shmcache_key_finder_first
+ *		A row of the frame, live for "writer", that row "values"/"nulls"
+ *		conflicts with in one of the finder's indexes (the first of them that
+ *		has one): true and *row, or false.
+ */
+bool
+shmcache_key_finder_first(ShmcacheKeyFinder *finder, ShmcacheWriter *writer,
+						  const Datum *values, const bool *nulls, uint64 *row)
+{
+	int			i;
+
+	for (i = 0; i < finder->nindexes; i++)
+	{
+		if (find_in_index(finder, writer, i, values, nulls, row))
+			return true;
+	}
+	return false;
 }

@@ -188,14 +188,11 @@ static void
 replace_conflicts(ShmcacheKeyFinder *finder, ShmcacheWriter *writer, Relation view,
 				  const Datum *values, const bool *nulls)
 {
-	int			i;
 	uint64		row;
 
-	for (i = 0; i < shmcache_key_finder_indexes(finder); i++)
-	{
-		if (shmcache_key_finder_find(finder, writer, i, values, nulls, &row))
-			(void) shmcache_writer_delete(writer, view, row);
-	}
+	/* (a row deleted is dead to the finder: the next conflict, or none) */
+	while (shmcache_key_finder_first(finder, writer, values, nulls, &row))
+		(void) shmcache_writer_delete(writer, view, row);
 }
 
 /*

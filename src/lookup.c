@@ -758,8 +758,13 @@ shmcache_lookup_next(ScanState *ss)
 		find_rows(state);
 	while (state->fallback && state->next_row < state->reader.read.nrows)
 	{
+		const ShmcacheRead *read = &state->reader.read;
+
 		CHECK_FOR_INTERRUPTS();
-		if (shmcache_read_row_dead(&state->reader.read, state->next_row))
+		if (shmcache_row_dead(shmcache_version_chunk(read->version,
+													 state->next_row >> SHMCACHE_CHUNK_SHIFT),
+							  (uint32) (state->next_row & SHMCACHE_CHUNK_MASK),
+							  read->dseq, read->own_cid))
 		{
 			state->next_row++;
 			continue;

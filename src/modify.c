@@ -603,25 +603,6 @@ begin_upsert(ShmcacheModifyState *state, List *priv)
 }
 
 /*
- * The row of the frame, live for its writer, whose key in an arbiter index
- * equals that of the proposed row "values"/"nulls": true and *row, or false.
- */
-static bool
-find_conflict(ShmcacheModifyState *state, const Datum *values, const bool *nulls,
-			  uint64 *row)
-{
-	ShmcacheKeyFinder *finder = state->upsert->finder;
-	int			i;
-
-	for (i = 0; i < shmcache_key_finder_indexes(finder); i++)
-	{
-		if (shmcache_key_finder_find(finder, state->writer, i, values, nulls, row))
-			return true;
-	}
-	return false;
-}
-
-/*
  * DO UPDATE of existing row "row" with the proposed row "proposed": the new
  * values in the node's scan slot, or NULL if the WHERE rules the row out.
  */
@@ -679,7 +660,8 @@ next_upsert(ShmcacheModifyState *state)
 			return NULL;
 		ResetExprContext(econtext);
 		slot_getallattrs(proposed);
-		if (!find_conflict(state, proposed->tts_values, proposed->tts_isnull, &row))
+		if (!shmcache_key_finder_first(state->upsert->finder, state->writer,
+									   proposed->tts_values, proposed->tts_isnull, &row))
 		{
 			ExecClearTuple(result);
 			memcpy(result->tts_values, proposed->tts_values, sizeof(Datum) * state->natts);
@@ -823,6 +805,18 @@ shmcache_modify_trigger(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+/* Is row "row" of "read" deleted for it?  Its chunk in *chunk, if asked. */
+static bool
+read_row_dead(const ShmcacheRead *read, uint64 row, const char **chunk)
+{
+	const char *c = shmcache_version_chunk(read->version, row >> SHMCACHE_CHUNK_SHIFT);
+
+	if (chunk != NULL)
+		*chunk = c;
+	return shmcache_row_dead(c, (uint32) (row & SHMCACHE_CHUNK_MASK), read->dseq,
+							 read->own_cid);
+}
+
 /*
  * shmcache_frame_vacuum
  *		Rewrite frame "frame_id" of "view" without its deleted rows (nothing
@@ -849,7 +843,7 @@ shmcache_frame_vacuum(Relation view, int64 frame_id)
 	/* every row this transaction sees, its own changes included */
 	shmcache_read_begin(frame_id, NULL, &read);
 	for (row = 0; row < read.nrows; row++)
-		dead += shmcache_read_row_dead(&read, row);
+		dead += read_row_dead(&read, row, NULL);
 	if (dead > 0)
 	{
 		shmcache_writer_truncate(writer, view);
@@ -863,13 +857,13 @@ shmcache_frame_vacuum(Relation view, int64 frame_id)
 		old = MemoryContextSwitchTo(rowcxt);
 		for (row = 0; row < read.nrows; row++)
 		{
+			const char *chunk;
+
 			CHECK_FOR_INTERRUPTS();
-			if (shmcache_read_row_dead(&read, row))
+			if (read_row_dead(&read, row, &chunk))
 				continue;
-			shmcache_fetch_row(read.version,
-							   shmcache_version_chunk(read.version, row >> SHMCACHE_CHUNK_SHIFT),
-							   (uint32) (row & SHMCACHE_CHUNK_MASK), columns,
-							   read.version->natts, values, nulls);
+			shmcache_fetch_row(read.version, chunk, (uint32) (row & SHMCACHE_CHUNK_MASK),
+							   columns, read.version->natts, values, nulls);
 			shmcache_writer_append(writer, view, values, nulls);
 			MemoryContextReset(rowcxt);
 		}

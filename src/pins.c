@@ -231,16 +231,6 @@ shmcache_check_serializable(int64 frame_id, const char *frame_name)
 }
 
 /*
- * shmcache_read_row_dead
- *		Is row "row" (below read->nrows) deleted for "read"?
- */
-bool
-shmcache_read_row_dead(const ShmcacheRead *read, uint64 row)
-{
-	return shmcache_row_dead(read->version, row, read->dseq, read->own_cid);
-}
-
-/*
  * shmcache_read_use_indexes
  *		The reader is about to read the indexes of its version: from now on
  *		until its pin goes, a dropped index is not freed under it.

@@ -274,18 +274,48 @@ live_by_stamps(const uint32 *stamps, const uint16 *sel, uint32 n, bool all,
 }
 
 /*
+ * The dead bitmap of "chunk" (whose stamps are "stamps", or NULL) if the
+ * reader sees every committed delete of it and none of its own, with the
+ * chunk's last_dseq read before it in *last; else NULL.
+ */
+static const uint64 *
+readable_dead_bits(const ShmcacheReader *reader, const char *chunk,
+				   const uint32 *stamps, uint32 *last)
+{
+	if (stamps == NULL || reader->read.own_cid != 0)
+		return NULL;
+	*last = pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq);
+	if (*last > reader->read.dseq)
+		return NULL;
+	pg_read_barrier();
+	return shmcache_chunk_dead_bits(stamps);
+}
+
+/*
+ * Were the dead bits read after readable_dead_bits gave *last those of its
+ * reader, no commit having changed them meanwhile?
+ */
+static bool
+dead_bits_unchanged(const char *chunk, uint32 last)
+{
+	pg_read_barrier();
+	return pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq) == last;
+}
+
+/*
  * Take the rows deleted for this reader out of a chunk's selection (see
  * shmcache_reader_next_chunk).  A chunk without such rows costs a test; one
  * whose committed deletes are all visible to the reader is read by its dead
- * bitmap, others by their stamps.
+ * bitmap (or, for a node that reads no column, counted by its delete count),
+ * others by their stamps.
  */
 static void
 drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 			 bool *all)
 {
-	const ShmcacheChunk *header = (const ShmcacheChunk *) chunk;
 	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
 												  reader->read.own_cid);
+	const uint64 *bits;
 	uint32		last;
 	uint32		kept;
 
@@ -294,21 +324,14 @@ drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 	if (reader->scratch == NULL)
 		reader->scratch = MemoryContextAlloc(reader->parent->state->es_query_cxt,
 											 sizeof(uint16) * SHMCACHE_CHUNK_ROWS);
-	if (reader->read.own_cid == 0 &&
-		(last = pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq)) <=
-		reader->read.dseq)
+	if ((bits = readable_dead_bits(reader, chunk, stamps, &last)) != NULL)
 	{
-		const uint64 *bits = shmcache_chunk_dead_bits(stamps);
-
-		/* a node that reads no column needs the count only */
 		bool		count_only = *all && reader->read_columns == NIL;
 		uint16	   *out = *all ? sel : reader->scratch;
 
-		pg_read_barrier();
 		kept = count_only ? *n - ((const ShmcacheChunk *) chunk)->ndead :
 			live_by_bits(bits, sel, *n, *all, out);
-		pg_read_barrier();
-		if (pg_atomic_read_u32((pg_atomic_uint32 *) &header->last_dseq) == last)
+		if (dead_bits_unchanged(chunk, last))
 		{
 			if (!count_only)
 			{
@@ -330,26 +353,6 @@ drop_deleted(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 *n,
 }
 
 /*
- * The dead bitmap of "chunk" if the reader sees every committed delete of
- * it (and no own ones), with the chunk's last_dseq read before it in *last;
- * else NULL.
- */
-static const uint64 *
-readable_dead_bits(const ShmcacheReader *reader, const char *chunk, uint32 *last)
-{
-	const uint32 *stamps = shmcache_chunk_deletes(chunk, reader->read.dseq,
-												  reader->read.own_cid);
-
-	if (stamps == NULL || reader->read.own_cid != 0)
-		return NULL;
-	*last = pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq);
-	if (*last > reader->read.dseq)
-		return NULL;
-	pg_read_barrier();
-	return shmcache_chunk_dead_bits(stamps);
-}
-
-/*
  * Select the rows of "chunk" (*n of them) that the pushed filters pass and
  * that are not deleted for this reader, as shmcache_reader_next_chunk
  * returns them; false if the filters ruled the chunk out.  The first filter
@@ -363,16 +366,18 @@ select_live_rows(ShmcacheReader *reader, const char *chunk, uint16 *sel, uint32 
 {
 	uint32		rows = *n;
 	uint32		last = 0;
-	const uint64 *dead = reader->filters != NULL ?
-		readable_dead_bits(reader, chunk, &last) : NULL;
+	const uint64 *dead = reader->filters == NULL ? NULL :
+		readable_dead_bits(reader, chunk,
+						   shmcache_chunk_deletes(chunk, reader->read.dseq,
+												  reader->read.own_cid),
+						   &last);
 	bool		offered = dead != NULL;
 
 	if (!shmcache_filters_apply(reader->filters, chunk, sel, n, all, &dead))
 		return false;
 	if (offered && dead == NULL)
 	{
-		pg_read_barrier();
-		if (pg_atomic_read_u32((pg_atomic_uint32 *) &((const ShmcacheChunk *) chunk)->last_dseq) == last)
+		if (dead_bits_unchanged(chunk, last))
 			return true;
 		/* a commit meanwhile: filter again, then take the deleted out */
 		*n = rows;

@@ -725,7 +725,7 @@ shmcache_scan(PG_FUNCTION_ARGS)
 		int			i;
 
 		CHECK_FOR_INTERRUPTS();
-		if (shmcache_read_row_dead(&read, row))
+		if (shmcache_row_dead(chunk, row & SHMCACHE_CHUNK_MASK, read.dseq, read.own_cid))
 			continue;
 		for (i = 0; i < natts; i++)
 			values[i] = shmcache_fetch_value(&read.version->cols[i], chunk,

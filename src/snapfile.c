@@ -374,7 +374,8 @@ shmcache_snapfile_write(int fd, const char *path, const char *replaces,
 		/* the next live rows */
 		while (n < SNAP_BLOCK_ROWS && next < info->stored_rows)
 		{
-			if (!shmcache_row_dead(version, next, info->dseq, 0))
+			if (!shmcache_row_dead(shmcache_version_chunk(version, next >> SHMCACHE_CHUNK_SHIFT),
+								   (uint32) (next & SHMCACHE_CHUNK_MASK), info->dseq, 0))
 				rows[n++] = next;
 			next++;
 		}

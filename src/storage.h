@@ -280,6 +280,15 @@ shmcache_chunk_deletes(const char *chunk, uint32 dseq, uint32 own_cid)
 	return dsa_get_address(shmcache_area(), header->stamps);
 }
 
+/* Is row "slot" of "chunk" deleted for a reader (dseq, own_cid)? */
+static inline bool
+shmcache_row_dead(const char *chunk, uint32 slot, uint32 dseq, uint32 own_cid)
+{
+	const uint32 *stamps = shmcache_chunk_deletes(chunk, dseq, own_cid);
+
+	return stamps != NULL && shmcache_stamp_dead(stamps[slot], dseq, own_cid);
+}
+
 /* The statistics and the dictionary of column "col" in "chunk". */
 #define shmcache_chunk_stats(chunk, col) \
 	((ShmcacheStats *) ((chunk) + (col)->stats_off))
@@ -395,8 +404,7 @@ extern uint32 *shmcache_chunk_stamps(ShmcacheVersion *version, uint64 chunkno,
 extern void shmcache_chunk_stamps_unused(ShmcacheVersion *version, uint64 chunkno);
 extern Size shmcache_chunk_stamps_free(ShmcacheChunk *chunk);
 extern uint64 shmcache_live_rows(ShmcacheVersion *version, uint64 nrows, uint32 dseq);
-extern bool shmcache_row_dead(ShmcacheVersion *version, uint64 row, uint32 dseq,
-							  uint32 own_cid);
+
 extern uint32 shmcache_dict_visible(const ShmcacheDict *dict, bool own_writes);
 extern ShmcacheKind shmcache_fixed_kind(Oid typid);
 

@@ -73,22 +73,6 @@ shmcache_chunk_stamps_unused(ShmcacheVersion *version, uint64 chunkno)
 }
 
 /*
- * shmcache_row_dead
- *		Is row "row" of "version" deleted for a reader (dseq, own_cid)?
- */
-bool
-shmcache_row_dead(ShmcacheVersion *version, uint64 row, uint32 dseq, uint32 own_cid)
-{
-	const uint32 *stamps;
-
-	stamps = shmcache_chunk_deletes(shmcache_version_chunk(version,
-														   row >> SHMCACHE_CHUNK_SHIFT),
-									dseq, own_cid);
-	return stamps != NULL &&
-		shmcache_stamp_dead(stamps[row & SHMCACHE_CHUNK_MASK], dseq, own_cid);
-}
-
-/*
  * shmcache_live_rows
  *		How many of the first "nrows" rows of "version" live for a reader
  *		that sees the deletes up to "dseq" (and none of its own).

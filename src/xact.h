@@ -94,7 +94,6 @@ extern bool shmcache_writer_visible(int64 frame_id, Snapshot snapshot,
 								   ShmcacheRead *read);
 extern bool shmcache_writer_delete(ShmcacheWriter *writer, Relation view, uint64 row);
 extern ShmcacheVersion *shmcache_writer_target(ShmcacheWriter *writer, uint64 *nrows);
-extern bool shmcache_read_row_dead(const ShmcacheRead *read, uint64 row);
 extern void shmcache_check_serializable(int64 frame_id, const char *frame_name);
 
 /* xact_delete.c: a writer's deleted rows (used by xact.c) */
