@@ -39,6 +39,9 @@ INSERT INTO third SELECT g FROM generate_series(1, 20000) g;
 });
 
 my $sums = q{SELECT count(*), sum(id), md5(string_agg(v, ',' ORDER BY id)) FROM big};
+# Measured before the deletes: the worker may vacuum as soon as they commit.
+my $bytes = $node->safe_psql('postgres',
+	q{SELECT bytes FROM shmcache.frames WHERE frame = 'big'::regclass});
 my $log_offset = -s $node->logfile;
 
 # big: 20,000 of 50,000 deleted (past 1,000 + 10%); small: 2,000 (not past
@@ -47,8 +50,6 @@ $node->safe_psql('postgres', q{DELETE FROM big WHERE id % 5 IN (1, 2)});
 $node->safe_psql('postgres', q{DELETE FROM small WHERE id <= 2000});
 $node->safe_psql('other', q{DELETE FROM third WHERE id % 2 = 0});
 my $before = $node->safe_psql('postgres', $sums);
-my $bytes = $node->safe_psql('postgres',
-	q{SELECT bytes FROM shmcache.frames WHERE frame = 'big'::regclass});
 
 sub dead_rows
 {
