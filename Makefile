@@ -23,6 +23,7 @@ OBJS = \
 	src/follow.o \
 	src/input.o \
 	src/filter.o \
+	src/filter_plan.o \
 	src/reader.o \
 	src/scan.o \
 	src/lookup.o \
@@ -30,6 +31,7 @@ OBJS = \
 	src/agg_plan.o \
 	src/agg_exec.o \
 	src/agg_group.o \
+	src/agg_distinct.o \
 	src/agg_accum.o \
 	src/functions.o \
 	src/snapfile.o \

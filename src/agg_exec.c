@@ -401,6 +401,7 @@ aggregate_frame(ShmcacheAggState *state)
 	int			a;
 
 	shmcache_agg_reset_groups(state);
+	shmcache_agg_reset_distinct(state);
 	for (a = 0; a < state->naggs; a++)
 	{
 		has_numeric |= state->aggs[a].kind == AGG_SUM_NUMERIC ||
@@ -441,6 +442,7 @@ combine_partials(ShmcacheAggState *state)
 	int			a;
 
 	shmcache_agg_reset_groups(state);
+	shmcache_agg_reset_distinct(state);
 	for (;;)
 	{
 		uint32		g;

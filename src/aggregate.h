@@ -262,6 +262,13 @@ extern bool shmcache_agg_accumulate_by_key(ShmcacheAggState *state, const char *
 										   uint32 n, bool all);
 extern uint32 shmcache_agg_partial_row_group(ShmcacheAggState *state,
 											 TupleTableSlot *slot);
+extern struct stringhash_hash *shmcache_agg_strings_create(uint32 size);
+extern void shmcache_agg_strings_destroy(struct stringhash_hash *strings);
+extern uint32 shmcache_agg_string_id(struct stringhash_hash *strings,
+									 const ShmcacheDict *dict, uint32 code);
+
+/* agg_distinct.c */
+extern void shmcache_agg_reset_distinct(ShmcacheAggState *state);
 extern void shmcache_agg_count_distinct(ShmcacheAggState *state, int a,
 										const char *chunk, uint32 n, bool all);
 extern void shmcache_agg_finish_distinct(ShmcacheAggState *state);
