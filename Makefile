@@ -14,6 +14,7 @@ OBJS = \
 	src/xact.o \
 	src/xact_queue.o \
 	src/xact_delete.o \
+	src/xact_index.o \
 	src/pins.o \
 	src/catalog.o \
 	src/frames.o \

@@ -20,6 +20,9 @@
 
 #include "flatbuf.h"
 
+/* Position of the front, counted from the end of the buffer. */
+#define fb_pos(b)	((uint32) ((b)->cap - (b)->head))
+
 void
 shmcache_fb_init(FlatBuilder *b)
 {
@@ -41,8 +44,8 @@ fb_grow(FlatBuilder *b, Size n)
 		return;
 	newcap = Max(b->cap * 2, b->cap + n);
 	newbuf = palloc(newcap);
-	memcpy(newbuf + newcap - shmcache_fb_pos(b), b->buf + b->head, shmcache_fb_pos(b));
-	b->head = newcap - shmcache_fb_pos(b);
+	memcpy(newbuf + newcap - fb_pos(b), b->buf + b->head, fb_pos(b));
+	b->head = newcap - fb_pos(b);
 	b->cap = newcap;
 	pfree(b->buf);
 	b->buf = newbuf;
@@ -73,7 +76,7 @@ fb_prep(FlatBuilder *b, Size align, Size additional)
 {
 	if (align > b->minalign)
 		b->minalign = align;
-	fb_zero(b, (~((Size) shmcache_fb_pos(b) + additional) + 1) & (align - 1));
+	fb_zero(b, (~((Size) fb_pos(b) + additional) + 1) & (align - 1));
 }
 
 static void
@@ -90,7 +93,7 @@ fb_uoffset(FlatBuilder *b, uint32 target)
 	uint32		value;
 
 	fb_prep(b, 4, 0);
-	value = shmcache_fb_pos(b) + 4 - target;
+	value = fb_pos(b) + 4 - target;
 	fb_put(b, &value, 4);
 }
 
@@ -103,7 +106,7 @@ shmcache_fb_string(FlatBuilder *b, const char *s)
 	fb_zero(b, 1);
 	fb_put(b, s, len);
 	fb_put(b, &len, 4);
-	return shmcache_fb_pos(b);
+	return fb_pos(b);
 }
 
 /* A vector of "n" structs of "size" bytes, aligned to "align". */
@@ -118,7 +121,7 @@ shmcache_fb_struct_vector(FlatBuilder *b, const void *elems, uint32 n, Size size
 	for (i = (int64) n - 1; i >= 0; i--)
 		fb_put(b, (const char *) elems + i * size, size);
 	fb_put(b, &n, 4);
-	return shmcache_fb_pos(b);
+	return fb_pos(b);
 }
 
 /* A vector of offsets to the objects at "targets". */
@@ -131,7 +134,7 @@ shmcache_fb_offset_vector(FlatBuilder *b, const uint32 *targets, uint32 n)
 	for (i = (int64) n - 1; i >= 0; i--)
 		fb_uoffset(b, targets[i]);
 	fb_put(b, &n, 4);
-	return shmcache_fb_pos(b);
+	return fb_pos(b);
 }
 
 void
@@ -139,7 +142,7 @@ shmcache_fb_table_begin(FlatBuilder *b)
 {
 	memset(b->field_pos, 0, sizeof(b->field_pos));
 	b->nfields = 0;
-	b->table_start = shmcache_fb_pos(b);
+	b->table_start = fb_pos(b);
 }
 
 /* Field "id" of the open table is the scalar at "data" ("n" bytes). */
@@ -148,7 +151,7 @@ fb_field_scalar(FlatBuilder *b, int id, const void *data, Size n)
 {
 	Assert(id < FB_MAX_FIELDS);
 	fb_scalar(b, data, n);
-	b->field_pos[id] = shmcache_fb_pos(b);
+	b->field_pos[id] = fb_pos(b);
 	b->nfields = Max(b->nfields, id + 1);
 }
 
@@ -174,7 +177,7 @@ shmcache_fb_field_offset(FlatBuilder *b, int id, uint32 target)
 {
 	Assert(id < FB_MAX_FIELDS);
 	fb_uoffset(b, target);
-	b->field_pos[id] = shmcache_fb_pos(b);
+	b->field_pos[id] = fb_pos(b);
 	b->nfields = Max(b->nfields, id + 1);
 }
 
@@ -191,7 +194,7 @@ shmcache_fb_table_end(FlatBuilder *b)
 	int			i;
 
 	fb_scalar(b, &soffset, 4);
-	table = shmcache_fb_pos(b);
+	table = fb_pos(b);
 	for (i = b->nfields - 1; i >= 0; i--)
 	{
 		entry = b->field_pos[i] ? (uint16) (table - b->field_pos[i]) : 0;
@@ -201,7 +204,7 @@ shmcache_fb_table_end(FlatBuilder *b)
 	fb_put(b, &entry, 2);
 	entry = (uint16) (2 * (b->nfields + 2));
 	fb_put(b, &entry, 2);
-	soffset = (int32) (shmcache_fb_pos(b) - table);
+	soffset = (int32) (fb_pos(b) - table);
 	memcpy(b->buf + b->cap - table, &soffset, 4);
 	return table;
 }
@@ -212,5 +215,5 @@ shmcache_fb_finish(FlatBuilder *b, uint32 root)
 {
 	fb_prep(b, b->minalign, 4);
 	fb_uoffset(b, root);
-	return shmcache_fb_pos(b);
+	return fb_pos(b);
 }

@@ -29,9 +29,6 @@ typedef struct FlatBuilder
 	uint32		table_start;
 } FlatBuilder;
 
-/* Position of the front, counted from the end of the buffer. */
-#define shmcache_fb_pos(b)	((uint32) ((b)->cap - (b)->head))
-
 extern void shmcache_fb_init(FlatBuilder *b);
 extern uint32 shmcache_fb_string(FlatBuilder *b, const char *s);
 extern uint32 shmcache_fb_struct_vector(FlatBuilder *b, const void *elems, uint32 n, Size size, Size align);

@@ -35,8 +35,8 @@
  * its abort, and the persistence layer queues its own actions (removing or
  * settling snapshots) the same way, so this file never calls into it.
  *
- * Indexes: the writer keeps, per index of its target, the entries of its
- * rows not yet committed (index.c's ShmcachePending), checks uniqueness in
+ * Indexes: the writer's index work (xact_index.c) keeps, per index of its
+ * target, the entries of its rows not yet committed, checks uniqueness in
  * batches and before each statement ends, links the entries at commit, and
  * installs or drops indexes at commit.
  *
@@ -77,7 +77,7 @@ typedef struct ShmcacheMark
 	dsa_pointer target_dp;		/* target then (the mark holds a reference) */
 	ShmcacheTail tail;			/* where the target's data ended then */
 	int			nhistory;		/* length of the writer's history then */
-	int			npending;		/* length of the writer's pending list then */
+	int			index_mark;		/* the index work then */
 	CommandId	cid;			/* the command then: deletes by it and later
 								 * ones are undone */
 } ShmcacheMark;
@@ -112,33 +112,16 @@ struct ShmcacheWriter
 									 * the frame, in command order */
 	int			nhistory;		/* entries used */
 	int			maxhistory;		/* entries allocated */
-	List	   *pending;		/* ShmcachePending * of every index of every
-								 * version this transaction wrote, oldest
-								 * version first */
-	int			unchecked;		/* rows appended since the last check of the
-								 * unique indexes */
-	List	   *new_indexes;	/* ShmcacheNewIndex *, installed at commit */
-	List	   *drop_indexes;	/* index ids dropped at commit */
+	ShmcacheIndexWork *indexes; /* entries of its rows, indexes built or
+								 * dropped (xact_index.c) */
 	List	   *deletes;		/* ShmcacheDeletes * of the versions this
 								 * transaction deleted rows of */
 };
-
-/* An index built by this transaction, put in its slot at commit. */
-typedef struct ShmcacheNewIndex
-{
-	int			slot;
-	dsa_pointer index_dp;
-} ShmcacheNewIndex;
 
 /* Per-transaction state, in TopTransactionContext. */
 static List *writers = NIL;
 
 static void shmcache_xact_callback(XactEvent event, void *arg);
-static void writer_add_pending(ShmcacheWriter *writer);
-static void writer_check_unique(ShmcacheWriter *writer, Relation view);
-
-/* Rows appended between two checks of the unique indexes, at most. */
-#define UNIQUE_CHECK_ROWS	4096
 static void shmcache_subxact_callback(SubXactEvent event,
 									  SubTransactionId mySubid,
 									  SubTransactionId parentSubid, void *arg);
@@ -324,7 +307,8 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 	/* We hold the claim, so nobody else can publish rows now. */
 	writer->nrows = pg_atomic_read_u64(&writer->base->nrows);
 	shmcache_version_tail(writer->base, writer->nrows, &writer->base_tail);
-	writer_add_pending(writer);
+	writer->indexes = shmcache_index_work_create();
+	shmcache_index_work_target(writer->indexes, writer->target_dp, writer->nrows);
 
 	oldcontext = MemoryContextSwitchTo(TopTransactionContext);
 	writers = lappend(writers, writer);
@@ -334,34 +318,6 @@ shmcache_writer_begin(Relation view, int64 frame_id)
 }
 
 /*
- * The writer's entries of the indexes of its (new) target, whose rows below
- * writer->nrows are committed.
- */
-static void
-writer_add_pending(ShmcacheWriter *writer)
-{
-	MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
-	int			i;
-
-	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
-	{
-		dsa_pointer dp = writer->target->indexes[i];
-
-		if (DsaPointerIsValid(dp))
-			writer->pending = lappend(writer->pending,
-									  shmcache_pending_create(writer->target_dp,
-															  dsa_get_address(shmcache_area(), dp),
-															  writer->nrows,
-															  TopTransactionContext));
-	}
-	MemoryContextSwitchTo(oldcontext);
-}
-
-/* Is "pending" about the writer's current target? */
-#define pending_of_target(writer, pending) \
-	(shmcache_pending_version(pending) == (writer)->target)
-
-/*
  * shmcache_writer_pending
  *		The entries this transaction's writer of frame "frame_id" keeps for
  *		index "index_id" of "version", or NULL.
@@ -369,20 +325,10 @@ writer_add_pending(ShmcacheWriter *writer)
 const ShmcachePending *
 shmcache_writer_pending(int64 frame_id, ShmcacheVersion *version, int64 index_id)
 {
-	ShmcacheWriter *writer = find_writer(frame_id, InvalidOid);
-	ListCell   *lc;
+	ShmcacheWriter *writer = writer_find_by_id(frame_id);
 
-	if (writer == NULL)
-		return NULL;
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-
-		if (shmcache_pending_version(pending) == version &&
-			shmcache_pending_index(pending)->index_id == index_id)
-			return pending;
-	}
-	return NULL;
+	return writer == NULL ? NULL :
+		shmcache_index_work_pending(writer->indexes, version, index_id);
 }
 
 /*
@@ -413,7 +359,7 @@ writer_mark(ShmcacheWriter *writer)
 	shmcache_version_ref(writer->target);
 	shmcache_version_tail(writer->target, writer->nrows, &mark->tail);
 	mark->nhistory = writer->nhistory;
-	mark->npending = list_length(writer->pending);
+	mark->index_mark = shmcache_index_work_mark(writer->indexes);
 	mark->cid = GetCurrentCommandId(false);
 }
 
@@ -540,46 +486,6 @@ shmcache_writer_delete(ShmcacheWriter *writer, Relation view, uint64 row)
 }
 
 /*
- * Raise a unique violation of "index" by stored row "row" of "version" (a
- * frame of "view"), with message "msg" and detail "detail" (formats taking
- * the constraint's name, resp. the key columns and their values).
- */
-static void
-report_duplicate(Relation view, ShmcacheVersion *version, const ShmcacheIndex *index,
-				 uint64 row, const char *msg, const char *detail)
-{
-	const char *chunk = shmcache_version_chunk(version, row >> SHMCACHE_CHUNK_SHIFT);
-	TupleDesc	desc = RelationGetDescr(view);
-	StringInfoData cols;
-	StringInfoData vals;
-	int			k;
-
-	initStringInfo(&cols);
-	initStringInfo(&vals);
-	for (k = 0; k < index->nkeys; k++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(desc, index->keys[k]);
-		Oid			outfunc;
-		bool		varlena;
-		bool		isnull;
-		Datum		value = shmcache_fetch_value(&version->cols[index->keys[k]], chunk,
-												 (uint32) (row & SHMCACHE_CHUNK_MASK),
-												 &isnull);
-
-		getTypeOutputInfo(attr->atttypid, &outfunc, &varlena);
-		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
-						 quote_identifier(NameStr(attr->attname)));
-		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
-						 OidOutputFunctionCall(outfunc, value));
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_UNIQUE_VIOLATION),
-			 errmsg_internal(msg, NameStr(index->name)),
-			 errdetail_internal(detail, cols.data, vals.data),
-			 errtableconstraint(view, NameStr(index->name))));
-}
-
-/*
  * shmcache_writer_append
  *		Append one row, after checking NOT NULL; visible to this transaction
  *		at once, to others at commit.
@@ -588,7 +494,6 @@ void
 shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 					   bool *nulls)
 {
-	ListCell   *lc;
 	int			i;
 
 	/* Check constraints before touching shared memory. */
@@ -602,56 +507,12 @@ shmcache_writer_append(ShmcacheWriter *writer, Relation view, Datum *values,
 							RelationGetRelationName(view)),
 					 errtablecol(view, i + 1)));
 	}
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-
-		if (pending_of_target(writer, pending))
-			shmcache_pending_prepare(pending, values, nulls);
-	}
+	shmcache_index_work_prepare(writer->indexes, values, nulls);
 	writer_mark(writer);
 	writer_note_command(writer);
 	shmcache_append_row(writer->target, writer->appender, writer->nrows,
 						values, nulls, RelationGetRelationName(view));
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-
-		if (pending_of_target(writer, pending))
-			shmcache_pending_add(pending, writer->nrows, RelationGetRelationName(view));
-	}
-	writer->nrows++;
-	if (++writer->unchecked >= UNIQUE_CHECK_ROWS)
-		writer_check_unique(writer, view);
-}
-
-/*
- * Check the rows appended since the last check against the unique indexes
- * of the target, raising a unique violation for the first that repeats a
- * key.  Checking a batch of rows at once lets index.c fetch their memory
- * ahead; every statement that appends checks its rows before it ends
- * (shmcache_writers_check_unique), as the SQL standard has it for
- * constraints that are not deferred.
- */
-static void
-writer_check_unique(ShmcacheWriter *writer, Relation view)
-{
-	ListCell   *lc;
-
-	writer->unchecked = 0;
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-		uint64		row;
-
-		if (!pending_of_target(writer, pending))
-			continue;
-		row = shmcache_pending_check(pending);
-		if (row != PG_UINT64_MAX)
-			report_duplicate(view, writer->target, shmcache_pending_index(pending),
-									row, "duplicate key value violates unique constraint \"%s\"",
-									"Key (%s)=(%s) already exists.");
-	}
+	shmcache_index_work_add(writer->indexes, view, writer->nrows++);
 }
 
 /*
@@ -670,10 +531,10 @@ shmcache_writers_check_unique(void)
 		ShmcacheWriter *writer = lfirst(lc);
 		Relation	view;
 
-		if (writer->unchecked == 0)
+		if (!shmcache_index_work_unchecked(writer->indexes))
 			continue;
 		view = relation_open(writer->viewoid, AccessShareLock);
-		writer_check_unique(writer, view);
+		shmcache_index_work_check(writer->indexes, view);
 		relation_close(view, AccessShareLock);
 	}
 }
@@ -698,7 +559,7 @@ shmcache_writer_truncate(ShmcacheWriter *writer, Relation view)
 	writer->nrows = 0;
 	shmcache_version_unref(old_target);
 	shmcache_appender_reset(writer->appender);
-	writer_add_pending(writer);
+	shmcache_index_work_target(writer->indexes, new_dp, 0);
 }
 
 /* Drop every reference a writer holds and forget it (end of transaction). */
@@ -708,11 +569,7 @@ writer_release(ShmcacheWriter *writer)
 	ListCell   *lc;
 
 	writer_cut_history(writer, 0);
-	foreach(lc, writer->pending)
-		shmcache_pending_release(lfirst(lc));
-	foreach(lc, writer->new_indexes)
-		shmcache_index_free(writer->target,
-							((ShmcacheNewIndex *) lfirst(lc))->index_dp);
+	shmcache_index_work_release(writer->indexes);
 	if (writer->counted)
 	{
 		LWLockAcquire(ShmcacheShared->lock, LW_EXCLUSIVE);
@@ -735,78 +592,18 @@ writer_abort(ShmcacheWriter *writer)
 	writer_release(writer);
 }
 
-/* The slot of index "index_id" in "version", or -1. */
-static int
-index_slot(ShmcacheVersion *version, int64 index_id)
-{
-	int			i;
-
-	for (i = 0; i < SHMCACHE_MAX_INDEXES; i++)
-	{
-		if (DsaPointerIsValid(version->indexes[i]) &&
-			((ShmcacheIndex *) dsa_get_address(shmcache_area(),
-											   version->indexes[i]))->index_id == index_id)
-			return i;
-	}
-	return -1;
-}
-
 /*
  * shmcache_writer_add_index
  *		Build index "def" over the frame's committed rows; it takes effect at
- *		commit.  For a unique index whose keys repeat, nothing is kept and
- *		the duplicated key is reported as CREATE UNIQUE INDEX does.  The
- *		writer must not have changed the frame (create_index runs in a
- *		transaction of its own).
+ *		commit (see shmcache_index_work_add_index).  The writer must not have
+ *		changed the frame (create_index runs in a transaction of its own).
  */
 void
 shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
 						  const ShmcacheIndex *def)
 {
-	const char *frame_name = RelationGetRelationName(view);
-	ShmcacheNewIndex *new_index;
-	ShmcacheIndex *index;
-	dsa_pointer dp;
-	uint64		duplicate;
-	int			slot;
-	bool		taken[SHMCACHE_MAX_INDEXES];
-	ListCell   *lc;
-
 	Assert(writer->target == writer->base && writer->nhistory == 0);
-	for (slot = 0; slot < SHMCACHE_MAX_INDEXES; slot++)
-		taken[slot] = DsaPointerIsValid(writer->target->indexes[slot]);
-	foreach(lc, writer->new_indexes)
-		taken[((ShmcacheNewIndex *) lfirst(lc))->slot] = true;
-	for (slot = 0; slot < SHMCACHE_MAX_INDEXES && taken[slot]; slot++)
-		;
-	if (slot == SHMCACHE_MAX_INDEXES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("frame \"%s\" cannot have more than %d indexes",
-						frame_name, SHMCACHE_MAX_INDEXES)));
-
-	dp = shmcache_index_alloc(writer->target, def, (uint32) Min(writer->nrows, PG_INT32_MAX),
-							  frame_name);
-	index = dsa_get_address(shmcache_area(), dp);
-	PG_TRY();
-	{
-		duplicate = shmcache_index_build(writer->target, index, writer->nrows, frame_name);
-		if (duplicate != PG_UINT64_MAX)
-			report_duplicate(view, writer->target, index, duplicate,
-									"could not create unique index \"%s\"",
-									"Key (%s)=(%s) is duplicated.");
-	}
-	PG_CATCH();
-	{
-		shmcache_index_free(writer->target, dp);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	new_index = MemoryContextAlloc(TopTransactionContext, sizeof(ShmcacheNewIndex));
-	new_index->slot = slot;
-	new_index->index_dp = dp;
-	writer->new_indexes = lappend(writer->new_indexes, new_index);
+	shmcache_index_work_add_index(writer->indexes, view, writer->nrows, def);
 }
 
 /*
@@ -816,44 +613,7 @@ shmcache_writer_add_index(ShmcacheWriter *writer, Relation view,
 void
 shmcache_writer_drop_index(ShmcacheWriter *writer, int64 index_id)
 {
-	int64	   *id = MemoryContextAlloc(TopTransactionContext, sizeof(int64));
-
-	*id = index_id;
-	writer->drop_indexes = lappend(writer->drop_indexes, id);
-}
-
-/*
- * At commit, before the rows are published: link the target's new entries,
- * put the indexes built by this transaction in their slots and take out the
- * dropped ones.  Must not fail.
- */
-static void
-writer_commit_indexes(ShmcacheWriter *writer)
-{
-	ListCell   *lc;
-
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-
-		if (pending_of_target(writer, pending))
-			shmcache_pending_link(pending);
-	}
-	pg_write_barrier();
-	foreach(lc, writer->new_indexes)
-	{
-		ShmcacheNewIndex *new_index = lfirst(lc);
-
-		writer->target->indexes[new_index->slot] = new_index->index_dp;
-	}
-	writer->new_indexes = NIL;
-	foreach(lc, writer->drop_indexes)
-	{
-		int			slot = index_slot(writer->target, *(int64 *) lfirst(lc));
-
-		if (slot >= 0)
-			shmcache_index_drop(writer->target, slot);
-	}
+	shmcache_index_work_drop_index(writer->indexes, index_id);
 }
 
 /*
@@ -871,7 +631,7 @@ writer_commit(ShmcacheWriter *writer)
 	/* Tests widen the window in which a commit completes late. */
 	if (shmcache_debug_commit_delay > 0)
 		pg_usleep(shmcache_debug_commit_delay * 1000L);
-	writer_commit_indexes(writer);
+	shmcache_index_work_commit(writer->indexes);
 	shmcache_version_publish(writer->target,
 							 pg_atomic_read_u64(&writer->target->nrows),
 							 writer->nrows);
@@ -944,15 +704,10 @@ static void
 writer_rollback_to_mark(ShmcacheWriter *writer)
 {
 	ShmcacheMark *mark = linitial(writer->marks);
-	ListCell   *lc;
 
 	writer->marks = list_delete_first(writer->marks);
 	shmcache_deletes_undo(writer->deletes, mark->cid);
 	writer_cut_history(writer, mark->nhistory);
-	/* Entries of versions made since the mark go; the target's are cut. */
-	for_each_from(lc, writer->pending, mark->npending)
-		shmcache_pending_release(lfirst(lc));
-	writer->pending = list_truncate(writer->pending, mark->npending);
 	if (mark->target_dp != writer->target_dp)
 	{
 		/* A truncate since the mark: its new version goes away. */
@@ -965,13 +720,9 @@ writer_rollback_to_mark(ShmcacheWriter *writer)
 	shmcache_version_rollback(writer->target, &mark->tail);
 	shmcache_appender_reset(writer->appender);
 	writer->nrows = mark->tail.nrows;
-	foreach(lc, writer->pending)
-	{
-		ShmcachePending *pending = lfirst(lc);
-
-		if (pending_of_target(writer, pending))
-			shmcache_pending_cut(pending, writer->nrows);
-	}
+	/* Entries of versions made since the mark go; the target's are cut. */
+	shmcache_index_work_rollback(writer->indexes, mark->index_mark,
+								 writer->target_dp, writer->nrows);
 	pfree(mark);
 }
 

@@ -105,6 +105,28 @@ extern void shmcache_deletes_undo(List *deletes, CommandId from_cid);
 extern void shmcache_deletes_abort(List *deletes, dsa_pointer base_dp);
 extern uint32 shmcache_deletes_commit(List *deletes, dsa_pointer target_dp);
 
+/* xact_index.c: a writer's index entries and index changes (used by xact.c) */
+typedef struct ShmcacheIndexWork ShmcacheIndexWork;
+extern ShmcacheIndexWork *shmcache_index_work_create(void);
+extern void shmcache_index_work_target(ShmcacheIndexWork *work, dsa_pointer target_dp,
+									   uint64 nrows);
+extern const ShmcachePending *shmcache_index_work_pending(const ShmcacheIndexWork *work,
+														  ShmcacheVersion *version,
+														  int64 index_id);
+extern void shmcache_index_work_prepare(ShmcacheIndexWork *work, Datum *values,
+										bool *nulls);
+extern void shmcache_index_work_add(ShmcacheIndexWork *work, Relation view, uint64 row);
+extern void shmcache_index_work_check(ShmcacheIndexWork *work, Relation view);
+extern bool shmcache_index_work_unchecked(const ShmcacheIndexWork *work);
+extern int	shmcache_index_work_mark(const ShmcacheIndexWork *work);
+extern void shmcache_index_work_rollback(ShmcacheIndexWork *work, int mark,
+										 dsa_pointer target_dp, uint64 nrows);
+extern void shmcache_index_work_add_index(ShmcacheIndexWork *work, Relation view,
+										  uint64 nrows, const ShmcacheIndex *def);
+extern void shmcache_index_work_drop_index(ShmcacheIndexWork *work, int64 index_id);
+extern void shmcache_index_work_commit(ShmcacheIndexWork *work);
+extern void shmcache_index_work_release(ShmcacheIndexWork *work);
+
 /* pins.c: readers' pins */
 extern void shmcache_pins_init(void);
 extern uint64 shmcache_frame_rows(int64 frame_id);
