@@ -100,7 +100,8 @@ typedef struct ShmcacheArrowWriter
 	int			ncolumns;
 	ShmcacheArrowColumn **columns;
 	int64		batch_rows;		/* rows in the batch being built */
-	int64		total_rows;		/* rows in the batches written */
+	int64		total_rows;		/* rows in the batches written (or being
+								 * written) */
 	uint64		bytes_written;	/* bytes of the stream so far (handed to
 								 * the sink or buffered) */
 	ShmcacheArrowSink sink;
@@ -109,10 +110,17 @@ typedef struct ShmcacheArrowWriter
 	Size		out_len;
 } ShmcacheArrowWriter;
 
-/* Rows and bytes after which the generic path ends a record batch. */
-/* Size of the output buffer: the sink gets pieces of about this size. */
-#define SHMCACHE_ARROW_OUT_SIZE		(1024 * 1024)
+/*
+ * Size of the output buffer: the sink gets pieces of about this size, so a
+ * client gets CopyData messages of it.  Clients allocate a buffer per
+ * message (libpq's PQgetCopyData, then the driver's bytes object); below
+ * malloc's mmap threshold (128 kB) those come from memory the process
+ * reuses, while megabyte messages are mapped and unmapped each time, every
+ * page faulted in again (3-4 times slower reads into pandas, measured).
+ */
+#define SHMCACHE_ARROW_OUT_SIZE		(64 * 1024)
 
+/* Rows and bytes after which the generic path ends a record batch. */
 #define SHMCACHE_ARROW_BATCH_ROWS	65536
 #define SHMCACHE_ARROW_BATCH_BYTES	(16 * 1024 * 1024)
 

@@ -318,11 +318,11 @@ shmcache_arrow_write_batch(ShmcacheArrowWriter *w)
 		layout_column(&l, w->columns[i]);
 	shmcache_fb_init(&b);
 	batch = build_record_batch(&b, w->batch_rows, &l);
+	w->total_rows += w->batch_rows;
 	write_with_body(w, &b, build_message(&b, ARROW_HEADER_BATCH, batch, l.body), &l);
 
 	for (i = 0; i < w->ncolumns; i++)
 		shmcache_arrow_column_reset(w->columns[i]);
-	w->total_rows += w->batch_rows;
 	w->batch_rows = 0;
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(w->batch_context);

@@ -82,6 +82,7 @@ typedef struct ArrowTarget
 	const char *filename;		/* file name or program */
 	bool		is_program;
 	StringInfoData msg;			/* CopyData message to the client */
+	const ShmcacheArrowWriter *writer;	/* the stream's, for its progress */
 } ArrowTarget;
 
 /* The DestReceiver of the generic path. */
@@ -260,12 +261,32 @@ relation_select(const CopyStmt *stmt, Oid *relid)
  * ------------------------------------------------------------------------
  */
 
-/* ArrowSink: CopyData messages to the client, or a write to the file. */
+/*
+ * Report the rows and bytes of the stream so far in pg_stat_progress_copy
+ * (a batch counts once it is being written: a client that reads slowly
+ * shows how far it got).
+ */
+static void
+report_progress(const ShmcacheArrowWriter *writer)
+{
+	const int	index[] = {PROGRESS_COPY_TUPLES_PROCESSED, PROGRESS_COPY_BYTES_PROCESSED};
+	int64		values[2];
+
+	values[0] = writer->total_rows;
+	values[1] = writer->bytes_written;
+	pgstat_progress_update_multi_param(2, index, values);
+}
+
+/*
+ * ArrowSink: CopyData messages to the client, or a write to the file; the
+ * progress is reported first, as the write may wait for the reader.
+ */
 static void
 write_target(void *arg, const char *data, Size len)
 {
 	ArrowTarget *target = arg;
 
+	report_progress(target->writer);
 	if (target->file == NULL)
 	{
 		pq_beginmessage_reuse(&target->msg, 'd');
@@ -387,17 +408,6 @@ close_target(ArrowTarget *target)
 	}
 }
 
-/* Report the rows and bytes written so far in pg_stat_progress_copy. */
-static void
-report_progress(const ShmcacheArrowWriter *writer)
-{
-	const int	index[] = {PROGRESS_COPY_TUPLES_PROCESSED, PROGRESS_COPY_BYTES_PROCESSED};
-	int64		values[2];
-
-	values[0] = writer->total_rows;
-	values[1] = writer->bytes_written;
-	pgstat_progress_update_multi_param(2, index, values);
-}
 
 /* ------------------------------------------------------------------------
  * Generic path: rows from the executor
@@ -412,10 +422,7 @@ arrow_receive_slot(TupleTableSlot *slot, DestReceiver *self)
 	slot_getallattrs(slot);
 	shmcache_arrow_append_row(receiver->writer, slot->tts_values, slot->tts_isnull);
 	if (shmcache_arrow_batch_full(receiver->writer))
-	{
 		shmcache_arrow_write_batch(receiver->writer);
-		report_progress(receiver->writer);
-	}
 	return true;
 }
 
@@ -513,7 +520,6 @@ write_chunks(ShmcacheArrowWriter *writer, ShmcacheReader *reader,
 		writer->batch_rows = n;
 		MemoryContextSwitchTo(old);
 		shmcache_arrow_write_batch(writer);
-		report_progress(writer);
 	}
 	pfree(sel);
 }
@@ -604,6 +610,7 @@ copy_query(RawStmt *raw, const char *queryString, Oid relid, ArrowTarget *target
 								 PROGRESS_COPY_TYPE_FILE);
 
 	writer = shmcache_arrow_writer_create(tupdesc, dictionary, write_target, target);
+	target->writer = writer;
 	shmcache_arrow_write_schema(writer);
 	if (reader != NULL)
 		write_chunks(writer, reader, columns);

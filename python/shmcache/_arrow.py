@@ -34,6 +34,7 @@ _SCHEMA, _DICTIONARY_BATCH, _RECORD_BATCH = 1, 2, 3
 _BUFFER = struct.Struct("<qq")          # Buffer {offset, length}
 _FIELD_NODE = struct.Struct("<qq")      # FieldNode {length, null_count}
 _CONTINUATION = 0xFFFFFFFF              # before each message's metadata size
+_INITIAL_BUFFER = 1 << 20
 
 
 class StreamReader:
@@ -41,7 +42,8 @@ class StreamReader:
     ``Column`` per field (``finish``)."""
 
     def __init__(self):
-        self._pending = bytearray()
+        self._buffer = bytearray(_INITIAL_BUFFER)  # the stream's bytes not yet decoded,
+        self._held = 0            # from its start: this many
         self._header = None       # (metadata end, Message table) of the next message
         self._ended = False
         self.fields = None
@@ -50,35 +52,60 @@ class StreamReader:
 
     def feed(self, data):
         """Take the next bytes of the stream; decode the messages completed."""
-        self._pending += data
+        self._hold(data)
+        start = 0
         while not self._ended:
-            size = self._next_message_size()
-            if size is None or len(self._pending) < size:
-                return
-            view = memoryview(self._pending)
-            try:
-                self._message(view[:size])
-            finally:
-                view.release()
-            del self._pending[:size]
+            size = self._next_message_size(start)
+            if size is None or self._held - start < size:
+                break
+            if not self._ended:
+                view = memoryview(self._buffer)
+                try:
+                    self._message(view[start:start + size])
+                finally:
+                    view.release()
+            start += size
             self._header = None
+        self._drop(start)
 
-    def _next_message_size(self):
-        """The size of the next message (framing, metadata and body) once its
-        metadata is here, else None.  Sets ``_ended`` at end-of-stream."""
+    def _hold(self, data):
+        """Append ``data`` to the bytes held, in the one buffer that is reused
+        from message to message (grown, by doubling, only for a message
+        larger than any before): fresh memory is slow to touch."""
+        end = self._held + len(data)
+        if end > len(self._buffer):
+            bigger = bytearray(max(end, 2 * len(self._buffer)))
+            bigger[:self._held] = memoryview(self._buffer)[:self._held]
+            self._buffer = bigger
+        self._buffer[self._held:end] = data
+        self._held = end
+
+    def _drop(self, size):
+        """Forget the first ``size`` bytes held (decoded messages)."""
+        if size > 0:
+            rest = self._held - size
+            view = memoryview(self._buffer)
+            view[:rest] = view[size:self._held]
+            view.release()
+            self._held = rest
+
+    def _next_message_size(self, start):
+        """The size of the message held from ``start`` on (framing, metadata
+        and body) once its metadata is here, else None.  At end-of-stream,
+        sets ``_ended`` and returns the marker's size."""
+        held = self._held - start
         if self._header is None:
-            if len(self._pending) < 8:
+            if held < 8:
                 return None
-            marker, meta_size = struct.unpack_from("<Ii", self._pending)
+            marker, meta_size = struct.unpack_from("<Ii", self._buffer, start)
             if marker != _CONTINUATION:
                 raise ArrowError("not an Arrow IPC stream (no continuation marker)")
             if meta_size == 0:
-                del self._pending[:8]
                 self._ended = True
+                return 8
+            if held < 8 + meta_size:
                 return None
-            if len(self._pending) < 8 + meta_size:
-                return None
-            meta = bytes(self._pending[8:8 + meta_size])
+            meta = bytes(self._buffer[start + 8:start + 8 + meta_size])
             self._header = (8 + meta_size, Table.root(meta))
         meta_end, message = self._header
         return meta_end + message.scalar(3, "<q")
@@ -134,7 +161,7 @@ class StreamReader:
 
     def finish(self):
         """The columns (``_columns.Column``), once the whole stream was fed."""
-        if self._pending:
+        if self._held:
             raise ArrowError("the Arrow stream ends in the middle of a message"
                              if not self._ended else "data after the end of the Arrow stream")
         if self.fields is None:
